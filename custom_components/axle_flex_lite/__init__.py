@@ -1,0 +1,1 @@
+"""The Axle Flex Lite integration."""

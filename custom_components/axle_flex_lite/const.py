@@ -1,0 +1,81 @@
+"""Constants shared across the Axle Flex Lite integration."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+from enum import StrEnum
+import logging
+from typing import Final
+
+DOMAIN: Final = "axle_flex_lite"
+LOGGER: Final = logging.getLogger(__package__)
+
+# entry.data keys (set by the config flow; changed by reauth and reconfigure only)
+CONF_ENVIRONMENT: Final = "environment"
+CONF_BASE_URL: Final = "base_url"
+CONF_MPAN: Final = "mpan"
+CONF_STREET_ADDRESS: Final = "street_address"
+CONF_POSTCODE: Final = "postcode"
+CONF_EMAIL: Final = "email"
+CONF_CONSENT: Final = "consent"
+CONF_CONSENT_AT: Final = "consent_at"
+CONF_SITE_ID: Final = "site_id"
+CONF_ASSET_ID: Final = "asset_id"
+CONF_EXTERNAL_ID: Final = "external_id"
+
+# entry.options keys (config flow, options flow, time and select entities)
+CONF_PLUG_ENTITY: Final = "plug_entity"
+CONF_PLUGGED_STATES: Final = "plugged_states"
+CONF_SWITCH_ENTITY: Final = "switch_entity"
+CONF_CURRENT_ENTITY: Final = "current_entity"
+CONF_POWER_KW: Final = "power_kw"
+CONF_ASSET_MODEL: Final = "asset_model"
+CONF_WINDOW_START: Final = "window_start"
+CONF_WINDOW_END: Final = "window_end"
+CONF_CONTROL_MODE: Final = "control_mode"
+
+# Options that can change while a session runs without reloading the entry.
+REPLAN_OPTIONS: Final = frozenset({CONF_WINDOW_START, CONF_WINDOW_END, CONF_CONTROL_MODE})
+
+
+class ControlMode(StrEnum):
+    """How much of the charging schedule the integration drives."""
+
+    PAUSE_ONLY = "pause_only"
+    FULL_SCHEDULE = "full_schedule"
+
+
+DEFAULT_WINDOW_START: Final = time(23, 30)
+DEFAULT_WINDOW_END: Final = time(5, 30)
+DEFAULT_POWER_KW: Final = 7.4
+DEFAULT_CONTROL_MODE: Final = ControlMode.PAUSE_ONLY
+
+# States of a sensor/select plug entity that mean a vehicle is connected.
+PLUGGED_STATES: Final = frozenset(
+    {
+        "connected",
+        "plugged",
+        "plugged_in",
+        "charging",
+        "paused",
+        "suspended_ev",
+        "suspended_evse",
+        "preparing",
+        "finishing",
+        "charging_completed",
+        "ready",
+        "waiting",
+        "on",
+    }
+)
+
+STORAGE_VERSION: Final = 1
+HISTORY_DAYS: Final = 30
+REWARDS_UPDATE_INTERVAL: Final = timedelta(hours=1)
+COMMAND_VERIFY_DELAY: Final = timedelta(seconds=30)
+FALLBACK_RETRY_DELAY: Final = timedelta(minutes=2)
+
+# Repair issue ids
+ISSUE_CHARGER_ENTITY_MISSING: Final = "charger_entity_missing"
+ISSUE_CHARGER_NOT_RESPONDING: Final = "charger_not_responding"
+ISSUE_CONSENT_MISSING: Final = "consent_missing"

@@ -1,0 +1,16 @@
+"""Shared test configuration.
+
+Fixtures live in ``tests/plugins``: ``simulator`` (the Axle simulator over loopback HTTP) and
+``integration`` (config entries and a simulated charger built from core helpers).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+pytest_plugins = ["tests.plugins.simulator", "tests.plugins.integration"]
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
+    """Let Home Assistant load the integration from custom_components."""
