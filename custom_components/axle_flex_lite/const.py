@@ -79,3 +79,6 @@ FALLBACK_RETRY_DELAY: Final = timedelta(minutes=2)
 ISSUE_CHARGER_ENTITY_MISSING: Final = "charger_entity_missing"
 ISSUE_CHARGER_NOT_RESPONDING: Final = "charger_not_responding"
 ISSUE_CONSENT_MISSING: Final = "consent_missing"
+
+# Entity platforms forwarded by __init__.py (the entity modules add themselves here).
+PLATFORMS: Final[list[str]] = []

@@ -1,1 +1,1 @@
-"""Pytest plugins shared by the test suite."""
+"""Shared pytest plugins (fixtures)."""
