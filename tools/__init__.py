@@ -1,0 +1,1 @@
+"""Development tools for the Axle Flex Lite integration (not shipped with it)."""

@@ -1,0 +1,37 @@
+"""A small aiohttp server that behaves like Axle Energy's partner API (development and tests only).
+
+It stands in for Axle, so it never imports from the integration it is used to test.
+"""
+
+from .app import SIMULATOR_KEY, create_app
+from .state import (
+    DEFAULT_PASSWORD,
+    DEFAULT_USERNAME,
+    ApiError,
+    Asset,
+    AxleSimulator,
+    Balance,
+    FailureKind,
+    Fault,
+    PauseMode,
+    RecordedRequest,
+    Site,
+    mpan_is_valid,
+)
+
+__all__ = [
+    "DEFAULT_PASSWORD",
+    "DEFAULT_USERNAME",
+    "SIMULATOR_KEY",
+    "ApiError",
+    "Asset",
+    "AxleSimulator",
+    "Balance",
+    "FailureKind",
+    "Fault",
+    "PauseMode",
+    "RecordedRequest",
+    "Site",
+    "create_app",
+    "mpan_is_valid",
+]
