@@ -1,0 +1,95 @@
+"""Errors raised by the Axle client: one tree under ``AxleError``.
+
+Messages name the HTTP method, the path template and the status only. Axle's ``detail`` is kept on
+the exception for callers to inspect, but never put in the message: it may echo personal data back.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class AxleError(Exception):
+    """Base class of every error the Axle client raises."""
+
+
+class AxleConfigurationError(AxleError):
+    """The client cannot be built as asked (bad base URL or unknown environment)."""
+
+
+class AxleConnectionError(AxleError):
+    """Axle could not be reached: connection refused or reset, DNS failure."""
+
+
+class AxleTimeoutError(AxleConnectionError):
+    """Axle did not answer within the request timeout."""
+
+
+class AxleResponseError(AxleError):
+    """Axle answered with a status outside 2xx.
+
+    ``status`` is the HTTP status; ``detail`` is the ``detail`` member of Axle's error body when
+    it is a string or a list (FastAPI style), else ``None``.
+    """
+
+    def __init__(self, message: str, *, status: int, detail: str | list[Any] | None = None) -> None:
+        """Keep the status and Axle's detail beside a message that is safe to log."""
+        super().__init__(message)
+        self.status = status
+        self.detail = detail
+
+
+class AxleAuthenticationError(AxleResponseError):
+    """Axle refused the credentials or the token (401)."""
+
+
+class AxleForbiddenError(AxleResponseError):
+    """Axle refused the call for this organisation (403); for plug-in schedules: not enrolled."""
+
+
+class AxleNotFoundError(AxleResponseError):
+    """The site or asset does not exist or belongs to another organisation (404)."""
+
+
+class AxleConflictError(AxleResponseError):
+    """The asset already exists with another type or on another site (409)."""
+
+
+class AxleBadRequestError(AxleResponseError):
+    """Axle rejected the input (400), for example missing meter consent."""
+
+
+class AxleValidationError(AxleResponseError):
+    """Axle rejected the input's shape (422 with FastAPI's list-form detail)."""
+
+
+class AxleNotEligibleError(AxleValidationError):
+    """Onboarding or enrolment refused for business reasons (422 with a string detail).
+
+    ``previously_withdrew`` is true when Axle says the site opted out before; enrolling again then
+    needs ``override_withdrawal``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        detail: str | list[Any] | None = None,
+        previously_withdrew: bool = False,
+    ) -> None:
+        """Remember whether the refusal is about an earlier withdrawal."""
+        super().__init__(message, status=status, detail=detail)
+        self.previously_withdrew = previously_withdrew
+
+
+class AxleServerError(AxleResponseError):
+    """Axle failed on its side (5xx)."""
+
+
+class AxleRateLimitedError(AxleResponseError):
+    """Axle asked us to slow down (429)."""
+
+
+class AxleInvalidResponseError(AxleError):
+    """Axle answered 2xx with a body that is not the documented shape."""
