@@ -1,0 +1,925 @@
+"""Tests of the config flow: set-up, reauth and reconfigure, against the simulator over loopback."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+import json
+from pathlib import Path
+import re
+from typing import TYPE_CHECKING, Any
+from unittest.mock import AsyncMock, patch
+
+from homeassistant.config_entries import (
+    SOURCE_REAUTH,
+    SOURCE_RECONFIGURE,
+    SOURCE_USER,
+    ConfigEntryState,
+)
+from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
+from homeassistant.data_entry_flow import FlowResultType
+import pytest
+
+from custom_components.axle_flex_lite.api import Environment
+from custom_components.axle_flex_lite.api.client import BASE_URLS
+from custom_components.axle_flex_lite.config_flow import FIND_MPAN_URL
+from custom_components.axle_flex_lite.const import (
+    CONF_ASSET_ID,
+    CONF_ASSET_MODEL,
+    CONF_BASE_URL,
+    CONF_CONSENT,
+    CONF_CONSENT_AT,
+    CONF_CONTROL_MODE,
+    CONF_CURRENT_ENTITY,
+    CONF_EMAIL,
+    CONF_ENVIRONMENT,
+    CONF_EXTERNAL_ID,
+    CONF_MPAN,
+    CONF_PLUG_ENTITY,
+    CONF_PLUGGED_STATES,
+    CONF_POSTCODE,
+    CONF_POWER_KW,
+    CONF_SITE_ID,
+    CONF_STREET_ADDRESS,
+    CONF_SWITCH_ENTITY,
+    CONF_WINDOW_END,
+    CONF_WINDOW_START,
+    DOMAIN,
+)
+from tools.axle_simulator.state import AssetInput, SiteInput
+
+if TYPE_CHECKING:
+    from collections.abc import Generator
+
+    from freezegun.api import FrozenDateTimeFactory
+    from homeassistant.config_entries import ConfigEntry
+    from homeassistant.core import HomeAssistant
+
+    from tools.axle_simulator import AxleSimulator
+
+STRINGS_PATH = Path(__file__).parent.parent / "custom_components" / DOMAIN / "strings.json"
+STRINGS: dict[str, Any] = json.loads(STRINGS_PATH.read_text(encoding="utf-8"))
+
+MPAN = "1900000000013"
+OTHER_MPAN = "1400012345678"
+CONSENT_TIME = datetime(2026, 11, 24, 19, 2, 11, 654321, tzinfo=UTC)
+CONSENT_AT = "2026-11-24T19:02:11+00:00"
+
+SITE_INPUT = {
+    CONF_MPAN: "1900 0000-000 13",
+    CONF_STREET_ADDRESS: " 4 Sample Lane ",
+    CONF_POSTCODE: "ct12eh",
+    CONF_EMAIL: " user@example.net ",
+    CONF_CONSENT: True,
+}
+CHARGER_INPUT = {
+    CONF_PLUG_ENTITY: "sensor.charger_status",
+    CONF_PLUGGED_STATES: ["Car Connected", " ", "Car Connected", "Topping up "],
+    CONF_SWITCH_ENTITY: "switch.charger",
+    CONF_CURRENT_ENTITY: "number.charger_current",
+    CONF_POWER_KW: 7.2,
+    CONF_ASSET_MODEL: " zappi ",
+}
+SCHEDULE_INPUT = {
+    CONF_WINDOW_START: "22:00",
+    CONF_WINDOW_END: "06:15:00",
+    CONF_CONTROL_MODE: "full_schedule",
+}
+EXPECTED_OPTIONS = {
+    CONF_PLUG_ENTITY: "sensor.charger_status",
+    CONF_PLUGGED_STATES: ["Car Connected", "Topping up"],
+    CONF_SWITCH_ENTITY: "switch.charger",
+    CONF_CURRENT_ENTITY: "number.charger_current",
+    CONF_POWER_KW: 7.2,
+    CONF_ASSET_MODEL: "zappi",
+    CONF_WINDOW_START: "22:00:00",
+    CONF_WINDOW_END: "06:15:00",
+    CONF_CONTROL_MODE: "full_schedule",
+}
+
+
+@pytest.fixture(autouse=True)
+def mock_setup_entry() -> Generator[AsyncMock]:
+    """Keep the created entry from setting up: these tests are about the flow only."""
+    setup_entry = AsyncMock(return_value=True)
+    with (
+        patch("custom_components.axle_flex_lite.async_setup_entry", setup_entry, create=True),
+        patch(
+            "custom_components.axle_flex_lite.async_unload_entry",
+            AsyncMock(return_value=True),
+            create=True,
+        ),
+    ):
+        yield setup_entry
+
+
+@pytest.fixture
+def charger_entities(hass: HomeAssistant) -> None:
+    """Give Home Assistant the charger's entities (only their existence matters here)."""
+    hass.states.async_set("sensor.charger_status", "Car Connected")
+    hass.states.async_set("switch.charger", "on")
+    hass.states.async_set("number.charger_current", "16")
+
+
+def user_input(server_url: str, **changes: Any) -> dict[str, Any]:
+    """The account step as a tester of the custom environment fills it in."""
+    return {
+        CONF_ENVIRONMENT: "custom",
+        CONF_USERNAME: " ha-partner ",
+        CONF_PASSWORD: "sim-password",
+        CONF_BASE_URL: f" {server_url}/ ",
+        **changes,
+    }
+
+
+def check_text(result: dict[str, Any], section: str = "config") -> None:
+    """Fail when a form or abort would show a raw key instead of text from strings.json."""
+    strings = STRINGS[section]
+    if result["type"] is FlowResultType.FORM:
+        step = strings["step"][result["step_id"]]
+        assert step["title"]
+        assert step["description"]
+        placeholders = set(re.findall(r"{(\w+)}", step["description"]))
+        assert placeholders <= set(result["description_placeholders"] or {})
+        for marker in result["data_schema"].schema if result["data_schema"] else ():
+            assert step["data"][str(marker)]
+            assert step["data_description"][str(marker)]
+        for error in (result["errors"] or {}).values():
+            assert strings["error"][error]
+    elif result["type"] is FlowResultType.ABORT:
+        message = strings["abort"][result["reason"]]
+        placeholders = set(re.findall(r"{(\w+)}", message))
+        assert placeholders <= set(result["description_placeholders"] or {})
+
+
+async def start(hass: HomeAssistant) -> dict[str, Any]:
+    """Open the set-up flow."""
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    check_text(result)
+    return result
+
+
+async def submit(hass: HomeAssistant, result: dict[str, Any], data: dict[str, Any]) -> Any:
+    """Submit the current form of a config flow and check the answer is all text."""
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], data)
+    check_text(result)
+    return result
+
+
+async def reach_schedule(hass: HomeAssistant, base_url: str) -> dict[str, Any]:
+    """Fill in the account, home and charger steps; return the schedule form."""
+    result = await submit(hass, await start(hass), user_input(base_url))
+    assert result["step_id"] == "site"
+    result = await submit(hass, result, SITE_INPUT)
+    assert result["step_id"] == "charger"
+    result = await submit(hass, result, CHARGER_INPUT)
+    assert result["step_id"] == "schedule"
+    return result
+
+
+async def start_reauth(hass: HomeAssistant, entry: ConfigEntry) -> Any:
+    """Open the reauth flow as Home Assistant does when Axle refuses the saved credentials."""
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN,
+        context={"source": SOURCE_REAUTH, "entry_id": entry.entry_id},
+        data=dict(entry.data),
+    )
+    check_text(result)
+    return result
+
+
+async def start_reconfigure(hass: HomeAssistant, entry: ConfigEntry) -> Any:
+    """Open the reconfigure flow of an entry."""
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_RECONFIGURE, "entry_id": entry.entry_id}
+    )
+    check_text(result)
+    return result
+
+
+def onboard_bodies(simulator: AxleSimulator) -> list[dict[str, Any]]:
+    """What the integration sent to Axle's onboarding endpoint, oldest first."""
+    return [request.body for request in simulator.requests_to("/entities/site/onboard")]
+
+
+async def create_entry(hass: HomeAssistant, base_url: str) -> ConfigEntry:
+    """Set up one home through the whole flow; return its entry."""
+    result = await submit(hass, await reach_schedule(hass, base_url), SCHEDULE_INPUT)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    return result["result"]
+
+
+@pytest.mark.usefixtures("charger_entities")
+async def test_full_flow_onboards_and_creates_entry(
+    hass: HomeAssistant,
+    axle_simulator: AxleSimulator,
+    axle_base_url: str,
+    freezer: FrozenDateTimeFactory,
+    mock_setup_entry: AsyncMock,
+) -> None:
+    """Each step in turn, then one onboarding call with exactly what the user chose."""
+    freezer.move_to(CONSENT_TIME)
+    result = await start(hass)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "user"
+
+    result = await submit(hass, result, user_input(axle_base_url))
+    assert result["step_id"] == "site"
+    assert result["description_placeholders"] == {"find_mpan_url": FIND_MPAN_URL}
+    assert "Axle may read your smart meter" in STRINGS["config"]["step"]["site"]["description"]
+
+    result = await submit(hass, result, SITE_INPUT)
+    assert result["step_id"] == "charger"
+    assert onboard_bodies(axle_simulator) == []
+
+    result = await submit(hass, result, CHARGER_INPUT)
+    assert result["step_id"] == "schedule"
+
+    result = await submit(hass, result, SCHEDULE_INPUT)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    entry = result["result"]
+
+    site = axle_simulator.sites[MPAN]
+    (asset,) = site.assets.values()
+    assert entry.title == "Axle Flex Lite CT1 2EH"
+    assert entry.unique_id == MPAN
+    assert dict(entry.data) == {
+        CONF_ENVIRONMENT: "custom",
+        CONF_USERNAME: "ha-partner",
+        CONF_PASSWORD: "sim-password",
+        CONF_BASE_URL: axle_base_url,
+        CONF_MPAN: MPAN,
+        CONF_STREET_ADDRESS: "4 Sample Lane",
+        CONF_POSTCODE: "CT1 2EH",
+        CONF_EMAIL: "user@example.net",
+        CONF_CONSENT_AT: CONSENT_AT,
+        CONF_SITE_ID: site.site_id,
+        CONF_ASSET_ID: asset.asset_id,
+        CONF_EXTERNAL_ID: asset.external_id,
+    }
+    assert re.fullmatch(r"ha-[0-9a-f]{32}", asset.external_id)
+    assert dict(entry.options) == EXPECTED_OPTIONS
+    assert mock_setup_entry.call_count == 1
+
+    assert onboard_bodies(axle_simulator) == [
+        {
+            "site": {
+                "mpan": MPAN,
+                "postcode": "CT1 2EH",
+                "street_address": "4 Sample Lane",
+                "email": "user@example.net",
+                "gave_boundary_meter_consent_at": CONSENT_AT,
+            },
+            "assets": [
+                {
+                    "external_id": asset.external_id,
+                    "type": "charger",
+                    "properties": {"power_kw": 7.2},
+                    "asset_model": "zappi",
+                }
+            ],
+            "proposition": "limited_pause",
+            "override_withdrawal": False,
+        }
+    ]
+    assert site.consent_at == datetime.fromisoformat(CONSENT_AT)
+    assert "limited_pause" in site.enrolled
+
+
+async def test_defaults_and_optional_fields_left_out(
+    hass: HomeAssistant, axle_simulator: AxleSimulator, axle_base_url: str
+) -> None:
+    """Optional charger fields may stay empty; the schedule defaults are 23:30 to 05:30."""
+    hass.states.async_set("binary_sensor.charger_plug", "off")
+    hass.states.async_set("input_boolean.charger", "on")
+    result = await submit(hass, await start(hass), user_input(axle_base_url))
+    result = await submit(hass, result, {**SITE_INPUT, CONF_MPAN: OTHER_MPAN})
+    result = await submit(
+        hass,
+        result,
+        {
+            CONF_PLUG_ENTITY: "binary_sensor.charger_plug",
+            CONF_SWITCH_ENTITY: "input_boolean.charger",
+        },
+    )
+    assert result["step_id"] == "schedule"
+    result = await submit(hass, result, {})
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["options"] == {
+        CONF_PLUG_ENTITY: "binary_sensor.charger_plug",
+        CONF_SWITCH_ENTITY: "input_boolean.charger",
+        CONF_POWER_KW: 7.4,
+        CONF_WINDOW_START: "23:30:00",
+        CONF_WINDOW_END: "05:30:00",
+        CONF_CONTROL_MODE: "pause_only",
+    }
+    (body,) = onboard_bodies(axle_simulator)
+    assert body["assets"][0]["properties"] == {"power_kw": 7.4}
+    assert "asset_model" not in body["assets"][0]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "error"),
+    [
+        ({CONF_BASE_URL: ""}, CONF_BASE_URL, "base_url_required"),
+        ({CONF_BASE_URL: "http://axle.example.org"}, "base", "invalid_base_url"),
+        ({CONF_BASE_URL: "ftp://127.0.0.1"}, "base", "invalid_base_url"),
+        ({CONF_PASSWORD: "wrong"}, "base", "invalid_auth"),
+        ({CONF_USERNAME: "nobody"}, "base", "invalid_auth"),
+    ],
+)
+async def test_user_step_input_errors(
+    hass: HomeAssistant,
+    axle_base_url: str,
+    changes: dict[str, Any],
+    field: str,
+    error: str,
+) -> None:
+    """Wrong account details are shown on the form, which then accepts the right ones."""
+    result = await submit(hass, await start(hass), user_input(axle_base_url, **changes))
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "user"
+    assert result["errors"] == {field: error}
+
+    result = await submit(hass, result, user_input(axle_base_url))
+    assert result["step_id"] == "site"
+
+
+async def test_user_step_custom_without_base_url_field(
+    hass: HomeAssistant, axle_simulator: AxleSimulator, axle_base_url: str
+) -> None:
+    """Leaving out the optional address altogether also asks for it."""
+    data = user_input(axle_base_url)
+    del data[CONF_BASE_URL]
+    result = await submit(hass, await start(hass), data)
+    assert result["errors"] == {CONF_BASE_URL: "base_url_required"}
+    assert axle_simulator.requests == []
+
+
+@pytest.mark.parametrize(
+    ("fault", "error"),
+    [
+        (
+            {
+                "status": 500,
+            },
+            "cannot_connect",
+        ),
+        ({"status": 429}, "cannot_connect"),
+        ({"kind": "malformed"}, "cannot_connect"),
+        ({"status": 403}, "invalid_auth"),
+        ({"status": 404}, "unknown"),
+    ],
+)
+async def test_user_step_axle_failures(
+    hass: HomeAssistant,
+    axle_simulator: AxleSimulator,
+    axle_base_url: str,
+    fault: dict[str, Any],
+    error: str,
+) -> None:
+    """Axle failing while the account is checked is shown, and submitting again retries."""
+    axle_simulator.fail_next("/auth/users/me/", **fault)
+    result = await submit(hass, await start(hass), user_input(axle_base_url))
+    assert result["step_id"] == "user"
+    assert result["errors"] == {"base": error}
+
+    result = await submit(hass, result, user_input(axle_base_url))
+    assert result["step_id"] == "site"
+    assert len(axle_simulator.requests_to("/auth/users/me/")) == 2
+
+
+async def test_user_step_server_unreachable(
+    hass: HomeAssistant, axle_server: Any, axle_base_url: str
+) -> None:
+    """A server that refuses connections cannot be reached."""
+    await axle_server.close()
+    result = await submit(hass, await start(hass), user_input(axle_base_url))
+    assert result["errors"] == {"base": "cannot_connect"}
+
+
+@pytest.mark.usefixtures("charger_entities")
+async def test_site_step_input_errors(
+    hass: HomeAssistant, axle_simulator: AxleSimulator, axle_base_url: str
+) -> None:
+    """Every home field is checked; fixed values then carry on to the charger step."""
+    result = await submit(hass, await start(hass), user_input(axle_base_url))
+    result = await submit(
+        hass,
+        result,
+        {
+            CONF_MPAN: "1900000000014",
+            CONF_STREET_ADDRESS: "4 Sample Lane",
+            CONF_POSTCODE: "CT1",
+            CONF_EMAIL: "user@example",
+            CONF_CONSENT: False,
+        },
+    )
+    assert result["step_id"] == "site"
+    assert result["errors"] == {
+        CONF_MPAN: "invalid_mpan",
+        CONF_POSTCODE: "invalid_postcode",
+        CONF_EMAIL: "invalid_email",
+        CONF_CONSENT: "consent_required",
+    }
+
+    result = await submit(hass, result, {**SITE_INPUT, CONF_MPAN: "19000000000"})
+    assert result["errors"] == {CONF_MPAN: "invalid_mpan"}
+
+    # The full 21-digit MPAN from a bill: its last 13 digits are the core.
+    result = await submit(hass, result, {**SITE_INPUT, CONF_MPAN: "00 801 123 14 0001 2345 678"})
+    assert result["step_id"] == "charger"
+    result = await submit(hass, result, CHARGER_INPUT)
+    result = await submit(hass, result, SCHEDULE_INPUT)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["result"].unique_id == OTHER_MPAN
+    assert result["data"][CONF_MPAN] == OTHER_MPAN
+
+
+@pytest.mark.usefixtures("charger_entities")
+async def test_sandbox_skips_the_check_digit(
+    hass: HomeAssistant, axle_simulator: AxleSimulator, axle_base_url: str
+) -> None:
+    """Sandbox MPANs are made up: the flow lets them through and Axle has the last word."""
+    with patch.dict(BASE_URLS, {Environment.SANDBOX: axle_base_url}):
+        result = await submit(
+            hass,
+            await start(hass),
+            {
+                CONF_ENVIRONMENT: "sandbox",
+                CONF_USERNAME: "ha-partner",
+                CONF_PASSWORD: "sim-password",
+            },
+        )
+        result = await submit(hass, result, {**SITE_INPUT, CONF_MPAN: "1900000000014"})
+        assert result["step_id"] == "charger"
+        result = await submit(hass, result, CHARGER_INPUT)
+        result = await submit(hass, result, SCHEDULE_INPUT)
+        # The simulator checks digits like production: its 400 is shown on the home step.
+        assert result["step_id"] == "site"
+        assert result["errors"] == {"base": "invalid_site_details"}
+
+        result = await submit(hass, result, SITE_INPUT)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_ENVIRONMENT] == "sandbox"
+    assert CONF_BASE_URL not in result["data"]
+
+
+@pytest.mark.usefixtures("charger_entities")
+async def test_same_mpan_twice_aborts(
+    hass: HomeAssistant, axle_simulator: AxleSimulator, axle_base_url: str
+) -> None:
+    """The MPAN is the entry's unique id: a second home with it is refused before onboarding."""
+    await create_entry(hass, axle_base_url)
+    result = await submit(hass, await start(hass), user_input(axle_base_url))
+    result = await submit(hass, result, {**SITE_INPUT, CONF_MPAN: "19-0000-0000-013"})
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert len(onboard_bodies(axle_simulator)) == 1
+
+
+async def test_charger_entities_must_exist(
+    hass: HomeAssistant, axle_simulator: AxleSimulator, axle_base_url: str
+) -> None:
+    """Each chosen entity must be known to Home Assistant."""
+    result = await submit(hass, await start(hass), user_input(axle_base_url))
+    result = await submit(hass, result, SITE_INPUT)
+    result = await submit(hass, result, CHARGER_INPUT)
+    assert result["step_id"] == "charger"
+    assert result["errors"] == {
+        CONF_PLUG_ENTITY: "entity_not_found",
+        CONF_SWITCH_ENTITY: "entity_not_found",
+        CONF_CURRENT_ENTITY: "entity_not_found",
+    }
+    hass.states.async_set("sensor.charger_status", "Available")
+    hass.states.async_set("switch.charger", "off")
+    result = await submit(hass, result, CHARGER_INPUT)
+    assert result["errors"] == {CONF_CURRENT_ENTITY: "entity_not_found"}
+
+    hass.states.async_set("number.charger_current", "32")
+    result = await submit(hass, result, CHARGER_INPUT)
+    assert result["step_id"] == "schedule"
+
+
+@pytest.mark.usefixtures("charger_entities")
+async def test_bad_site_details_go_back_to_the_home_step(
+    hass: HomeAssistant,
+    axle_simulator: AxleSimulator,
+    axle_base_url: str,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Axle's 400 shows the home form again; fixing it onboards without any other step."""
+    freezer.move_to(CONSENT_TIME)
+    result = await reach_schedule(hass, axle_base_url)
+    axle_simulator.fail_next("/entities/site/onboard", status=400, detail="Invalid email")
+    result = await submit(hass, result, SCHEDULE_INPUT)
+    assert result["step_id"] == "site"
+    assert result["errors"] == {"base": "invalid_site_details"}
+    suggested = {
+        str(marker): marker.description["suggested_value"]
+        for marker in result["data_schema"].schema
+    }
+    assert suggested == SITE_INPUT
+
+    freezer.tick(90)
+    result = await submit(hass, result, {**SITE_INPUT, CONF_EMAIL: "home@example.org"})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    first, second = onboard_bodies(axle_simulator)
+    assert first["assets"] == second["assets"]
+    assert second["site"]["email"] == "home@example.org"
+    assert second["site"]["gave_boundary_meter_consent_at"] == "2026-11-24T19:03:41+00:00"
+    assert result["data"][CONF_CONSENT_AT] == "2026-11-24T19:03:41+00:00"
+    assert result["options"] == EXPECTED_OPTIONS
+
+
+@pytest.mark.usefixtures("charger_entities")
+async def test_asset_conflict_goes_back_to_the_charger_step(
+    hass: HomeAssistant, axle_simulator: AxleSimulator, axle_base_url: str
+) -> None:
+    """Axle's 409 shows the charger form again; submitting it onboards again."""
+    result = await reach_schedule(hass, axle_base_url)
+    axle_simulator.fail_next("/entities/site/onboard", status=409)
+    result = await submit(hass, result, SCHEDULE_INPUT)
+    assert result["step_id"] == "charger"
+    assert result["errors"] == {"base": "asset_conflict"}
+
+    result = await submit(hass, result, {**CHARGER_INPUT, CONF_POWER_KW: 11})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["options"][CONF_POWER_KW] == 11.0
+    first, second = onboard_bodies(axle_simulator)
+    assert first["assets"][0]["external_id"] == second["assets"][0]["external_id"]
+    assert second["assets"][0]["properties"] == {"power_kw": 11.0}
+
+
+@pytest.mark.parametrize(
+    ("fault", "error"),
+    [
+        (
+            {
+                "status": 500,
+            },
+            "cannot_connect",
+        ),
+        (
+            {
+                "status": 503,
+            },
+            "cannot_connect",
+        ),
+        ({"kind": "missing_fields"}, "cannot_connect"),
+        ({"status": 401, "count": 2}, "invalid_auth"),
+        ({"status": 404}, "unknown"),
+        ({"status": 422, "detail": [{"loc": ["body"], "msg": "bad", "type": "x"}]}, "unknown"),
+    ],
+)
+@pytest.mark.usefixtures("charger_entities")
+async def test_onboard_failures_stay_on_the_schedule_step(
+    hass: HomeAssistant,
+    axle_simulator: AxleSimulator,
+    axle_base_url: str,
+    fault: dict[str, Any],
+    error: str,
+) -> None:
+    """When Axle cannot take the onboarding, submitting the schedule again retries it as is."""
+    result = await reach_schedule(hass, axle_base_url)
+    axle_simulator.fail_next("/entities/site/onboard", **fault)
+    result = await submit(hass, result, SCHEDULE_INPUT)
+    assert result["step_id"] == "schedule"
+    assert result["errors"] == {"base": error}
+
+    result = await submit(hass, result, SCHEDULE_INPUT)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    bodies = onboard_bodies(axle_simulator)
+    assert all(body == bodies[-1] for body in bodies)
+    assert result["options"] == EXPECTED_OPTIONS
+
+
+@pytest.mark.usefixtures("charger_entities")
+async def test_ineligible_site_aborts_with_axles_reason(
+    hass: HomeAssistant, axle_simulator: AxleSimulator, axle_base_url: str
+) -> None:
+    """A site Axle will not take ends the flow and says why."""
+    axle_simulator.mark_ineligible(MPAN, reason="no smart meter found")
+    result = await submit(hass, await reach_schedule(hass, axle_base_url), SCHEDULE_INPUT)
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "not_eligible"
+    assert result["description_placeholders"] == {
+        "reason": "Site is not eligible for limited_pause: no smart meter found"
+    }
+    assert hass.config_entries.async_entries(DOMAIN) == []
+
+
+def withdraw(simulator: AxleSimulator) -> None:
+    """Make the home one that joined Flex Lite and left it again, as Axle remembers it."""
+    result = simulator.onboard(
+        "ha-partner",
+        SiteInput(mpan=MPAN, postcode="CT1 2EH", consent_at=CONSENT_TIME),
+        [AssetInput(external_id="ha-earlier", type="charger")],
+        "limited_pause",
+        False,
+    )
+    simulator.unenrol("ha-partner", result["site"]["site_id"], "limited_pause")
+
+
+@pytest.mark.usefixtures("charger_entities")
+async def test_rejoin_after_withdrawal(
+    hass: HomeAssistant, axle_simulator: AxleSimulator, axle_base_url: str
+) -> None:
+    """A home that left Flex Lite is asked to confirm, then joins again with an override."""
+    withdraw(axle_simulator)
+    result = await submit(hass, await reach_schedule(hass, axle_base_url), SCHEDULE_INPUT)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "rejoin"
+    assert not result["errors"]
+
+    axle_simulator.fail_next("/entities/site/onboard", status=502)
+    result = await submit(hass, result, {})
+    assert result["step_id"] == "rejoin"
+    assert result["errors"] == {"base": "cannot_connect"}
+
+    result = await submit(hass, result, {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert [body["override_withdrawal"] for body in onboard_bodies(axle_simulator)] == [
+        False,
+        True,
+        True,
+    ]
+    assert "limited_pause" in axle_simulator.sites[MPAN].enrolled
+    assert result["data"][CONF_SITE_ID] == axle_simulator.sites[MPAN].site_id
+
+
+@pytest.mark.usefixtures("charger_entities")
+async def test_rejoin_refused_again_aborts(
+    hass: HomeAssistant, axle_simulator: AxleSimulator, axle_base_url: str
+) -> None:
+    """If Axle still refuses after the override, the flow ends instead of asking again."""
+    withdraw(axle_simulator)
+    result = await submit(hass, await reach_schedule(hass, axle_base_url), SCHEDULE_INPUT)
+    assert result["step_id"] == "rejoin"
+    detail = "Site previously withdrew from limited_pause; contact Axle support"
+    axle_simulator.fail_next("/entities/site/onboard", status=422, detail=detail)
+    result = await submit(hass, result, {})
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "not_eligible"
+    assert result["description_placeholders"] == {"reason": detail}
+
+
+# Reauth
+
+
+async def test_reauth(
+    hass: HomeAssistant, axle_simulator: AxleSimulator, axle_base_url: str
+) -> None:
+    """New credentials are checked, saved and the entry reloaded."""
+    hass.states.async_set("sensor.charger_status", "Car Connected")
+    hass.states.async_set("switch.charger", "on")
+    hass.states.async_set("number.charger_current", "16")
+    entry = await create_entry(hass, axle_base_url)
+    await hass.async_block_till_done()
+    axle_simulator.accounts.clear()
+    axle_simulator.add_account("ha-partner-2", "new-password")
+
+    result = await start_reauth(hass, entry)
+    assert result["step_id"] == "reauth_confirm"
+    username_marker = next(m for m in result["data_schema"].schema if str(m) == CONF_USERNAME)
+    assert username_marker.description == {"suggested_value": "ha-partner"}
+
+    result = await submit(hass, result, {CONF_USERNAME: "ha-partner", CONF_PASSWORD: "old"})
+    assert result["errors"] == {"base": "invalid_auth"}
+
+    axle_simulator.fail_next("/auth/token-form", status=500)
+    result = await submit(
+        hass, result, {CONF_USERNAME: "ha-partner-2", CONF_PASSWORD: "new-password"}
+    )
+    assert result["errors"] == {"base": "cannot_connect"}
+
+    result = await submit(
+        hass, result, {CONF_USERNAME: " ha-partner-2 ", CONF_PASSWORD: "new-password"}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    assert entry.data[CONF_USERNAME] == "ha-partner-2"
+    assert entry.data[CONF_PASSWORD] == "new-password"
+    assert entry.data[CONF_MPAN] == MPAN
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+
+
+# Reconfigure
+
+
+@pytest.fixture
+async def entry(
+    hass: HomeAssistant,
+    axle_simulator: AxleSimulator,
+    axle_base_url: str,
+    charger_entities: None,
+    freezer: FrozenDateTimeFactory,
+) -> ConfigEntry:
+    """A home set up through the flow at CONSENT_TIME, with the simulator's traffic cleared."""
+    freezer.move_to(CONSENT_TIME)
+    created = await create_entry(hass, axle_base_url)
+    await hass.async_block_till_done()
+    axle_simulator.requests.clear()
+    return created
+
+
+RECONFIGURE_INPUT = {
+    CONF_MPAN: "19 0000 0000 013",
+    CONF_STREET_ADDRESS: "7 Other Road",
+    CONF_POSTCODE: "sw1a1aa",
+    CONF_EMAIL: "new@example.org",
+    CONF_CONSENT: True,
+}
+
+
+async def test_reconfigure(
+    hass: HomeAssistant,
+    axle_simulator: AxleSimulator,
+    entry: ConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """New home details and a fresh consent are sent to Axle with an override, then saved."""
+    freezer.move_to("2026-12-01T08:00:00.250+00:00")
+    old_data = dict(entry.data)
+    result = await start_reconfigure(hass, entry)
+    assert result["step_id"] == "reconfigure"
+    assert result["description_placeholders"] == {"find_mpan_url": FIND_MPAN_URL}
+    suggested = {
+        str(marker): (marker.description or {}).get("suggested_value")
+        for marker in result["data_schema"].schema
+    }
+    assert suggested == {
+        CONF_MPAN: MPAN,
+        CONF_STREET_ADDRESS: "4 Sample Lane",
+        CONF_POSTCODE: "CT1 2EH",
+        CONF_EMAIL: "user@example.net",
+        CONF_CONSENT: None,
+    }
+
+    result = await submit(hass, result, {**RECONFIGURE_INPUT, CONF_CONSENT: False})
+    assert result["errors"] == {CONF_CONSENT: "consent_required"}
+    assert onboard_bodies(axle_simulator) == []
+
+    result = await submit(hass, result, RECONFIGURE_INPUT)
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert onboard_bodies(axle_simulator) == [
+        {
+            "site": {
+                "mpan": MPAN,
+                "postcode": "SW1A 1AA",
+                "street_address": "7 Other Road",
+                "email": "new@example.org",
+                "gave_boundary_meter_consent_at": "2026-12-01T08:00:00+00:00",
+            },
+            "assets": [
+                {
+                    "external_id": old_data[CONF_EXTERNAL_ID],
+                    "type": "charger",
+                    "properties": {"power_kw": 7.2},
+                    "asset_model": "zappi",
+                }
+            ],
+            "proposition": "limited_pause",
+            "override_withdrawal": True,
+        }
+    ]
+    assert entry.title == "Axle Flex Lite SW1A 1AA"
+    assert dict(entry.data) == {
+        **old_data,
+        CONF_STREET_ADDRESS: "7 Other Road",
+        CONF_POSTCODE: "SW1A 1AA",
+        CONF_EMAIL: "new@example.org",
+        CONF_CONSENT_AT: "2026-12-01T08:00:00+00:00",
+    }
+    site = axle_simulator.sites[MPAN]
+    assert site.postcode == "SW1A 1AA"
+    assert len(site.assets) == 1
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+
+
+async def test_reconfigure_rejoins_after_withdrawal(
+    hass: HomeAssistant, axle_simulator: AxleSimulator, entry: ConfigEntry
+) -> None:
+    """Reconfigure is the way back in after leaving: the override re-enrols the home."""
+    axle_simulator.unenrol("ha-partner", entry.data[CONF_SITE_ID], "limited_pause")
+    result = await submit(hass, await start_reconfigure(hass, entry), RECONFIGURE_INPUT)
+    assert result["reason"] == "reconfigure_successful"
+    assert "limited_pause" in axle_simulator.sites[MPAN].enrolled
+
+
+async def test_reconfigure_other_mpan_aborts(
+    hass: HomeAssistant, axle_simulator: AxleSimulator, entry: ConfigEntry
+) -> None:
+    """Another meter is another entry: reconfigure refuses it and changes nothing."""
+    result = await submit(
+        hass,
+        await start_reconfigure(hass, entry),
+        {**RECONFIGURE_INPUT, CONF_MPAN: OTHER_MPAN},
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "unique_id_mismatch"
+    assert onboard_bodies(axle_simulator) == []
+    assert entry.data[CONF_MPAN] == MPAN
+
+
+@pytest.mark.parametrize(
+    ("fault", "error"),
+    [
+        ({"status": 400}, "invalid_site_details"),
+        ({"status": 409}, "asset_conflict"),
+        (
+            {
+                "status": 500,
+            },
+            "cannot_connect",
+        ),
+        ({"status": 401, "count": 2}, "invalid_auth"),
+        ({"status": 404}, "unknown"),
+    ],
+)
+async def test_reconfigure_onboard_errors(
+    hass: HomeAssistant,
+    axle_simulator: AxleSimulator,
+    entry: ConfigEntry,
+    fault: dict[str, Any],
+    error: str,
+) -> None:
+    """Axle's refusals keep the form open with what was typed; submitting again retries."""
+    old_data = dict(entry.data)
+    result = await start_reconfigure(hass, entry)
+    axle_simulator.fail_next("/entities/site/onboard", **fault)
+    result = await submit(hass, result, RECONFIGURE_INPUT)
+    assert result["step_id"] == "reconfigure"
+    assert result["errors"] == {"base": error}
+    suggested = {
+        str(marker): marker.description["suggested_value"]
+        for marker in result["data_schema"].schema
+    }
+    assert suggested == RECONFIGURE_INPUT
+    assert dict(entry.data) == old_data
+
+    result = await submit(hass, result, RECONFIGURE_INPUT)
+    assert result["reason"] == "reconfigure_successful"
+    assert entry.data[CONF_POSTCODE] == "SW1A 1AA"
+
+
+@pytest.mark.parametrize(
+    "detail",
+    [
+        "Site is not eligible for limited_pause: not half-hourly settled",
+        "Site previously withdrew from limited_pause; contact Axle support",
+    ],
+)
+async def test_reconfigure_not_eligible_aborts(
+    hass: HomeAssistant, axle_simulator: AxleSimulator, entry: ConfigEntry, detail: str
+) -> None:
+    """A refusal of the site itself ends reconfigure with Axle's reason."""
+    old_data = dict(entry.data)
+    axle_simulator.fail_next("/entities/site/onboard", status=422, detail=detail)
+    result = await submit(hass, await start_reconfigure(hass, entry), RECONFIGURE_INPUT)
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "not_eligible"
+    assert result["description_placeholders"] == {"reason": detail}
+    assert dict(entry.data) == old_data
+
+
+async def test_reconfigure_unusable_saved_address(
+    hass: HomeAssistant, axle_simulator: AxleSimulator, entry: ConfigEntry
+) -> None:
+    """A saved server address the client refuses is reported, not sent credentials."""
+    hass.config_entries.async_update_entry(
+        entry, data={**entry.data, CONF_BASE_URL: "http://axle.example.org"}
+    )
+    result = await submit(hass, await start_reconfigure(hass, entry), RECONFIGURE_INPUT)
+    assert result["errors"] == {"base": "invalid_base_url"}
+    assert axle_simulator.requests == []
+
+
+async def test_reauth_unusable_saved_address(
+    hass: HomeAssistant, axle_simulator: AxleSimulator, entry: ConfigEntry
+) -> None:
+    """Reauth reports a saved address the client refuses on the form itself."""
+    hass.config_entries.async_update_entry(
+        entry, data={**entry.data, CONF_BASE_URL: "http://axle.example.org"}
+    )
+    result = await start_reauth(hass, entry)
+    result = await submit(
+        hass, result, {CONF_USERNAME: "ha-partner", CONF_PASSWORD: "sim-password"}
+    )
+    assert result["errors"] == {"base": "invalid_base_url"}
+    assert axle_simulator.requests == []
+
+
+def test_translations_match_strings() -> None:
+    """The English translation is an exact copy of strings.json."""
+    translation = STRINGS_PATH.parent / "translations" / "en.json"
+    assert json.loads(translation.read_text(encoding="utf-8")) == STRINGS
+
+
+def test_selector_options_are_translated() -> None:
+    """Both drop-downs have text for every option the flow offers."""
+    assert set(STRINGS["selector"]["environment"]["options"]) == {e.value for e in Environment}
+    assert set(STRINGS["selector"]["control_mode"]["options"]) == {"pause_only", "full_schedule"}

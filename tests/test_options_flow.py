@@ -1,0 +1,183 @@
+"""Tests of the options flow: charger and schedule settings, changed without onboarding again."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
+from homeassistant.data_entry_flow import FlowResultType
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.axle_flex_lite.const import (
+    CONF_ASSET_MODEL,
+    CONF_BASE_URL,
+    CONF_CONTROL_MODE,
+    CONF_CURRENT_ENTITY,
+    CONF_ENVIRONMENT,
+    CONF_EXTERNAL_ID,
+    CONF_MPAN,
+    CONF_PLUG_ENTITY,
+    CONF_PLUGGED_STATES,
+    CONF_POWER_KW,
+    CONF_SWITCH_ENTITY,
+    CONF_WINDOW_END,
+    CONF_WINDOW_START,
+    DOMAIN,
+)
+
+from .test_config_flow import EXPECTED_OPTIONS, MPAN, check_text
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+
+    from tools.axle_simulator import AxleSimulator
+
+
+@pytest.fixture
+def entry(hass: HomeAssistant) -> MockConfigEntry:
+    """An entry as the config flow leaves it, not set up: the options flow needs neither."""
+    config_entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Axle Flex Lite CT1 2EH",
+        unique_id=MPAN,
+        data={CONF_MPAN: MPAN},
+        options=EXPECTED_OPTIONS,
+    )
+    config_entry.add_to_hass(hass)
+    hass.states.async_set("sensor.charger_status", "Car Connected")
+    hass.states.async_set("switch.charger", "on")
+    hass.states.async_set("number.charger_current", "16")
+    return config_entry
+
+
+async def start(hass: HomeAssistant, entry: MockConfigEntry) -> Any:
+    """Open the options flow and check its text."""
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    check_text(result, "options")
+    return result
+
+
+async def submit(hass: HomeAssistant, result: Any, data: dict[str, Any]) -> Any:
+    """Submit the options form and check the answer is all text."""
+    result = await hass.config_entries.options.async_configure(result["flow_id"], data)
+    check_text(result, "options")
+    return result
+
+
+def suggested_values(result: Any) -> dict[str, Any]:
+    """The values the form is filled in with."""
+    return {
+        str(marker): (marker.description or {}).get("suggested_value")
+        for marker in result["data_schema"].schema
+    }
+
+
+async def test_form_shows_current_settings(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """One ``init`` step holds every charger and schedule setting, filled in as saved."""
+    result = await start(hass, entry)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "init"
+    assert suggested_values(result) == EXPECTED_OPTIONS
+
+
+async def test_change_settings_and_clear_optional_ones(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> None:
+    """Saved options are exactly what was submitted: cleared optional fields disappear."""
+    hass.states.async_set("binary_sensor.car_plugged", "on")
+    result = await start(hass, entry)
+    result = await submit(
+        hass,
+        result,
+        {
+            CONF_PLUG_ENTITY: "binary_sensor.car_plugged",
+            CONF_SWITCH_ENTITY: "switch.charger",
+            CONF_POWER_KW: 11,
+            CONF_WINDOW_START: "00:30",
+            CONF_WINDOW_END: "07:00:00",
+            CONF_CONTROL_MODE: "pause_only",
+        },
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    expected = {
+        CONF_PLUG_ENTITY: "binary_sensor.car_plugged",
+        CONF_SWITCH_ENTITY: "switch.charger",
+        CONF_POWER_KW: 11.0,
+        CONF_WINDOW_START: "00:30:00",
+        CONF_WINDOW_END: "07:00:00",
+        CONF_CONTROL_MODE: "pause_only",
+    }
+    assert result["data"] == expected
+    assert dict(entry.options) == expected
+    for cleared in (CONF_CURRENT_ENTITY, CONF_ASSET_MODEL, CONF_PLUGGED_STATES):
+        assert cleared not in entry.options
+
+
+async def test_keeps_options_it_does_not_show(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Options the form does not know about survive a save."""
+    hass.config_entries.async_update_entry(entry, options={**entry.options, "future": 1})
+    result = await submit(
+        hass,
+        await start(hass, entry),
+        {**EXPECTED_OPTIONS, CONF_PLUGGED_STATES: ["Occupied"]},
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert dict(entry.options) == {
+        **EXPECTED_OPTIONS,
+        CONF_PLUGGED_STATES: ["Occupied"],
+        "future": 1,
+    }
+
+
+async def test_entities_must_exist(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """A missing entity is shown on its field and nothing is saved until it is fixed."""
+    result = await start(hass, entry)
+    result = await submit(
+        hass,
+        result,
+        {**EXPECTED_OPTIONS, CONF_SWITCH_ENTITY: "switch.gone", CONF_CURRENT_ENTITY: "number.gone"},
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {
+        CONF_SWITCH_ENTITY: "entity_not_found",
+        CONF_CURRENT_ENTITY: "entity_not_found",
+    }
+    assert suggested_values(result)[CONF_SWITCH_ENTITY] == "switch.gone"
+    assert dict(entry.options) == EXPECTED_OPTIONS
+
+    result = await submit(hass, result, {**EXPECTED_OPTIONS, CONF_WINDOW_END: "06:00"})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert dict(entry.options) == {**EXPECTED_OPTIONS, CONF_WINDOW_END: "06:00:00"}
+
+
+async def test_options_do_not_contact_axle(
+    hass: HomeAssistant, axle_simulator: AxleSimulator, axle_base_url: str
+) -> None:
+    """Changing the charger or schedule is local: Axle, which the entry points at, hears nothing."""
+    config_entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=MPAN,
+        data={
+            CONF_ENVIRONMENT: "custom",
+            CONF_USERNAME: "ha-partner",
+            CONF_PASSWORD: "sim-password",
+            CONF_BASE_URL: axle_base_url,
+            CONF_MPAN: MPAN,
+            CONF_EXTERNAL_ID: "ha-charger",
+        },
+        options=EXPECTED_OPTIONS,
+    )
+    config_entry.add_to_hass(hass)
+    hass.states.async_set("sensor.charger_status", "Car Connected")
+    hass.states.async_set("switch.charger", "on")
+    hass.states.async_set("number.charger_current", "16")
+    result = await submit(
+        hass,
+        await start(hass, config_entry),
+        {**EXPECTED_OPTIONS, CONF_POWER_KW: 3.6, CONF_ASSET_MODEL: "Wallbox Pulsar"},
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert config_entry.options[CONF_POWER_KW] == 3.6
+    assert config_entry.options[CONF_ASSET_MODEL] == "Wallbox Pulsar"
+    assert axle_simulator.requests == []
