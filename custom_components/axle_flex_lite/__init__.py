@@ -1,1 +1,147 @@
-"""The Axle Flex Lite integration."""
+"""The Axle Flex Lite integration: Axle Energy's Flex Lite pauses for the household's EV charger."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
+from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryError
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.util import dt as dt_util
+
+from .api import AxleAuthenticationError, AxleClient, AxleConfigurationError, AxleError
+from .const import (
+    CONF_BASE_URL,
+    CONF_ENVIRONMENT,
+    CONF_SITE_ID,
+    DOMAIN,
+    LOGGER,
+    PLATFORMS,
+    REMOVAL_TIMEOUT,
+    REPLAN_OPTIONS,
+)
+from .controller import SessionController, async_delete_entry_issues
+from .coordinator import RewardsCoordinator
+from .services import async_setup_services
+from .storage import SessionStore
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+    from homeassistant.helpers.typing import ConfigType
+
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+@dataclass
+class AxleFlexLiteData:
+    """What a loaded entry holds: its Axle client, its session controller, its rewards."""
+
+    client: AxleClient
+    controller: SessionController
+    rewards: RewardsCoordinator
+
+
+type AxleFlexLiteConfigEntry = ConfigEntry[AxleFlexLiteData]
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the actions once; they find their entry by id."""
+    async_setup_services(hass)
+    return True
+
+
+def _client(hass: HomeAssistant, entry: ConfigEntry[Any]) -> AxleClient:
+    """Build an Axle client with the entry's credentials on Home Assistant's HTTP session."""
+    return AxleClient.for_environment(
+        async_get_clientsession(hass),
+        entry.data[CONF_USERNAME],
+        entry.data[CONF_PASSWORD],
+        entry.data[CONF_ENVIRONMENT],
+        base_url=entry.data.get(CONF_BASE_URL),
+        clock=dt_util.utcnow,
+    )
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: AxleFlexLiteConfigEntry) -> bool:
+    """Set up one Axle site.
+
+    Refused credentials stop the set-up and ask the user to sign in again. Axle being down does
+    not: the charger must stay protected, and the controller and the rewards try Axle again later.
+    """
+    try:
+        client = _client(hass, entry)
+    except AxleConfigurationError as err:
+        raise ConfigEntryError(
+            translation_domain=DOMAIN, translation_key="invalid_configuration"
+        ) from err
+    rewards = RewardsCoordinator(hass, entry, client)
+    try:
+        await client.async_login()
+    except AxleAuthenticationError as err:
+        raise ConfigEntryAuthFailed(
+            translation_domain=DOMAIN, translation_key="authentication_failed"
+        ) from err
+    except AxleError as err:
+        LOGGER.warning("Axle is unreachable (%s); setting up without it for now", err)
+        # The balance waits for the next hourly refresh rather than for Axle now.
+        rewards.async_set_update_error(err)
+    else:
+        # Never raises: a failure is kept in the coordinator and retried hourly.
+        await rewards.async_refresh()
+
+    controller = SessionController(hass, entry, client, SessionStore(hass, entry.entry_id))
+    await controller.async_setup()
+    entry.async_on_unload(controller.async_shutdown)
+    entry.runtime_data = AxleFlexLiteData(client=client, controller=controller, rewards=rewards)
+    _watch_entry_updates(hass, entry)
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    return True
+
+
+def _watch_entry_updates(hass: HomeAssistant, entry: AxleFlexLiteConfigEntry) -> None:
+    """Re-plan when only the window or the control mode changed; reload for anything else."""
+    applied_data = dict(entry.data)
+    applied_options = dict(entry.options)
+
+    async def _async_entry_updated(hass: HomeAssistant, entry: ConfigEntry[Any]) -> None:
+        nonlocal applied_options
+        changed = {
+            key
+            for key in applied_options.keys() | entry.options.keys()
+            if applied_options.get(key) != entry.options.get(key)
+        }
+        if dict(entry.data) != applied_data or not changed <= REPLAN_OPTIONS:
+            hass.config_entries.async_schedule_reload(entry.entry_id)
+            return
+        applied_options = dict(entry.options)
+        if changed:
+            controller: SessionController = entry.runtime_data.controller
+            await controller.async_settings_changed()
+
+    entry.async_on_unload(entry.add_update_listener(_async_entry_updated))
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: AxleFlexLiteConfigEntry) -> bool:
+    """Unload the entities, then let go of the charger (what we paused is put back)."""
+    unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    if unloaded:
+        await entry.runtime_data.controller.async_shutdown()
+    return unloaded
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: AxleFlexLiteConfigEntry) -> None:
+    """Leave Flex Lite and forget the entry's sessions and repair issues.
+
+    Unenrolling is best effort with a short timeout: removal never waits long and never fails.
+    """
+    try:
+        async with asyncio.timeout(REMOVAL_TIMEOUT.total_seconds()):
+            await _client(hass, entry).async_unenrol(entry.data[CONF_SITE_ID])
+    except (AxleError, TimeoutError) as err:
+        LOGGER.warning("Could not unenrol the site from Flex Lite while removing it: %s", err)
+    await SessionStore(hass, entry.entry_id).async_remove()
+    async_delete_entry_issues(hass, entry.entry_id)

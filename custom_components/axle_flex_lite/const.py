@@ -7,6 +7,8 @@ from enum import StrEnum
 import logging
 from typing import Final
 
+from homeassistant.const import Platform
+
 DOMAIN: Final = "axle_flex_lite"
 LOGGER: Final = logging.getLogger(__package__)
 
@@ -74,6 +76,8 @@ HISTORY_DAYS: Final = 30
 REWARDS_UPDATE_INTERVAL: Final = timedelta(hours=1)
 COMMAND_VERIFY_DELAY: Final = timedelta(seconds=30)
 FALLBACK_RETRY_DELAY: Final = timedelta(minutes=2)
+# Removing the entry tries to unenrol the site, but never waits longer than this.
+REMOVAL_TIMEOUT: Final = timedelta(seconds=10)
 
 # Repair issue ids
 ISSUE_CHARGER_ENTITY_MISSING: Final = "charger_entity_missing"
@@ -81,4 +85,4 @@ ISSUE_CHARGER_NOT_RESPONDING: Final = "charger_not_responding"
 ISSUE_CONSENT_MISSING: Final = "consent_missing"
 
 # Entity platforms forwarded by __init__.py (the entity modules add themselves here).
-PLATFORMS: Final[list[str]] = []
+PLATFORMS: Final[list[Platform]] = []

@@ -1,1 +1,348 @@
-"""Fixtures for config entries and a simulated charger (filled in by the controller work)."""
+"""Fixtures for integration tests: a simulated charger, an onboarded config entry, a frozen clock.
+
+The charger is made of core helpers, so Home Assistant's own services drive it:
+
+- ``input_boolean.ev_plug``: the plug state (on = a car is connected),
+- ``input_boolean.ev_charger``: the charger switch (on = charging allowed), initially on,
+- ``input_number.ev_current``: the charging current, 6 to 32 A in steps of 1, initially 16.
+
+``charger`` acts on it as the user would (``plug_in``, ``unplug``, ``set_switch``, ``set_current``)
+and counts the service calls the integration makes to it (``service_calls``).
+
+``config_entry`` is an entry for a site already onboarded in the simulator (``axle_simulator``),
+talking to it over loopback; ``init_integration`` sets it up. Home Assistant runs in
+Europe/London with the clock frozen at ``start_time`` (a parametrizable fixture). ``clock`` moves
+the frozen time and fires the timers that fall due.
+
+Most tests only need ``init_integration``, ``charger`` and ``clock``; parametrize
+``control_mode``, ``charging_window``, ``start_time`` or ``entry_options`` to change the set-up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from homeassistant.const import (
+    ATTR_ENTITY_ID,
+    CONF_PASSWORD,
+    CONF_USERNAME,
+    EVENT_CALL_SERVICE,
+    SERVICE_TURN_OFF,
+    SERVICE_TURN_ON,
+    STATE_ON,
+)
+from homeassistant.core import Context, Event, HomeAssistant
+from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+
+from custom_components.axle_flex_lite.const import (
+    CONF_ASSET_ID,
+    CONF_BASE_URL,
+    CONF_CONSENT_AT,
+    CONF_CONTROL_MODE,
+    CONF_CURRENT_ENTITY,
+    CONF_EMAIL,
+    CONF_ENVIRONMENT,
+    CONF_EXTERNAL_ID,
+    CONF_MPAN,
+    CONF_PLUG_ENTITY,
+    CONF_POSTCODE,
+    CONF_POWER_KW,
+    CONF_SITE_ID,
+    CONF_STREET_ADDRESS,
+    CONF_SWITCH_ENTITY,
+    CONF_WINDOW_END,
+    CONF_WINDOW_START,
+    DOMAIN,
+)
+from tools.axle_simulator.state import (
+    DEFAULT_PASSWORD,
+    DEFAULT_USERNAME,
+    LIMITED_PAUSE,
+    AssetInput,
+    SiteInput,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable
+
+    from freezegun.api import FrozenDateTimeFactory
+
+    from tools.axle_simulator import AxleSimulator
+
+T = TypeVar("T")
+
+TIME_ZONE = "Europe/London"
+PLUG = "input_boolean.ev_plug"
+SWITCH = "input_boolean.ev_charger"
+CURRENT = "input_number.ev_current"
+CHARGER_DOMAINS = frozenset({"input_boolean", "input_number"})
+
+MPAN = "1900000000013"
+POSTCODE = "CT1 2EH"
+EXTERNAL_ID = "ha-charger-test"
+CONSENT_AT = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+# A winter evening (GMT = UTC), before the default 23:30-05:30 window.
+DEFAULT_START = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceCallRecord:
+    """One service call the integration made to the charger."""
+
+    domain: str
+    service: str
+    entity_id: str
+    value: float | None
+    at: datetime
+
+
+class SimulatedCharger:
+    """The helper-based charger: acts as its user and counts the integration's service calls."""
+
+    plug = PLUG
+    switch = SWITCH
+    current = CURRENT
+
+    def __init__(self, hass: HomeAssistant) -> None:
+        """Start counting calls; the user's own calls are told apart by their contexts."""
+        self.hass = hass
+        self.service_calls: list[ServiceCallRecord] = []
+        self._user_contexts: set[str] = set()
+        hass.bus.async_listen(EVENT_CALL_SERVICE, self._record)
+
+    def _record(self, event: Event) -> None:
+        """Keep calls to the charger that the user (this helper) did not make."""
+        if event.data["domain"] not in CHARGER_DOMAINS or event.context.id in self._user_contexts:
+            return
+        data = event.data.get("service_data") or {}
+        entity_ids = data.get(ATTR_ENTITY_ID)
+        entity_id = entity_ids[0] if isinstance(entity_ids, list) else entity_ids
+        self.service_calls.append(
+            ServiceCallRecord(
+                domain=event.data["domain"],
+                service=event.data["service"],
+                entity_id=str(entity_id),
+                value=data.get("value"),
+                at=dt_util.utcnow(),
+            )
+        )
+
+    def calls(self) -> list[tuple[str, str, float | None]]:
+        """The integration's calls so far as ``(entity_id, service, value)``."""
+        return [(call.entity_id, call.service, call.value) for call in self.service_calls]
+
+    def reset_calls(self) -> None:
+        """Forget the calls counted so far."""
+        self.service_calls.clear()
+
+    async def _user_call(
+        self, domain: str, service: str, data: dict[str, Any], *, wait: bool
+    ) -> None:
+        """Call a service as the user: under a context the integration did not create.
+
+        With ``wait`` everything the change sets off is awaited too; without, only the call
+        (for tests where Axle is held up and the frozen clock has to be driven).
+        """
+        context = Context()
+        self._user_contexts.add(context.id)
+        await self.hass.services.async_call(domain, service, data, blocking=True, context=context)
+        if wait:
+            await self.hass.async_block_till_done()
+
+    async def plug_in(self, *, wait: bool = True) -> None:
+        """Connect the car."""
+        await self._user_call("input_boolean", SERVICE_TURN_ON, {ATTR_ENTITY_ID: PLUG}, wait=wait)
+
+    async def unplug(self, *, wait: bool = True) -> None:
+        """Disconnect the car."""
+        await self._user_call("input_boolean", SERVICE_TURN_OFF, {ATTR_ENTITY_ID: PLUG}, wait=wait)
+
+    async def set_switch(self, on: bool, *, wait: bool = True) -> None:
+        """Switch charging on or off by hand."""
+        service = SERVICE_TURN_ON if on else SERVICE_TURN_OFF
+        await self._user_call("input_boolean", service, {ATTR_ENTITY_ID: SWITCH}, wait=wait)
+
+    async def set_current(self, value: float) -> None:
+        """Change the charging current by hand."""
+        await self._user_call(
+            "input_number", "set_value", {ATTR_ENTITY_ID: CURRENT, "value": value}, wait=True
+        )
+
+    @property
+    def switch_on(self) -> bool:
+        """Whether the charger switch is on."""
+        state = self.hass.states.get(SWITCH)
+        assert state is not None
+        return state.state == STATE_ON
+
+    @property
+    def current_value(self) -> float:
+        """The charging current."""
+        state = self.hass.states.get(CURRENT)
+        assert state is not None
+        return float(state.state)
+
+
+class Clock:
+    """Moves Home Assistant's frozen clock and fires the timers that fall due."""
+
+    def __init__(self, hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
+        """Drive ``hass`` through ``freezer``."""
+        self.hass = hass
+        self.freezer = freezer
+
+    @property
+    def now(self) -> datetime:
+        """The frozen time (UTC)."""
+        return dt_util.utcnow()
+
+    async def move_to(self, when: datetime) -> None:
+        """Jump to ``when`` and run everything that falls due by then."""
+        self.freezer.move_to(when)
+        async_fire_time_changed(self.hass, when)
+        # The rewards refresh runs as a background task; let it finish before time jumps again.
+        await self.hass.async_block_till_done(wait_background_tasks=True)
+
+    async def advance(self, delta: timedelta) -> None:
+        """Move the clock forward by ``delta``."""
+        await self.move_to(self.now + delta)
+
+    @staticmethod
+    async def run_ready() -> None:
+        """Let everything that can run without the clock moving run (no waiting on timers)."""
+        for _ in range(20):
+            await asyncio.sleep(0)
+
+    async def drive(self, awaitable: Awaitable[T], step: timedelta = timedelta(seconds=1)) -> T:
+        """Await something that waits on the event loop's clock (a timeout, a retry delay).
+
+        The frozen clock never moves by itself, so it is stepped until the awaitable is done.
+        """
+        task = asyncio.ensure_future(awaitable)
+        for _ in range(600):
+            await self.run_ready()
+            if task.done():
+                break
+            self.freezer.tick(step)
+            async_fire_time_changed(self.hass, self.now)
+        return await task
+
+
+@pytest.fixture
+def start_time() -> datetime:
+    """When the test starts (parametrize to change it)."""
+    return DEFAULT_START
+
+
+@pytest.fixture
+async def clock(hass: HomeAssistant, freezer: FrozenDateTimeFactory, start_time: datetime) -> Clock:
+    """Home Assistant in Europe/London with its clock frozen at ``start_time``."""
+    await hass.config.async_set_time_zone(TIME_ZONE)
+    freezer.move_to(start_time)
+    return Clock(hass, freezer)
+
+
+@pytest.fixture
+async def charger(hass: HomeAssistant) -> SimulatedCharger:
+    """Create the charger's helper entities: unplugged, switch on, 16 A."""
+    assert await async_setup_component(
+        hass,
+        "input_boolean",
+        {"input_boolean": {"ev_plug": {"name": "EV plug"}, "ev_charger": {"initial": True}}},
+    )
+    assert await async_setup_component(
+        hass,
+        "input_number",
+        {"input_number": {"ev_current": {"min": 6, "max": 32, "step": 1, "initial": 16}}},
+    )
+    await hass.async_block_till_done()
+    return SimulatedCharger(hass)
+
+
+@pytest.fixture
+def control_mode() -> str:
+    """The entry's control mode (parametrize to change it)."""
+    return "pause_only"
+
+
+@pytest.fixture
+def charging_window() -> tuple[str, str]:
+    """The entry's charging window as local wall times (parametrize to change it)."""
+    return ("23:30:00", "05:30:00")
+
+
+@pytest.fixture
+def entry_options(control_mode: str, charging_window: tuple[str, str]) -> dict[str, Any]:
+    """The entry's options: the simulated charger, the window and the control mode."""
+    return {
+        CONF_PLUG_ENTITY: PLUG,
+        CONF_SWITCH_ENTITY: SWITCH,
+        CONF_CURRENT_ENTITY: CURRENT,
+        CONF_POWER_KW: 7.4,
+        CONF_WINDOW_START: charging_window[0],
+        CONF_WINDOW_END: charging_window[1],
+        CONF_CONTROL_MODE: control_mode,
+    }
+
+
+def onboard_site(simulator: AxleSimulator) -> tuple[str, str]:
+    """Onboard the test site in the simulator; return its site and asset ids."""
+    result = simulator.onboard(
+        DEFAULT_USERNAME,
+        SiteInput(mpan=MPAN, postcode=POSTCODE, consent_at=CONSENT_AT),
+        [AssetInput(external_id=EXTERNAL_ID, type="charger", power_kw=7.4)],
+        LIMITED_PAUSE,
+        False,
+    )
+    return result["site"]["site_id"], result["assets"][0]["asset_id"]
+
+
+@pytest.fixture
+def config_entry(
+    axle_simulator: AxleSimulator, axle_base_url: str, entry_options: dict[str, Any]
+) -> MockConfigEntry:
+    """An entry for a site already onboarded in the simulator (not yet added to hass)."""
+    site_id, asset_id = onboard_site(axle_simulator)
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title=f"Axle Flex Lite {POSTCODE}",
+        unique_id=MPAN,
+        data={
+            CONF_ENVIRONMENT: "custom",
+            CONF_BASE_URL: axle_base_url,
+            CONF_USERNAME: DEFAULT_USERNAME,
+            CONF_PASSWORD: DEFAULT_PASSWORD,
+            CONF_MPAN: MPAN,
+            CONF_STREET_ADDRESS: "4 Sample Lane",
+            CONF_POSTCODE: POSTCODE,
+            CONF_EMAIL: "user@example.net",
+            CONF_CONSENT_AT: CONSENT_AT.isoformat(),
+            CONF_SITE_ID: site_id,
+            CONF_ASSET_ID: asset_id,
+            CONF_EXTERNAL_ID: EXTERNAL_ID,
+        },
+        options=entry_options,
+    )
+
+
+@pytest.fixture
+async def init_integration(
+    hass: HomeAssistant,
+    clock: Clock,
+    charger: SimulatedCharger,
+    config_entry: MockConfigEntry,
+) -> MockConfigEntry:
+    """Set up the entry (frozen clock, charger in place) and return it."""
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    return config_entry

@@ -1,0 +1,182 @@
+"""Persistence of the session controller's state: session, participation, history, restore values.
+
+One ``Store`` file per config entry (key ``axle_flex_lite.<entry_id>``), written on every change so
+that a restart in the middle of a pause finds the charger values to put back. Everything is plain
+JSON: times are UTC ISO 8601 strings and schedules are lists of ``[start, end]`` pairs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.helpers.storage import Store
+from homeassistant.util import dt as dt_util
+
+from .api.models import ScheduleBlock
+from .const import DOMAIN, STORAGE_VERSION
+from .scheduling import Plan
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from homeassistant.core import HomeAssistant
+
+type RestoreValue = str | float
+type JsonBlocks = list[list[str]]
+
+
+class StoredDataError(ValueError):
+    """A stored record does not have the expected shape (the file was edited or is damaged)."""
+
+
+def storage_key(entry_id: str) -> str:
+    """Return the ``Store`` key of one config entry."""
+    return f"{DOMAIN}.{entry_id}"
+
+
+def time_to_json(moment: datetime | None) -> str | None:
+    """Format an aware time as UTC ISO 8601 (``None`` stays ``None``)."""
+    return None if moment is None else dt_util.as_utc(moment).isoformat()
+
+
+def time_from_json(value: object) -> datetime | None:
+    """Parse a stored time; ``None`` stays ``None``."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise StoredDataError("a stored time is not a string")
+    parsed = dt_util.parse_datetime(value)
+    if parsed is None or parsed.tzinfo is None:
+        raise StoredDataError("a stored time is not an aware ISO 8601 time")
+    return dt_util.as_utc(parsed)
+
+
+def required_time(value: object) -> datetime:
+    """Parse a stored time that must be present."""
+    if (parsed := time_from_json(value)) is None:
+        raise StoredDataError("a stored time is missing")
+    return parsed
+
+
+def blocks_to_json(blocks: tuple[ScheduleBlock, ...]) -> JsonBlocks:
+    """Schedule blocks as ``[[start, end], ...]``."""
+    return [[block.start.isoformat(), block.end.isoformat()] for block in blocks]
+
+
+def blocks_from_json(value: object) -> tuple[ScheduleBlock, ...]:
+    """Parse stored schedule blocks."""
+    if not isinstance(value, list):
+        raise StoredDataError("stored blocks are not a list")
+    blocks: list[ScheduleBlock] = []
+    for item in value:
+        if not isinstance(item, list) or len(item) != 2:
+            raise StoredDataError("a stored block is not a [start, end] pair")
+        try:
+            blocks.append(ScheduleBlock(start=required_time(item[0]), end=required_time(item[1])))
+        except ValueError as err:
+            raise StoredDataError("a stored block is empty") from err
+    return tuple(blocks)
+
+
+def plan_to_json(plan: Plan | None) -> dict[str, JsonBlocks] | None:
+    """Return a plan as plain JSON (``None`` stays ``None``)."""
+    if plan is None:
+        return None
+    return {
+        "submitted": blocks_to_json(plan.submitted),
+        "modified": blocks_to_json(plan.modified),
+        "pauses": blocks_to_json(plan.pauses),
+    }
+
+
+def plan_from_json(value: object) -> Plan | None:
+    """Parse a stored plan."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise StoredDataError("a stored plan is not an object")
+    return Plan(
+        submitted=blocks_from_json(value.get("submitted")),
+        modified=blocks_from_json(value.get("modified")),
+        pauses=blocks_from_json(value.get("pauses")),
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class StoredState:
+    """Everything the controller keeps across restarts.
+
+    ``plugged`` is the last definite plug state seen (a plug-in while Home Assistant was down shows
+    up as a change from ``False``). ``restore`` maps the charger entities the controller changed to
+    the values to put back. ``consent_refused`` is the entry's consent time when Axle last refused
+    a schedule with 403: no schedule is sent until that consent changes or participation is
+    switched on again. ``session`` and ``history`` hold session records as written by the
+    controller.
+    """
+
+    participating: bool = True
+    consent_refused: str | None = None
+    plugged: bool | None = None
+    restore: dict[str, RestoreValue] = field(default_factory=dict)
+    session: dict[str, Any] | None = None
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the state as written to the store."""
+        return {
+            "participating": self.participating,
+            "consent_refused": self.consent_refused,
+            "plugged": self.plugged,
+            "restore": dict(self.restore),
+            "session": self.session,
+            "history": list(self.history),
+        }
+
+    @classmethod
+    def from_json(cls, data: object) -> StoredState:
+        """Read the stored state; anything damaged is dropped rather than failing the set-up."""
+        state = cls()
+        if not isinstance(data, dict):
+            return state
+        if isinstance(participating := data.get("participating"), bool):
+            state.participating = participating
+        if isinstance(consent_refused := data.get("consent_refused"), str):
+            state.consent_refused = consent_refused
+        if isinstance(plugged := data.get("plugged"), bool):
+            state.plugged = plugged
+        if isinstance(restore := data.get("restore"), dict):
+            state.restore = {
+                str(entity_id): value
+                for entity_id, value in restore.items()
+                if isinstance(value, str | float | int) and not isinstance(value, bool)
+            }
+        if isinstance(session := data.get("session"), dict):
+            state.session = session
+        if isinstance(history := data.get("history"), list):
+            state.history = [item for item in history if isinstance(item, dict)]
+        return state
+
+
+class SessionStore:
+    """The store of one config entry."""
+
+    def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
+        """Bind the store to the entry's key."""
+        self._store: Store[dict[str, Any]] = Store(hass, STORAGE_VERSION, storage_key(entry_id))
+
+    async def async_load(self) -> StoredState:
+        """Load the stored state; a missing file gives the defaults.
+
+        Home Assistant itself sets a corrupt file aside and reports it; a record of the wrong shape
+        is dropped piece by piece in ``StoredState.from_json``.
+        """
+        return StoredState.from_json(await self._store.async_load())
+
+    async def async_save(self, state: StoredState) -> None:
+        """Write the state now."""
+        await self._store.async_save(state.to_json())
+
+    async def async_remove(self) -> None:
+        """Delete the file (the config entry is being removed)."""
+        await self._store.async_remove()

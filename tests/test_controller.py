@@ -1,0 +1,846 @@
+"""Session controller: whole nights against the simulator, with the clock frozen and stepped.
+
+Axle is the simulator over loopback. In "price" mode it cuts the most valuable half-hour out of the
+schedule, 02:00-02:30 UTC on a night window; in "none" mode it echoes the schedule. The charger is
+the helper-based one from ``tests/plugins/integration.py``; every service call the integration
+makes to it is counted, so each test states exactly which calls happen.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+import json
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.helpers import issue_registry as ir
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.axle_flex_lite.api import (
+    AxleAuthenticationError,
+    AxleNotFoundError,
+    AxleValidationError,
+)
+from custom_components.axle_flex_lite.const import (
+    CONF_CONTROL_MODE,
+    CONF_CURRENT_ENTITY,
+    CONF_PLUG_ENTITY,
+    CONF_PLUGGED_STATES,
+    CONF_SWITCH_ENTITY,
+    CONF_WINDOW_END,
+    CONF_WINDOW_START,
+    DOMAIN,
+)
+from custom_components.axle_flex_lite.controller import (
+    ScheduleEvent,
+    ScheduleEventType,
+    SessionController,
+    SessionStatus,
+)
+from tests.plugins.integration import CURRENT, PLUG, SWITCH
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+
+    from tests.plugins.integration import Clock, SimulatedCharger
+    from tools.axle_simulator import AxleSimulator
+
+SCHEDULE_PATH = "plug-in-schedule"
+OFF = (SWITCH, "turn_off", None)
+ON = (SWITCH, "turn_on", None)
+
+
+def utc(day: int, hour: int, minute: int = 0, month: int = 11, second: int = 0) -> datetime:
+    """A UTC time in 2026 (November unless told)."""
+    return datetime(2026, month, day, hour, minute, second, tzinfo=UTC)
+
+
+def block(start: datetime, end: datetime) -> dict[str, str]:
+    """A schedule block as Axle receives it."""
+    return {"start_timestamp": start.isoformat(), "end_timestamp": end.isoformat()}
+
+
+def sent_schedules(simulator: AxleSimulator) -> list[list[dict[str, str]]]:
+    """The charging schedules the simulator received, in order."""
+    return [request.body["charging_schedule"] for request in simulator.requests_to(SCHEDULE_PATH)]
+
+
+def controller_of(entry: MockConfigEntry) -> SessionController:
+    """The entry's session controller."""
+    return entry.runtime_data.controller
+
+
+def record_events(controller: SessionController) -> list[ScheduleEvent]:
+    """Collect the controller's schedule events."""
+    events: list[ScheduleEvent] = []
+    controller.async_add_schedule_event_listener(events.append)
+    return events
+
+
+async def test_full_night_pause_only(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+    axle_simulator: AxleSimulator,
+) -> None:
+    """Plug in at 18:00: the window goes to Axle at once; only the pause touches the charger."""
+    controller = controller_of(init_integration)
+    events = record_events(controller)
+    updates: list[SessionStatus] = []
+    controller.async_add_listener(lambda: updates.append(controller.status))
+    assert controller.status is SessionStatus.UNPLUGGED
+    assert controller.plugged_in is False
+
+    await charger.plug_in()
+
+    assert sent_schedules(axle_simulator) == [[block(utc(25, 23, 30), utc(26, 5, 30))]]
+    assert controller.plugged_in is True
+    assert controller.status is SessionStatus.WAITING
+    assert controller.next_pause == (utc(26, 2), utc(26, 2, 30))
+    assert controller.next_change == utc(26, 2)
+    assert controller.session_pause_minutes == 30
+    assert controller.last_schedule_sync == utc(25, 18)
+    assert controller.last_api_error is None
+    assert events == [
+        ScheduleEvent(
+            type=ScheduleEventType.MODIFIED,
+            pause_start=utc(26, 2),
+            pause_end=utc(26, 2, 30),
+            pause_minutes=30,
+        )
+    ]
+    assert SessionStatus.WAITING in updates
+
+    await clock.move_to(utc(25, 23, 30))
+    assert controller.status is SessionStatus.CHARGING
+    assert not controller.pause_active
+    assert charger.calls() == []
+
+    await clock.move_to(utc(26, 2))
+    assert controller.status is SessionStatus.PAUSED
+    assert controller.pause_active
+    assert not charger.switch_on
+    assert controller.next_change == utc(26, 2, 30)
+    assert charger.calls() == [OFF]
+
+    # The check after COMMAND_VERIFY_DELAY finds the charger off: nothing more is sent.
+    await clock.move_to(utc(26, 2, 1))
+    assert charger.calls() == [OFF]
+
+    await clock.move_to(utc(26, 2, 30))
+    assert charger.switch_on
+    assert controller.status is SessionStatus.CHARGING
+    assert controller.next_pause is None
+    assert charger.calls() == [OFF, ON]
+
+    await clock.move_to(utc(26, 5, 30))
+    assert controller.status is SessionStatus.WAITING
+    assert controller.next_change is None
+
+    await clock.move_to(utc(26, 7))
+    await charger.unplug()
+    assert controller.status is SessionStatus.UNPLUGGED
+    assert controller.session is None
+    assert controller.plugged_in is False
+    assert charger.calls() == [OFF, ON]
+    assert len(sent_schedules(axle_simulator)) == 1
+    (finished,) = controller.history
+    assert finished.outcome == "completed"
+    assert finished.ended_at == utc(26, 7)
+    assert controller.session_pause_minutes == 30
+    assert not ir.async_get(hass).issues
+
+
+@pytest.mark.parametrize("control_mode", ["full_schedule"])
+async def test_full_night_full_schedule(
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+) -> None:
+    """Full schedule: off until the window, on in the blocks, off after, back on at unplug."""
+    controller = controller_of(init_integration)
+
+    await charger.plug_in()
+    assert not charger.switch_on
+    assert controller.status is SessionStatus.WAITING
+    assert controller.next_change == utc(25, 23, 30)
+    assert charger.calls() == [OFF]
+
+    await clock.move_to(utc(25, 23, 30))
+    assert charger.switch_on
+    await clock.move_to(utc(26, 2))
+    assert not charger.switch_on
+    await clock.move_to(utc(26, 2, 30))
+    assert charger.switch_on
+    await clock.move_to(utc(26, 5, 30))
+    assert not charger.switch_on
+    assert controller.next_change is None
+    assert charger.calls() == [OFF, ON, OFF, ON, OFF]
+
+    await clock.move_to(utc(26, 7))
+    await charger.unplug()
+    assert charger.switch_on
+    assert charger.calls() == [OFF, ON, OFF, ON, OFF, ON]
+    assert controller.history[-1].outcome == "completed"
+
+
+@pytest.mark.parametrize(
+    ("start_time", "expected"),
+    [
+        # Inside the window: from now to its end.
+        (
+            utc(26, 1),
+            ((utc(26, 1), utc(26, 5, 30)), (utc(26, 2), utc(26, 2, 30)), SessionStatus.CHARGING),
+        ),
+        # Inside the window, after the most valuable half-hour: the next best one.
+        (
+            utc(26, 2, 10),
+            (
+                (utc(26, 2, 10), utc(26, 5, 30)),
+                (utc(26, 2, 30), utc(26, 3)),
+                SessionStatus.CHARGING,
+            ),
+        ),
+        # After the window: the next night's whole window.
+        (
+            utc(26, 7),
+            (
+                (utc(26, 23, 30), utc(27, 5, 30)),
+                (utc(27, 2), utc(27, 2, 30)),
+                SessionStatus.WAITING,
+            ),
+        ),
+    ],
+    ids=["inside", "inside_after_best", "after"],
+)
+async def test_plug_in_inside_and_after_the_window(
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+    axle_simulator: AxleSimulator,
+    expected: tuple[tuple[datetime, datetime], tuple[datetime, datetime], SessionStatus],
+) -> None:
+    """The schedule sent depends on where the plug-in falls relative to the window."""
+    expected_block, expected_pause, status = expected
+    controller = controller_of(init_integration)
+    await charger.plug_in()
+    assert sent_schedules(axle_simulator) == [[block(*expected_block)]]
+    assert controller.next_pause == expected_pause
+    assert controller.status is status
+
+    await clock.move_to(expected_pause[0])
+    assert charger.calls() == [OFF]
+    await clock.move_to(expected_pause[1])
+    assert charger.calls() == [OFF, ON]
+
+
+@pytest.mark.parametrize(
+    ("start_time", "expected_block"),
+    [
+        # Clocks go forward (29 March 2026): 23:30 GMT to 05:30 BST is five real hours.
+        (utc(28, 20, month=3), (utc(28, 23, 30, month=3), utc(29, 4, 30, month=3))),
+        # Clocks go back (25 October 2026): 23:30 BST to 05:30 GMT is seven real hours.
+        (utc(24, 19, month=10), (utc(24, 22, 30, month=10), utc(25, 5, 30, month=10))),
+    ],
+    ids=["spring_forward", "fall_back"],
+)
+async def test_dst_nights(
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+    axle_simulator: AxleSimulator,
+    expected_block: tuple[datetime, datetime],
+) -> None:
+    """The window is read in local time; the pause is applied at its exact UTC instants."""
+    controller = controller_of(init_integration)
+    await charger.plug_in()
+    assert sent_schedules(axle_simulator) == [[block(*expected_block)]]
+    day = expected_block[1].day
+    month = expected_block[1].month
+    pause = (utc(day, 2, month=month), utc(day, 2, 30, month=month))
+    assert controller.next_pause == pause
+
+    await clock.move_to(pause[0] - timedelta(seconds=1))
+    assert charger.calls() == []
+    await clock.move_to(pause[0])
+    assert charger.calls() == [OFF]
+    await clock.move_to(pause[1])
+    assert charger.calls() == [OFF, ON]
+    await clock.move_to(expected_block[1])
+    assert controller.status is SessionStatus.WAITING
+
+
+@pytest.mark.parametrize("control_mode", ["pause_only", "full_schedule"])
+async def test_unchanged_schedule(
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+    axle_simulator: AxleSimulator,
+    control_mode: str,
+) -> None:
+    """Axle leaves the schedule alone: no pause; pause-only never touches the charger."""
+    axle_simulator.pause_mode = "none"
+    controller = controller_of(init_integration)
+    events = record_events(controller)
+
+    await charger.plug_in()
+    assert events == [ScheduleEvent(type=ScheduleEventType.UNCHANGED, pause_minutes=0.0)]
+    assert controller.next_pause is None
+    assert controller.session_pause_minutes == 0
+    await clock.move_to(utc(25, 23, 30))
+    assert controller.status is SessionStatus.CHARGING
+    await clock.move_to(utc(26, 5, 30))
+    await charger.unplug()
+
+    expected = [] if control_mode == "pause_only" else [OFF, ON, OFF, ON]
+    assert charger.calls() == expected
+
+
+@pytest.mark.parametrize(
+    "entry_options",
+    [
+        {
+            CONF_PLUG_ENTITY: PLUG,
+            CONF_SWITCH_ENTITY: "",
+            CONF_CURRENT_ENTITY: CURRENT,
+            CONF_WINDOW_START: "23:30:00",
+            CONF_WINDOW_END: "05:30:00",
+            CONF_CONTROL_MODE: "pause_only",
+        }
+    ],
+)
+async def test_current_only_charger(
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+) -> None:
+    """Without a switch a pause sets the current to its minimum and puts the old value back."""
+    await charger.plug_in()
+    await clock.move_to(utc(26, 2))
+    assert charger.current_value == 6
+    await clock.move_to(utc(26, 2, 30))
+    assert charger.current_value == 16
+    assert charger.calls() == [
+        (CURRENT, "set_value", 6.0),
+        (CURRENT, "set_value", 16.0),
+    ]
+
+
+async def test_pause_when_the_charger_is_already_off(
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+) -> None:
+    """A charger the user keeps off is neither switched off nor switched on by a pause."""
+    await charger.set_switch(False)
+    await charger.plug_in()
+    await clock.move_to(utc(26, 2))
+    await clock.move_to(utc(26, 2, 30))
+    await charger.unplug()
+    assert charger.calls() == []
+    assert not charger.switch_on
+
+
+@pytest.mark.parametrize(
+    "entry_options",
+    [
+        {
+            CONF_PLUG_ENTITY: "sensor.charger_status",
+            CONF_PLUGGED_STATES: ["Car Connected"],
+            CONF_SWITCH_ENTITY: SWITCH,
+            CONF_WINDOW_START: "23:30:00",
+            CONF_WINDOW_END: "05:30:00",
+            CONF_CONTROL_MODE: "pause_only",
+        }
+    ],
+)
+async def test_plug_sensor_states(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    axle_simulator: AxleSimulator,
+) -> None:
+    """A sensor plug: its own states, the built-in ones and the entry's extra ones count."""
+    controller = controller_of(init_integration)
+    assert controller.plugged_in is None
+    hass.states.async_set("sensor.charger_status", "Disconnected")
+    await hass.async_block_till_done()
+    assert controller.plugged_in is False
+
+    hass.states.async_set("sensor.charger_status", "CAR CONNECTED")
+    await hass.async_block_till_done()
+    assert controller.plugged_in is True
+    assert len(sent_schedules(axle_simulator)) == 1
+
+    # A charging state change while plugged is the same session.
+    hass.states.async_set("sensor.charger_status", "Charging")
+    await hass.async_block_till_done()
+    assert len(sent_schedules(axle_simulator)) == 1
+    hass.states.async_set("sensor.charger_status", "Available")
+    await hass.async_block_till_done()
+    assert controller.session is None
+
+
+async def test_unavailable_plug_keeps_the_session(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+    axle_simulator: AxleSimulator,
+) -> None:
+    """Plugged, unavailable, plugged again (a charger integration restarting): one session."""
+    controller = controller_of(init_integration)
+    await charger.plug_in()
+    session = controller.session
+    hass.states.async_set(PLUG, "unavailable")
+    await hass.async_block_till_done()
+    assert controller.plugged_in is None
+    assert controller.session is session
+    hass.states.async_set(PLUG, "on")
+    await hass.async_block_till_done()
+    assert controller.session is session
+    assert len(sent_schedules(axle_simulator)) == 1
+
+    # Unplugged while unavailable, then seen unplugged: the session ends.
+    hass.states.async_set(PLUG, "unknown")
+    await hass.async_block_till_done()
+    hass.states.async_set(PLUG, "off")
+    await hass.async_block_till_done()
+    assert controller.session is None
+    assert controller.history[-1].outcome == "unplugged"
+    # Unknown to plugged is not a plug-in either.
+    hass.states.async_set(PLUG, "unknown")
+    await hass.async_block_till_done()
+    hass.states.async_set(PLUG, "off")
+    await hass.async_block_till_done()
+    await clock.advance(timedelta(minutes=1))
+    assert charger.calls() == []
+
+
+async def test_override_during_a_pause(
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+    axle_simulator: AxleSimulator,
+) -> None:
+    """Switching on during a pause: hands off, Axle told "charging now to the window's end"."""
+    controller = controller_of(init_integration)
+    events = record_events(controller)
+    await charger.plug_in()
+    await clock.move_to(utc(26, 2))
+    assert charger.calls() == [OFF]
+
+    await clock.move_to(utc(26, 2, 10))
+    await charger.set_switch(True)
+
+    assert controller.status is SessionStatus.OVERRIDDEN
+    assert controller.next_pause is None
+    assert not controller.pause_active
+    assert controller.next_change is None
+    assert events[-1].type is ScheduleEventType.OVERRIDE
+    assert events[-1].pause_minutes == 10
+    assert sent_schedules(axle_simulator)[-1] == [block(utc(26, 2, 10), utc(26, 5, 30))]
+    session = controller.session
+    assert session is not None
+    assert session.plan is not None
+    assert [(b.start, b.end) for b in session.plan.pauses] == [(utc(26, 2), utc(26, 2, 10))]
+
+    # Hands off for the rest of the session: no change at the pause's end, nothing at unplug.
+    await clock.move_to(utc(26, 2, 30))
+    await clock.move_to(utc(26, 6))
+    await charger.unplug()
+    assert charger.calls() == [OFF]
+    assert controller.history[-1].outcome == "overridden"
+
+
+async def test_override_outside_a_pause(
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+    axle_simulator: AxleSimulator,
+) -> None:
+    """Switching off in the window: the pause never comes and nothing is sent (no plan)."""
+    controller = controller_of(init_integration)
+    await charger.plug_in()
+    await clock.move_to(utc(26, 0, 15))
+    await charger.set_switch(False)
+    assert controller.status is SessionStatus.OVERRIDDEN
+    assert len(sent_schedules(axle_simulator)) == 1
+
+    await clock.move_to(utc(26, 2))
+    await clock.move_to(utc(26, 2, 30))
+    await charger.unplug()
+    assert charger.calls() == []
+    assert not charger.switch_on
+
+    # The next session is the integration's again; its pause starts at once.
+    await charger.set_switch(True)
+    await charger.plug_in()
+    assert controller.status is SessionStatus.PAUSED
+    assert controller.next_pause == (utc(26, 2, 30), utc(26, 3))
+    assert charger.calls() == [OFF]
+
+
+@pytest.mark.parametrize("control_mode", ["full_schedule"])
+async def test_override_before_the_window_in_full_schedule(
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+    axle_simulator: AxleSimulator,
+) -> None:
+    """A boost before the window: charging now until the window's end, told to Axle."""
+    controller = controller_of(init_integration)
+    await charger.plug_in()
+    assert charger.calls() == [OFF]
+
+    await clock.move_to(utc(25, 20))
+    await charger.set_switch(True)
+    assert controller.status is SessionStatus.OVERRIDDEN
+    assert sent_schedules(axle_simulator)[-1] == [block(utc(25, 20), utc(26, 5, 30))]
+    await clock.move_to(utc(25, 23, 30))
+    await clock.move_to(utc(26, 2))
+    await clock.move_to(utc(26, 5, 30))
+    await charger.unplug()
+    assert charger.calls() == [OFF]
+    assert charger.switch_on
+
+
+async def test_current_change_during_a_pause_is_an_override(
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+    axle_simulator: AxleSimulator,
+) -> None:
+    """The user sets a current mid-pause: that stays, the switch they did not touch goes back."""
+    controller = controller_of(init_integration)
+    await charger.plug_in()
+    await clock.move_to(utc(26, 2))
+    await clock.move_to(utc(26, 2, 5))
+    await charger.set_current(10)
+
+    assert controller.status is SessionStatus.OVERRIDDEN
+    assert charger.switch_on
+    assert charger.current_value == 10
+    assert charger.calls() == [OFF, ON]
+    assert sent_schedules(axle_simulator)[-1] == [block(utc(26, 2, 5), utc(26, 5, 30))]
+
+    # Further changes by the user are told to Axle too; nothing is put back at unplug.
+    await clock.move_to(utc(26, 3))
+    await charger.set_switch(False)
+    await charger.set_switch(True)
+    assert sent_schedules(axle_simulator)[-1] == [block(utc(26, 3), utc(26, 5, 30))]
+    await charger.unplug()
+    assert charger.calls() == [OFF, ON]
+
+
+async def test_attribute_only_changes_are_not_overrides(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+) -> None:
+    """Attributes changing, or the switch going unavailable and back, is not the user."""
+    controller = controller_of(init_integration)
+    await charger.plug_in()
+    hass.states.async_set(SWITCH, "on", {"friendly_name": "Renamed"})
+    hass.states.async_set(SWITCH, "unavailable")
+    hass.states.async_set(SWITCH, "on")
+    await hass.async_block_till_done()
+    assert controller.status is SessionStatus.WAITING
+    await clock.move_to(utc(26, 2))
+    assert charger.calls() == [OFF]
+
+
+async def test_window_change_mid_session(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+    axle_simulator: AxleSimulator,
+) -> None:
+    """A new window while plugged in is sent at once and re-planned without a reload."""
+    controller = controller_of(init_integration)
+    await charger.plug_in()
+    await clock.move_to(utc(25, 19))
+
+    hass.config_entries.async_update_entry(
+        init_integration,
+        options={**init_integration.options, CONF_WINDOW_START: "22:00:00"},
+    )
+    await hass.async_block_till_done()
+
+    assert controller_of(init_integration) is controller
+    assert sent_schedules(axle_simulator) == [
+        [block(utc(25, 23, 30), utc(26, 5, 30))],
+        [block(utc(25, 22), utc(26, 5, 30))],
+    ]
+    assert controller.session is not None
+    assert controller.session.submitted[0].start == utc(25, 22)
+    await clock.move_to(utc(26, 2))
+    assert charger.calls() == [OFF]
+
+
+async def test_control_mode_change_mid_session(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+    axle_simulator: AxleSimulator,
+) -> None:
+    """A new control mode applies at once and sends nothing to Axle."""
+    controller = controller_of(init_integration)
+    await charger.plug_in()
+    hass.config_entries.async_update_entry(
+        init_integration, options={**init_integration.options, CONF_CONTROL_MODE: "full_schedule"}
+    )
+    await hass.async_block_till_done()
+    assert charger.calls() == [OFF]
+    assert controller.next_change == utc(25, 23, 30)
+
+    hass.config_entries.async_update_entry(
+        init_integration, options={**init_integration.options, CONF_CONTROL_MODE: "pause_only"}
+    )
+    await hass.async_block_till_done()
+    assert charger.calls() == [OFF, ON]
+    assert len(sent_schedules(axle_simulator)) == 1
+
+
+@pytest.mark.parametrize("skip_at", [utc(26, 1), utc(26, 2, 10)], ids=["before", "during"])
+async def test_skip_pause(
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+    axle_simulator: AxleSimulator,
+    skip_at: datetime,
+) -> None:
+    """Skipping ends a running pause now, drops the planned one and tells Axle; no new pause."""
+    controller = controller_of(init_integration)
+    await charger.plug_in()
+    await clock.move_to(skip_at)
+    paused = controller.pause_active
+
+    await controller.async_skip_pause()
+
+    assert controller.status is SessionStatus.CHARGING
+    assert controller.next_pause is None
+    assert sent_schedules(axle_simulator)[-1] == [block(skip_at, utc(26, 5, 30))]
+    await clock.move_to(utc(26, 2, 30))
+    await clock.move_to(utc(26, 3))
+    assert charger.calls() == ([OFF, ON] if paused else [])
+    # Nothing left to skip: nothing is sent.
+    await controller.async_skip_pause()
+    assert len(sent_schedules(axle_simulator)) == 2
+
+
+async def test_resend_schedule(
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+    axle_simulator: AxleSimulator,
+) -> None:
+    """Resending sends what is left of the window and follows the new answer."""
+    controller = controller_of(init_integration)
+    await controller.async_resend_schedule()
+    assert sent_schedules(axle_simulator) == []
+
+    await charger.plug_in()
+    await clock.move_to(utc(26, 1))
+    await controller.async_resend_schedule()
+    assert sent_schedules(axle_simulator)[-1] == [block(utc(26, 1), utc(26, 5, 30))]
+    assert controller.next_pause == (utc(26, 2), utc(26, 2, 30))
+
+    # After the window, a resend asks for the next one.
+    await clock.move_to(utc(26, 6))
+    await controller.async_resend_schedule()
+    assert sent_schedules(axle_simulator)[-1] == [block(utc(26, 23, 30), utc(27, 5, 30))]
+
+
+async def test_participation_off_and_on(
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+    axle_simulator: AxleSimulator,
+) -> None:
+    """Off ends a running pause and unenrols; plug-ins are not sent; on enrols and schedules."""
+    controller = controller_of(init_integration)
+    site = axle_simulator.sites["1900000000013"]
+    await charger.plug_in()
+    await clock.move_to(utc(26, 2, 5))
+    assert charger.calls() == [OFF]
+
+    await controller.async_set_participation(False)
+    assert not controller.participating
+    assert controller.status is SessionStatus.NOT_PARTICIPATING
+    assert charger.calls() == [OFF, ON]
+    assert "limited_pause" not in site.enrolled
+    assert controller.history[-1].outcome == "not_participating"
+    assert controller.next_pause is None
+
+    await charger.unplug()
+    await charger.plug_in()
+    assert len(sent_schedules(axle_simulator)) == 1
+    await clock.move_to(utc(26, 2, 40))
+
+    await controller.async_set_participation(True)
+    assert controller.participating
+    assert "limited_pause" in site.enrolled
+    assert sent_schedules(axle_simulator)[-1] == [block(utc(26, 2, 40), utc(26, 5, 30))]
+    assert controller.status is SessionStatus.CHARGING
+    assert charger.calls() == [OFF, ON]
+
+
+async def test_participation_failures(
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    axle_simulator: AxleSimulator,
+) -> None:
+    """Axle refusing: off still stops locally; on stays off. Both raise for the entity."""
+    controller = controller_of(init_integration)
+    axle_simulator.fail_next("unenrol", status=404)
+    with pytest.raises(AxleNotFoundError):
+        await controller.async_set_participation(False)
+    assert not controller.participating
+    assert controller.last_api_error is not None
+
+    axle_simulator.fail_next("enrol", status=422, detail="not eligible")
+    with pytest.raises(AxleValidationError):
+        await controller.async_set_participation(True)
+    assert not controller.participating
+
+    await controller.async_set_participation(True)
+    assert controller.participating
+    await charger.plug_in()
+    assert controller.status is SessionStatus.WAITING
+
+
+async def test_participation_on_while_plugged_in(
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    axle_simulator: AxleSimulator,
+) -> None:
+    """Turning participation on with a car already plugged in starts its session."""
+    controller = controller_of(init_integration)
+    await controller.async_set_participation(False)
+    await charger.plug_in()
+    assert controller.session is None
+    await controller.async_set_participation(True)
+    assert controller.session is not None
+    assert len(sent_schedules(axle_simulator)) == 1
+
+
+async def test_listeners_can_be_removed(
+    init_integration: MockConfigEntry, charger: SimulatedCharger
+) -> None:
+    """Removed listeners are not called again (removing twice is harmless)."""
+    controller = controller_of(init_integration)
+    updates: list[Any] = []
+    events: list[ScheduleEvent] = []
+    remove_update = controller.async_add_listener(lambda: updates.append(1))
+    remove_event = controller.async_add_schedule_event_listener(events.append)
+    remove_update()
+    remove_update()
+    remove_event()
+    remove_event()
+    await charger.plug_in()
+    assert updates == []
+    assert events == []
+
+
+async def test_diagnostics_are_plain_and_private(
+    init_integration: MockConfigEntry, charger: SimulatedCharger, clock: Clock
+) -> None:
+    """Diagnostics serialise to JSON and hold no personal data."""
+    controller = controller_of(init_integration)
+    await charger.plug_in()
+    await clock.move_to(utc(26, 2, 5))
+    await charger.unplug()
+    await charger.plug_in()
+    diagnostics = controller.diagnostics()
+    text = json.dumps(diagnostics)
+    for secret in ("1900000000013", "CT1 2EH", "user@example.net", "sim-password"):
+        assert secret not in text
+    assert diagnostics["status"] == "charging"
+    assert diagnostics["history_length"] == 1
+    assert diagnostics["recent_history"][0]["outcome"] == "unplugged"
+    assert diagnostics["window"] == ["23:30:00", "05:30:00"]
+    assert diagnostics["next_pause"] == ["2026-11-26T02:30:00+00:00", "2026-11-26T03:00:00+00:00"]
+
+
+@pytest.mark.parametrize(
+    "entry_options", [{CONF_PLUG_ENTITY: PLUG, CONF_SWITCH_ENTITY: SWITCH}], ids=["minimal"]
+)
+async def test_missing_options_fall_back_to_defaults(
+    init_integration: MockConfigEntry, charger: SimulatedCharger, axle_simulator: AxleSimulator
+) -> None:
+    """Without window and control mode options the defaults apply: 23:30-05:30, pause only."""
+    controller = controller_of(init_integration)
+    assert controller.control_mode.value == "pause_only"
+    await charger.plug_in()
+    assert sent_schedules(axle_simulator) == [[block(utc(25, 23, 30), utc(26, 5, 30))]]
+
+
+async def test_unreadable_option_values(hass: HomeAssistant) -> None:
+    """A window time or control mode that cannot be read gives the default."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        options={CONF_PLUG_ENTITY: PLUG, CONF_CONTROL_MODE: "bogus", CONF_WINDOW_START: "noon"},
+    )
+    controller = SessionController(hass, entry, client=None)  # type: ignore[arg-type]
+    assert controller.control_mode.value == "pause_only"
+    assert [edge.isoformat() for edge in controller.window] == ["23:30:00", "05:30:00"]
+
+
+async def test_actions_without_a_session(
+    init_integration: MockConfigEntry, axle_simulator: AxleSimulator
+) -> None:
+    """Skipping with nothing plugged in, or resending while not participating, does nothing."""
+    controller = controller_of(init_integration)
+    await controller.async_skip_pause()
+    await controller.async_set_participation(False)
+    await controller.async_resend_schedule()
+    assert sent_schedules(axle_simulator) == []
+
+
+async def test_participation_refused_login_starts_reauth(
+    hass: HomeAssistant, init_integration: MockConfigEntry, axle_simulator: AxleSimulator
+) -> None:
+    """A 401 that survives a new login while changing participation asks to sign in again."""
+    controller = controller_of(init_integration)
+    axle_simulator.fail_next("unenrol", status=401, count=2)
+    with pytest.raises(AxleAuthenticationError):
+        await controller.async_set_participation(False)
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [flow["context"]["source"] for flow in flows] == ["reauth"]
+
+
+@pytest.mark.parametrize("entry_options", [{CONF_PLUG_ENTITY: PLUG}], ids=["plug_only"])
+async def test_nothing_to_drive(
+    init_integration: MockConfigEntry, charger: SimulatedCharger, clock: Clock
+) -> None:
+    """Options without a switch or a current entity: the plan runs, the charger is untouched."""
+    controller = controller_of(init_integration)
+    await charger.plug_in()
+    await clock.move_to(utc(26, 2))
+    assert controller.status is SessionStatus.PAUSED
+    await clock.move_to(utc(26, 2, 30))
+    assert charger.calls() == []
+
+
+async def test_override_that_axle_does_not_hear(
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+    axle_simulator: AxleSimulator,
+) -> None:
+    """Telling Axle about the override fails: recorded, and the user's plan stands."""
+    controller = controller_of(init_integration)
+    await charger.plug_in()
+    await clock.move_to(utc(26, 2))
+    axle_simulator.fail_next("plug-in-schedule", status=500)
+    await charger.set_switch(True)
+    assert controller.status is SessionStatus.OVERRIDDEN
+    assert controller.last_api_error is not None
+    assert controller.last_api_error.startswith("AxleServerError")
+    await clock.advance(timedelta(minutes=10))
+    assert len(sent_schedules(axle_simulator)) == 2
+    assert charger.calls() == [OFF]

@@ -1,0 +1,714 @@
+"""Session controller when things go wrong: Axle failing in every way, and chargers misbehaving.
+
+Axle is the simulator over loopback. Answers that no fault kind of the simulator produces (blocks
+outside the window, overlapping or none at all) come from a small middleware in front of it in
+this module: ``tamper.answer`` replaces the next successful plug-in schedule answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+from homeassistant.config_entries import SOURCE_REAUTH
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import issue_registry as ir
+import pytest
+
+from custom_components.axle_flex_lite.api import (
+    AxleForbiddenError,
+    AxleInvalidResponseError,
+    AxleServerError,
+)
+from custom_components.axle_flex_lite.const import (
+    CONF_CONTROL_MODE,
+    CONF_PLUG_ENTITY,
+    CONF_SWITCH_ENTITY,
+    CONF_WINDOW_END,
+    CONF_WINDOW_START,
+    DOMAIN,
+    FALLBACK_RETRY_DELAY,
+)
+from custom_components.axle_flex_lite.controller import (
+    ScheduleEventType,
+    SessionStatus,
+)
+from tests.plugins.integration import PLUG, SWITCH
+from tests.test_controller import (
+    OFF,
+    ON,
+    block,
+    controller_of,
+    record_events,
+    sent_schedules,
+    utc,
+)
+from tools.axle_simulator import create_app
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncGenerator
+
+    from homeassistant.core import HomeAssistant, ServiceCall
+    from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+    from tests.plugins.integration import Clock, SimulatedCharger
+    from tools.axle_simulator import AxleSimulator
+
+# Its own domain: the integration's switch platform loads the real switch services.
+FAKE_DOMAIN = "stubborn_charger"
+FAKE_SWITCH = f"{FAKE_DOMAIN}.switch"
+NIGHT = (utc(25, 23, 30), utc(26, 5, 30))
+
+
+@dataclass
+class Tamper:
+    """The next plug-in schedule answer to send instead of the simulator's (None: no change)."""
+
+    answer: list[dict[str, str]] | None = None
+
+
+@pytest.fixture
+def tamper() -> Tamper:
+    """Control the answer rewriting middleware."""
+    return Tamper()
+
+
+@pytest.fixture
+async def axle_base_url(
+    socket_enabled: None, axle_simulator: AxleSimulator, tamper: Tamper
+) -> AsyncGenerator[str]:
+    """The simulator behind a middleware that can rewrite plug-in schedule answers."""
+
+    @web.middleware
+    async def rewrite(request: web.Request, handler: Any) -> web.StreamResponse:
+        response: web.StreamResponse = await handler(request)
+        if (
+            tamper.answer is not None
+            and request.path.endswith("/plug-in-schedule")
+            and response.status == 200
+        ):
+            answer, tamper.answer = tamper.answer, None
+            return web.json_response({"modified_charging_schedule": answer})
+        return response
+
+    app = create_app(axle_simulator)
+    app.middlewares.append(rewrite)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    try:
+        yield f"http://127.0.0.1:{server.port}"
+    finally:
+        axle_simulator.release_held_requests()
+        await server.close()
+
+
+def issue(hass: HomeAssistant, key: str, entry: MockConfigEntry, suffix: str = "") -> Any:
+    """The entry's repair issue of that kind, or None."""
+    return ir.async_get(hass).async_get_issue(DOMAIN, f"{key}_{entry.entry_id}{suffix}")
+
+
+@pytest.mark.parametrize(
+    ("fault", "error", "retried"),
+    [
+        ({"status": 500}, "AxleServerError", True),
+        ({"status": 503}, "AxleServerError", True),
+        ({"status": 429}, "AxleRateLimitedError", True),
+        ({"status": 404}, "AxleNotFoundError", False),
+        ({"status": 422}, "AxleValidationError", False),
+        ({"kind": "malformed"}, "AxleInvalidResponseError", False),
+        ({"kind": "missing_fields"}, "AxleInvalidResponseError", False),
+    ],
+)
+async def test_axle_failure_falls_back(
+    hass: HomeAssistant,
+    *,
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+    axle_simulator: AxleSimulator,
+    fault: dict[str, Any],
+    error: str,
+    retried: bool,
+) -> None:
+    """Any failure: the user's own schedule (no pause), one retry at most for passing trouble."""
+    controller = controller_of(init_integration)
+    events = record_events(controller)
+    axle_simulator.fail_next("plug-in-schedule", **fault)
+
+    await charger.plug_in()
+
+    assert controller.status is SessionStatus.FALLBACK
+    assert events[-1].type is ScheduleEventType.FALLBACK
+    assert controller.last_api_error is not None
+    assert controller.last_api_error.startswith(error)
+    session = controller.session
+    assert session is not None
+    assert session.fallback_reason is not None
+    assert session.fallback_reason.startswith(error)
+    assert session.plan is not None
+    assert session.plan.modified == session.plan.submitted
+    assert controller.next_pause is None
+
+    await clock.advance(FALLBACK_RETRY_DELAY)
+    if retried:
+        # The retry gets an answer: the session follows Axle again.
+        assert len(sent_schedules(axle_simulator)) == 2
+        assert controller.status is SessionStatus.WAITING
+        assert controller.next_pause == (utc(26, 2), utc(26, 2, 30))
+        assert events[-1].type is ScheduleEventType.MODIFIED
+    else:
+        assert len(sent_schedules(axle_simulator)) == 1
+        assert controller.status is SessionStatus.FALLBACK
+    await clock.advance(FALLBACK_RETRY_DELAY * 10)
+    assert len(sent_schedules(axle_simulator)) == (2 if retried else 1)
+    await clock.move_to(utc(26, 2))
+    await clock.move_to(utc(26, 2, 30))
+    assert charger.calls() == ([OFF, ON] if retried else [])
+    assert not ir.async_get(hass).issues
+
+
+async def test_one_retry_only(
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+    axle_simulator: AxleSimulator,
+) -> None:
+    """A retry that fails too is the last: no loop."""
+    controller = controller_of(init_integration)
+    axle_simulator.fail_next("plug-in-schedule", status=500, count=5)
+    await charger.plug_in()
+    await clock.advance(FALLBACK_RETRY_DELAY)
+    await clock.advance(FALLBACK_RETRY_DELAY * 30)
+    assert len(sent_schedules(axle_simulator)) == 2
+    assert controller.status is SessionStatus.FALLBACK
+    await clock.move_to(utc(26, 6))
+    await charger.unplug()
+    assert controller.history[-1].outcome == "fallback"
+    assert charger.calls() == []
+
+
+@pytest.mark.parametrize("control_mode", ["full_schedule"])
+async def test_fallback_in_full_schedule_follows_the_users_window(
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+    axle_simulator: AxleSimulator,
+) -> None:
+    """Full schedule without Axle: the submitted window is charged, without any pause."""
+    axle_simulator.fail_next("plug-in-schedule", status=404)
+    await charger.plug_in()
+    await clock.move_to(utc(25, 23, 30))
+    await clock.move_to(utc(26, 2))
+    await clock.move_to(utc(26, 5, 30))
+    assert charger.calls() == [OFF, ON, OFF]
+
+
+async def test_timeout_falls_back(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+    axle_simulator: AxleSimulator,
+) -> None:
+    """Axle not answering: SCHEDULING until the client gives up, then the user's schedule."""
+    controller = controller_of(init_integration)
+    axle_simulator.fail_next("plug-in-schedule", kind="timeout")
+    await charger.plug_in(wait=False)
+    await clock.run_ready()
+    assert controller.status is SessionStatus.SCHEDULING
+
+    await clock.drive(hass.async_block_till_done())
+
+    assert controller.status is SessionStatus.FALLBACK
+    assert controller.last_api_error is not None
+    assert controller.last_api_error.startswith("AxleTimeoutError")
+    # A timeout may pass: one retry.
+    await clock.advance(FALLBACK_RETRY_DELAY)
+    assert controller.status is SessionStatus.WAITING
+
+
+async def test_answer_after_unplug_is_ignored(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+    axle_simulator: AxleSimulator,
+) -> None:
+    """A slow answer that arrives after the car left changes nothing."""
+    controller = controller_of(init_integration)
+    events = record_events(controller)
+    axle_simulator.fail_next("plug-in-schedule", kind="delay", delay=5)
+    await charger.plug_in(wait=False)
+    await charger.unplug(wait=False)
+    await clock.drive(hass.async_block_till_done())
+    assert controller.session is None
+    assert events == []
+    assert controller.history[-1].plan is None
+    assert charger.calls() == []
+
+
+async def test_answer_after_override_is_ignored(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+    axle_simulator: AxleSimulator,
+) -> None:
+    """The user took over while Axle was slow: Axle's late answer does not replace their plan."""
+    controller = controller_of(init_integration)
+    events = record_events(controller)
+    axle_simulator.fail_next("plug-in-schedule", kind="delay", delay=5)
+    await charger.plug_in(wait=False)
+    await charger.set_switch(False, wait=False)
+    await clock.drive(hass.async_block_till_done())
+    assert controller.status is SessionStatus.OVERRIDDEN
+    session = controller.session
+    assert session is not None
+    assert session.plan is not None
+    assert session.plan.pauses == ()
+    assert [event.type for event in events] == [ScheduleEventType.OVERRIDE]
+    assert charger.calls() == []
+
+
+async def test_forbidden_raises_consent_issue(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+    axle_simulator: AxleSimulator,
+) -> None:
+    """403: the consent repair issue, no more calls until participation is renewed."""
+    controller = controller_of(init_integration)
+    site_id = init_integration.data["site_id"]
+    axle_simulator.unenrol("ha-partner", site_id, "limited_pause")
+
+    await charger.plug_in()
+    assert controller.status is SessionStatus.FALLBACK
+    assert controller.consent_blocked
+    consent = issue(hass, "consent_missing", init_integration)
+    assert consent is not None
+    assert consent.is_fixable
+    assert consent.data == {"entry_id": init_integration.entry_id}
+
+    # No retry, and the next plug-in is not sent either.
+    await clock.advance(FALLBACK_RETRY_DELAY * 2)
+    await charger.unplug()
+    await charger.plug_in()
+    assert len(sent_schedules(axle_simulator)) == 1
+    assert controller.status is SessionStatus.FALLBACK
+
+    # An explicit resend asks again (and fails again).
+    with pytest.raises(AxleForbiddenError):
+        await controller.async_resend_schedule()
+    assert len(sent_schedules(axle_simulator)) == 2
+
+    # Re-enrolling lifts the block and sends the session's schedule at once.
+    await controller.async_set_participation(True)
+    assert issue(hass, "consent_missing", init_integration) is None
+    assert not controller.consent_blocked
+    assert len(sent_schedules(axle_simulator)) == 3
+    assert controller.status is SessionStatus.WAITING
+    assert charger.calls() == []
+
+
+async def test_forbidden_skip_and_override_do_not_call_axle(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+    axle_simulator: AxleSimulator,
+) -> None:
+    """With consent refused, neither a boost nor a skip is sent."""
+    controller = controller_of(init_integration)
+    await charger.plug_in()
+    axle_simulator.unenrol("ha-partner", init_integration.data["site_id"], "limited_pause")
+    await clock.move_to(utc(26, 1))
+    with pytest.raises(AxleForbiddenError):
+        await controller.async_resend_schedule()
+    assert controller.consent_blocked
+    await controller.async_skip_pause()
+    await charger.set_switch(False)
+    await charger.set_switch(True)
+    assert len(sent_schedules(axle_simulator)) == 2
+
+
+async def test_consent_refusal_lifts_with_new_consent(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    axle_simulator: AxleSimulator,
+) -> None:
+    """A reconfigure that records a new consent time lets schedules through again."""
+    controller = controller_of(init_integration)
+    axle_simulator.unenrol("ha-partner", init_integration.data["site_id"], "limited_pause")
+    await charger.plug_in()
+    assert controller.consent_blocked
+    await charger.unplug()
+    axle_simulator.enrol(
+        "ha-partner", init_integration.data["site_id"], "limited_pause", True, None
+    )
+    hass.config_entries.async_update_entry(
+        init_integration,
+        data={**init_integration.data, "consent_at": "2026-11-25T18:00:00+00:00"},
+    )
+    await hass.async_block_till_done()
+    controller = controller_of(init_integration)
+    assert not controller.consent_blocked
+    await charger.plug_in()
+    assert controller.status is SessionStatus.WAITING
+    assert issue(hass, "consent_missing", init_integration) is None
+
+
+async def test_unauthorised_starts_reauth(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    axle_simulator: AxleSimulator,
+) -> None:
+    """A 401 that survives the client's own new login: re-authentication and the fallback."""
+    controller = controller_of(init_integration)
+    axle_simulator.fail_next("plug-in-schedule", status=401, count=2)
+    await charger.plug_in()
+    assert controller.status is SessionStatus.FALLBACK
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+
+
+@pytest.mark.parametrize(
+    ("answer", "reason"),
+    [
+        ([block(NIGHT[0], NIGHT[1] + timedelta(hours=1))], "runs past the end"),
+        ([block(NIGHT[0] - timedelta(hours=1), NIGHT[1])], "starts outside"),
+        (
+            [block(NIGHT[0], utc(26, 3)), block(utc(26, 2), NIGHT[1])],
+            "overlaps",
+        ),
+        ([block(utc(26, 3), NIGHT[1]), block(NIGHT[0], utc(26, 2))], "not in time order"),
+        ([], "empty"),
+    ],
+    ids=["past_end", "before_start", "overlapping", "unsorted", "empty"],
+)
+async def test_unusable_answer_falls_back(
+    init_integration: MockConfigEntry,
+    *,
+    charger: SimulatedCharger,
+    clock: Clock,
+    axle_simulator: AxleSimulator,
+    tamper: Tamper,
+    answer: list[dict[str, str]],
+    reason: str,
+) -> None:
+    """An answer breaking the rules is not followed, and not asked again."""
+    controller = controller_of(init_integration)
+    tamper.answer = answer
+    await charger.plug_in()
+    assert controller.status is SessionStatus.FALLBACK
+    session = controller.session
+    assert session is not None
+    assert session.fallback_reason is not None
+    assert reason in session.fallback_reason
+    await clock.advance(FALLBACK_RETRY_DELAY * 2)
+    await clock.move_to(utc(26, 3))
+    assert len(sent_schedules(axle_simulator)) == 1
+    assert charger.calls() == []
+
+
+async def test_resend_failures_raise_after_falling_back(
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    axle_simulator: AxleSimulator,
+    tamper: Tamper,
+) -> None:
+    """A resend that fails falls back and tells the caller."""
+    controller = controller_of(init_integration)
+    await charger.plug_in()
+    axle_simulator.fail_next("plug-in-schedule", status=500)
+    with pytest.raises(AxleServerError):
+        await controller.async_resend_schedule()
+    assert controller.status is SessionStatus.FALLBACK
+    tamper.answer = []
+    with pytest.raises(AxleInvalidResponseError):
+        await controller.async_resend_schedule()
+    assert controller.status is SessionStatus.FALLBACK
+    await controller.async_resend_schedule()
+    assert controller.status is SessionStatus.WAITING
+
+
+async def test_resend_when_overridden_or_unplugged(
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+    axle_simulator: AxleSimulator,
+) -> None:
+    """An overridden session resends the user's plan; a car without session starts one."""
+    controller = controller_of(init_integration)
+    await charger.plug_in()
+    await clock.move_to(utc(26, 1))
+    await charger.set_switch(False)
+    await charger.set_switch(True)
+    assert sent_schedules(axle_simulator)[-1] == [block(utc(26, 1), NIGHT[1])]
+    await clock.move_to(utc(26, 1, 30))
+    await controller.async_resend_schedule()
+    assert sent_schedules(axle_simulator)[-1] == [block(utc(26, 1, 30), NIGHT[1])]
+    assert controller.status is SessionStatus.OVERRIDDEN
+
+    # Participation off and on again while plugged in: a session starts.
+    await controller.async_set_participation(False)
+    await controller.async_set_participation(True)
+    assert controller.status is SessionStatus.CHARGING
+    session = controller.session
+    await controller.async_resend_schedule()
+    assert controller.session is session
+    assert charger.calls() == []
+
+
+async def test_charger_unavailable_at_a_change(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+) -> None:
+    """Unavailable at the pause's start: skipped, then applied when the charger is back."""
+    controller = controller_of(init_integration)
+    await charger.plug_in()
+    await clock.move_to(utc(26, 1, 59))
+    hass.states.async_set(SWITCH, "unavailable")
+    await clock.move_to(utc(26, 2))
+    assert charger.calls() == []
+    assert controller.status is SessionStatus.PAUSED
+
+    await clock.move_to(utc(26, 2, 5))
+    hass.states.async_set(SWITCH, "on")
+    await hass.async_block_till_done()
+    assert charger.calls() == [OFF]
+    assert not charger.switch_on
+
+    # Unavailable at the pause's end: put back when it returns, even after unplugging.
+    hass.states.async_set(SWITCH, "unavailable")
+    await clock.move_to(utc(26, 2, 30))
+    await charger.unplug()
+    assert charger.calls() == [OFF]
+    hass.states.async_set(SWITCH, "off")
+    await hass.async_block_till_done()
+    assert charger.calls() == [OFF, ON]
+    assert charger.switch_on
+
+
+async def test_charger_entity_missing(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+) -> None:
+    """A configured entity that goes away raises an issue; it clears when the entity is back."""
+    await charger.plug_in()
+    hass.states.async_remove(SWITCH)
+    await hass.async_block_till_done()
+    missing = issue(hass, "charger_entity_missing", init_integration, f"_{SWITCH}")
+    assert missing is not None
+    assert missing.translation_placeholders == {"entity_id": SWITCH}
+    await clock.move_to(utc(26, 2))
+    assert charger.calls() == []
+
+    hass.states.async_set(SWITCH, "on")
+    await hass.async_block_till_done()
+    assert issue(hass, "charger_entity_missing", init_integration, f"_{SWITCH}") is None
+    assert charger.calls() == [OFF]
+
+
+@pytest.mark.parametrize(
+    "entry_options",
+    [
+        {
+            CONF_PLUG_ENTITY: "binary_sensor.car_plugged",
+            CONF_SWITCH_ENTITY: SWITCH,
+            CONF_WINDOW_START: "23:30:00",
+            CONF_WINDOW_END: "05:30:00",
+            CONF_CONTROL_MODE: "pause_only",
+        }
+    ],
+)
+async def test_missing_entity_at_start_up(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """A configured entity that does not exist once Home Assistant runs is reported."""
+    assert (
+        issue(hass, "charger_entity_missing", init_integration, "_binary_sensor.car_plugged")
+        is not None
+    )
+    assert controller_of(init_integration).plugged_in is None
+    hass.states.async_set("binary_sensor.car_plugged", "off")
+    await hass.async_block_till_done()
+    assert (
+        issue(hass, "charger_entity_missing", init_integration, "_binary_sensor.car_plugged")
+        is None
+    )
+
+
+class FakeSwitch:
+    """A switch whose services do what the test says: nothing, fail, or work."""
+
+    def __init__(self, hass: HomeAssistant) -> None:
+        """Create the entity (on) and register its services."""
+        self.hass = hass
+        self.mode = "ignore"
+        self.calls: list[str] = []
+        hass.states.async_set(FAKE_SWITCH, "on")
+        hass.services.async_register(FAKE_DOMAIN, "turn_on", self._handle)
+        hass.services.async_register(FAKE_DOMAIN, "turn_off", self._handle)
+
+    async def _handle(self, call: ServiceCall) -> None:
+        """Record the call, then ignore it, fail, or switch."""
+        self.calls.append(call.service)
+        if self.mode == "fail":
+            raise HomeAssistantError("charger offline")
+        if self.mode == "work":
+            state = "on" if call.service == "turn_on" else "off"
+            self.hass.states.async_set(FAKE_SWITCH, state, context=call.context)
+
+
+@pytest.fixture
+def fake_switch(hass: HomeAssistant) -> FakeSwitch:
+    """A charger switch that does not necessarily obey."""
+    return FakeSwitch(hass)
+
+
+FAKE_OPTIONS = {
+    CONF_PLUG_ENTITY: PLUG,
+    CONF_SWITCH_ENTITY: FAKE_SWITCH,
+    CONF_WINDOW_START: "23:30:00",
+    CONF_WINDOW_END: "05:30:00",
+    CONF_CONTROL_MODE: "pause_only",
+}
+
+
+@pytest.mark.parametrize("entry_options", [FAKE_OPTIONS])
+@pytest.mark.parametrize("mode", ["ignore", "fail"])
+async def test_charger_not_responding(
+    hass: HomeAssistant,
+    *,
+    fake_switch: FakeSwitch,
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+    axle_simulator: AxleSimulator,
+    mode: str,
+) -> None:
+    """A command that does not take: one retry, then the repair issue; cleared on success."""
+    fake_switch.mode = mode
+    await charger.plug_in()
+    await clock.move_to(utc(26, 2))
+    assert fake_switch.calls == ["turn_off"]
+    await clock.move_to(utc(26, 2, 0, second=30))
+    assert fake_switch.calls == ["turn_off", "turn_off"]
+    await clock.move_to(utc(26, 2, 1))
+    not_responding = issue(hass, "charger_not_responding", init_integration)
+    assert not_responding is not None
+    assert not_responding.translation_placeholders == {
+        "entity_id": FAKE_SWITCH,
+        "wanted": "off",
+        "actual": "on",
+    }
+    # The pause ends with the switch still on: nothing to put back, nothing sent.
+    await clock.move_to(utc(26, 2, 30))
+    await clock.move_to(utc(26, 3))
+    await charger.unplug()
+    assert fake_switch.calls == ["turn_off", "turn_off"]
+
+    # The next command that takes clears the issue.
+    fake_switch.mode = "work"
+    axle_simulator.pause_mode = "soon"
+    await charger.plug_in()
+    await clock.move_to(utc(26, 3, 2))
+    assert fake_switch.calls == ["turn_off", "turn_off", "turn_off"]
+    await clock.move_to(utc(26, 3, 2, second=30))
+    assert issue(hass, "charger_not_responding", init_integration) is None
+    await clock.move_to(utc(26, 3, 4))
+    assert fake_switch.calls == ["turn_off", "turn_off", "turn_off", "turn_on"]
+    assert hass.states.get(FAKE_SWITCH).state == "on"
+
+
+@pytest.mark.parametrize("entry_options", [FAKE_OPTIONS])
+async def test_slow_charger_is_not_an_override(
+    hass: HomeAssistant,
+    fake_switch: FakeSwitch,
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+) -> None:
+    """A charger reporting our command late, under its own context, is still us."""
+    controller = controller_of(init_integration)
+    await charger.plug_in()
+    await clock.move_to(utc(26, 2))
+    await clock.move_to(utc(26, 2, 0, second=10))
+    hass.states.async_set(FAKE_SWITCH, "off")
+    await hass.async_block_till_done()
+    assert controller.status is SessionStatus.PAUSED
+    await clock.move_to(utc(26, 2, 1))
+    assert fake_switch.calls == ["turn_off"]
+    assert issue(hass, "charger_not_responding", init_integration) is None
+
+
+async def test_no_retry_once_axle_answered(
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+    axle_simulator: AxleSimulator,
+) -> None:
+    """The retry is dropped when a resend got an answer first, or when the car left."""
+    controller = controller_of(init_integration)
+    axle_simulator.fail_next("plug-in-schedule", status=500)
+    await charger.plug_in()
+    await controller.async_resend_schedule()
+    assert controller.status is SessionStatus.WAITING
+    await clock.advance(FALLBACK_RETRY_DELAY * 2)
+    assert len(sent_schedules(axle_simulator)) == 2
+
+    await charger.unplug()
+    axle_simulator.fail_next("plug-in-schedule", status=500)
+    await charger.plug_in()
+    await charger.unplug()
+    await clock.advance(FALLBACK_RETRY_DELAY * 2)
+    assert len(sent_schedules(axle_simulator)) == 3
+
+
+async def test_failure_after_unplug_is_ignored(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+    axle_simulator: AxleSimulator,
+) -> None:
+    """Axle timing out after the car left: no fallback, no retry."""
+    controller = controller_of(init_integration)
+    events = record_events(controller)
+    axle_simulator.fail_next("plug-in-schedule", kind="timeout")
+    await charger.plug_in(wait=False)
+    await charger.unplug(wait=False)
+    await clock.drive(hass.async_block_till_done())
+    assert events == []
+    assert controller.history[-1].fallback_reason is None
+    await clock.advance(FALLBACK_RETRY_DELAY * 2)
+    assert len(sent_schedules(axle_simulator)) == 1
+
+
+@pytest.mark.parametrize("entry_options", [FAKE_OPTIONS])
+async def test_skip_before_the_check_cancels_it(
+    hass: HomeAssistant,
+    fake_switch: FakeSwitch,
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+) -> None:
+    """A command overtaken by the next one is not checked or retried."""
+    controller = controller_of(init_integration)
+    await charger.plug_in()
+    await clock.move_to(utc(26, 2))
+    await clock.move_to(utc(26, 2, 0, second=10))
+    await controller.async_skip_pause()
+    await clock.move_to(utc(26, 2, 2))
+    assert fake_switch.calls == ["turn_off"]
+    assert issue(hass, "charger_not_responding", init_integration) is None

@@ -1,0 +1,490 @@
+"""Session controller across restarts: the stored session, Home Assistant stopping, crashes.
+
+A restart is the entry unloaded and set up again from the stored state. A crash (no chance to put
+the charger back) is the stored state of a running pause written back after the unload, with the
+charger left the way the pause had it.
+"""
+
+from __future__ import annotations
+
+import copy
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.const import EVENT_HOMEASSISTANT_STARTED, EVENT_HOMEASSISTANT_STOP
+from homeassistant.core import CoreState
+import pytest
+
+from custom_components.axle_flex_lite.const import HISTORY_DAYS
+from custom_components.axle_flex_lite.controller import SessionStatus
+from custom_components.axle_flex_lite.storage import storage_key
+from tests.plugins.integration import SWITCH
+from tests.test_controller import OFF, ON, controller_of, sent_schedules, utc
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+    from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+    from tests.plugins.integration import Clock, SimulatedCharger
+    from tools.axle_simulator import AxleSimulator
+
+
+async def restart(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Unload the entry and set it up again."""
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+
+def stored(hass_storage: dict[str, Any], entry: MockConfigEntry) -> dict[str, Any]:
+    """The entry's stored controller state."""
+    data: dict[str, Any] = hass_storage[storage_key(entry.entry_id)]["data"]
+    return data
+
+
+async def test_state_is_stored_on_every_change(
+    hass_storage: dict[str, Any],
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+) -> None:
+    """Plug-in, pause and unplug are each written at once, with the values to put back."""
+    await charger.plug_in()
+    data = stored(hass_storage, init_integration)
+    assert data["plugged"] is True
+    assert data["participating"] is True
+    session = data["session"]
+    assert session["plugged_in_at"] == "2026-11-25T18:00:00+00:00"
+    assert session["submitted"] == [["2026-11-25T23:30:00+00:00", "2026-11-26T05:30:00+00:00"]]
+    assert session["plan"]["pauses"] == [["2026-11-26T02:00:00+00:00", "2026-11-26T02:30:00+00:00"]]
+    assert data["restore"] == {}
+
+    await clock.move_to(utc(26, 2))
+    assert stored(hass_storage, init_integration)["restore"] == {SWITCH: "on"}
+    await clock.move_to(utc(26, 2, 30))
+    assert stored(hass_storage, init_integration)["restore"] == {}
+
+    await charger.unplug()
+    data = stored(hass_storage, init_integration)
+    assert data["session"] is None
+    assert data["plugged"] is False
+    assert [record["outcome"] for record in data["history"]] == ["unplugged"]
+
+
+async def test_restart_before_the_pause(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+    axle_simulator: AxleSimulator,
+) -> None:
+    """The stored plan carries on; nothing is sent to Axle again."""
+    await charger.plug_in()
+    await clock.move_to(utc(25, 23))
+    await restart(hass, init_integration)
+    controller = controller_of(init_integration)
+    assert controller.status is SessionStatus.WAITING
+    assert controller.next_pause == (utc(26, 2), utc(26, 2, 30))
+    await clock.move_to(utc(26, 2))
+    await clock.move_to(utc(26, 2, 30))
+    assert charger.calls() == [OFF, ON]
+    assert len(sent_schedules(axle_simulator)) == 1
+
+
+async def test_restart_during_the_pause(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+    axle_simulator: AxleSimulator,
+) -> None:
+    """Unloading puts the charger back; setting up again resumes the pause to its end."""
+    await charger.plug_in()
+    await clock.move_to(utc(26, 2))
+    await clock.move_to(utc(26, 2, 10))
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    assert charger.switch_on
+    assert charger.calls() == [OFF, ON]
+
+    assert await hass.config_entries.async_setup(init_integration.entry_id)
+    await hass.async_block_till_done()
+    assert controller_of(init_integration).status is SessionStatus.PAUSED
+    assert charger.calls() == [OFF, ON, OFF]
+    await clock.move_to(utc(26, 2, 30))
+    assert charger.calls() == [OFF, ON, OFF, ON]
+    assert len(sent_schedules(axle_simulator)) == 1
+
+
+async def test_restart_after_the_pause(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+) -> None:
+    """A pause that ended while unloaded is not applied again."""
+    await charger.plug_in()
+    await clock.move_to(utc(26, 2))
+    await clock.move_to(utc(26, 2, 10))
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    await clock.move_to(utc(26, 2, 45))
+    assert await hass.config_entries.async_setup(init_integration.entry_id)
+    await hass.async_block_till_done()
+    assert controller_of(init_integration).status is SessionStatus.CHARGING
+    assert charger.calls() == [OFF, ON]
+
+
+async def crash_during_the_pause(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    entry: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+) -> None:
+    """Pause at 02:00, then "crash" at 02:10: the charger stays off, the store says so."""
+    await charger.plug_in()
+    await clock.move_to(utc(26, 2))
+    await clock.move_to(utc(26, 2, 10))
+    snapshot = copy.deepcopy(hass_storage[storage_key(entry.entry_id)])
+    assert snapshot["data"]["restore"] == {SWITCH: "on"}
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    # What a crash leaves behind: the charger still off and the pause in the store.
+    hass.states.async_set(SWITCH, "off")
+    hass_storage[storage_key(entry.entry_id)] = snapshot
+    charger.reset_calls()
+
+
+async def test_crash_and_restart_after_the_pause_ended(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+) -> None:
+    """The pause ended while Home Assistant was down: the charger is put back at once."""
+    await crash_during_the_pause(hass, hass_storage, init_integration, charger, clock)
+    await clock.move_to(utc(26, 3))
+    assert await hass.config_entries.async_setup(init_integration.entry_id)
+    await hass.async_block_till_done()
+    assert charger.calls() == [ON]
+    assert charger.switch_on
+    assert stored(hass_storage, init_integration)["restore"] == {}
+
+
+async def test_crash_and_restart_during_the_pause(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+) -> None:
+    """The pause still runs: it goes on to its end, then the remembered state comes back."""
+    await crash_during_the_pause(hass, hass_storage, init_integration, charger, clock)
+    await clock.move_to(utc(26, 2, 20))
+    assert await hass.config_entries.async_setup(init_integration.entry_id)
+    await hass.async_block_till_done()
+    assert charger.calls() == []
+    assert controller_of(init_integration).status is SessionStatus.PAUSED
+    await clock.move_to(utc(26, 2, 30))
+    assert charger.calls() == [ON]
+
+
+async def test_unplugged_while_down(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+) -> None:
+    """A car taken away while the entry was unloaded closes the session at start-up."""
+    await charger.plug_in()
+    await clock.move_to(utc(26, 2))
+    await clock.move_to(utc(26, 2, 10))
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    await charger.unplug()
+    assert await hass.config_entries.async_setup(init_integration.entry_id)
+    await hass.async_block_till_done()
+    controller = controller_of(init_integration)
+    assert controller.session is None
+    assert controller.history[-1].outcome == "unplugged"
+    assert controller.history[-1].ended_at == utc(26, 2, 10)
+    assert charger.calls() == [OFF, ON]
+
+
+async def test_plugged_in_while_down(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    axle_simulator: AxleSimulator,
+) -> None:
+    """The store saw the car out; it is in at start-up: a plug-in that must be sent."""
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    await charger.plug_in()
+    assert await hass.config_entries.async_setup(init_integration.entry_id)
+    await hass.async_block_till_done()
+    assert controller_of(init_integration).status is SessionStatus.WAITING
+    assert len(sent_schedules(axle_simulator)) == 1
+
+
+async def test_plugged_in_before_the_first_set_up(
+    hass: HomeAssistant,
+    clock: Clock,
+    charger: SimulatedCharger,
+    config_entry: MockConfigEntry,
+    axle_simulator: AxleSimulator,
+) -> None:
+    """A car already connected at the very first set-up is not a plug-in: no session."""
+    await charger.plug_in()
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    controller = controller_of(config_entry)
+    assert controller.plugged_in is True
+    assert controller.session is None
+    assert controller.status is SessionStatus.UNPLUGGED
+    assert sent_schedules(axle_simulator) == []
+
+    # The next real plug-in is sent.
+    await charger.unplug()
+    await charger.plug_in()
+    assert len(sent_schedules(axle_simulator)) == 1
+
+
+async def test_unanswered_session_is_sent_at_start_up(
+    hass: HomeAssistant,
+    *,
+    hass_storage: dict[str, Any],
+    clock: Clock,
+    charger: SimulatedCharger,
+    config_entry: MockConfigEntry,
+    axle_simulator: AxleSimulator,
+) -> None:
+    """Home Assistant stopped before Axle answered: what is left of the window is sent now."""
+    await charger.plug_in()
+    await clock.move_to(utc(26, 1))
+    hass_storage[storage_key(config_entry.entry_id)] = {
+        "version": 1,
+        "minor_version": 1,
+        "key": storage_key(config_entry.entry_id),
+        "data": {
+            "participating": True,
+            "plugged": True,
+            "session": {
+                "session_id": "stored",
+                "plugged_in_at": "2026-11-25T18:00:00+00:00",
+                "submitted": [["2026-11-25T23:30:00+00:00", "2026-11-26T05:30:00+00:00"]],
+                "plan": None,
+            },
+        },
+    }
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert sent_schedules(axle_simulator)[0][0]["start_timestamp"] == "2026-11-26T01:00:00+00:00"
+    controller = controller_of(config_entry)
+    assert controller.session is not None
+    assert controller.session.session_id == "stored"
+    assert controller.status is SessionStatus.CHARGING
+
+
+async def test_stored_state_that_cannot_be_read(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    clock: Clock,
+    charger: SimulatedCharger,
+    config_entry: MockConfigEntry,
+) -> None:
+    """Damaged records and old sessions are dropped; participation off ends a stored session."""
+    await charger.plug_in()
+    good = {
+        "session_id": "good",
+        "plugged_in_at": "2026-11-20T18:00:00+00:00",
+        "submitted": [],
+        "plan": None,
+        "ended_at": "2026-11-21T07:00:00+00:00",
+        "outcome": "completed",
+    }
+    old = {**good, "session_id": "old", "ended_at": "2026-09-01T07:00:00+00:00"}
+    hass_storage[storage_key(config_entry.entry_id)] = {
+        "version": 1,
+        "minor_version": 1,
+        "key": storage_key(config_entry.entry_id),
+        "data": {
+            "participating": False,
+            "plugged": True,
+            "restore": {SWITCH: "on", "input_number.x": True},
+            "session": {**good, "session_id": "running", "ended_at": None, "outcome": None},
+            "history": [
+                old,
+                good,
+                {"session_id": ""},
+                {**good, "plugged_in_at": "yesterday"},
+                {**good, "plugged_in_at": "2026-11-20T18:00:00"},
+                {**good, "plugged_in_at": 5},
+                {**good, "submitted": "none"},
+                {**good, "submitted": [["2026-11-20T18:00:00+00:00"]]},
+                {**good, "submitted": [["2026-11-20T18:00:00+00:00", "2026-11-20T17:00:00+00:00"]]},
+                {**good, "plan": "none"},
+                "junk",
+            ],
+        },
+    }
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    controller = controller_of(config_entry)
+    assert [session.session_id for session in controller.history] == ["good", "running"]
+    assert controller.history[-1].outcome == "not_participating"
+    assert controller.status is SessionStatus.NOT_PARTICIPATING
+    assert charger.calls() == []
+    assert timedelta(days=HISTORY_DAYS) < utc(25, 18) - utc(1, 7, month=9)
+
+
+async def test_damaged_session_is_dropped(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    clock: Clock,
+    charger: SimulatedCharger,
+    config_entry: MockConfigEntry,
+) -> None:
+    """A stored session that cannot be read is dropped; the entry still sets up."""
+    hass_storage[storage_key(config_entry.entry_id)] = {
+        "version": 1,
+        "minor_version": 1,
+        "key": storage_key(config_entry.entry_id),
+        "data": {"session": {"session_id": "x", "plugged_in_at": None}, "history": "none"},
+    }
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    controller = controller_of(config_entry)
+    assert controller.session is None
+    assert controller.history == ()
+    assert controller.participating
+
+
+async def test_home_assistant_stop_mid_pause(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+) -> None:
+    """Stopping puts the charger back; the session stays stored for the next start."""
+    await charger.plug_in()
+    await clock.move_to(utc(26, 2))
+    await clock.move_to(utc(26, 2, 10))
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
+    await hass.async_block_till_done()
+    assert charger.switch_on
+    assert charger.calls() == [OFF, ON]
+    data = stored(hass_storage, init_integration)
+    assert data["restore"] == {}
+    assert data["session"]["plan"]["pauses"]
+    # Stopped: no more changes, and the user's changes are not overrides.
+    await clock.move_to(utc(26, 2, 30))
+    await charger.set_switch(False)
+    assert charger.calls() == [OFF, ON]
+
+
+async def test_unplug_during_a_pause(
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+) -> None:
+    """Unplugging mid-pause puts the charger back at once."""
+    controller = controller_of(init_integration)
+    await charger.plug_in()
+    await clock.move_to(utc(26, 2))
+    await clock.move_to(utc(26, 2, 10))
+    await charger.unplug()
+    assert charger.switch_on
+    assert charger.calls() == [OFF, ON]
+    assert controller.history[-1].outcome == "unplugged"
+    await clock.move_to(utc(26, 2, 30))
+    assert charger.calls() == [OFF, ON]
+
+
+@pytest.mark.parametrize("control_mode", ["full_schedule"])
+async def test_restart_in_full_schedule_before_the_window(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+) -> None:
+    """Full schedule: unloading lets the charger go; setting up takes it again."""
+    await charger.plug_in()
+    await restart(hass, init_integration)
+    assert charger.calls() == [OFF, ON, OFF]
+    await clock.move_to(utc(25, 23, 30))
+    assert charger.calls() == [OFF, ON, OFF, ON]
+
+
+async def test_resend_starts_a_session_for_a_car_already_plugged_in(
+    hass: HomeAssistant,
+    clock: Clock,
+    charger: SimulatedCharger,
+    config_entry: MockConfigEntry,
+    axle_simulator: AxleSimulator,
+) -> None:
+    """The car was in before the first set-up: a resend makes it a session."""
+    await charger.plug_in()
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    controller = controller_of(config_entry)
+    await controller.async_resend_schedule()
+    assert controller.status is SessionStatus.WAITING
+    assert len(sent_schedules(axle_simulator)) == 1
+
+
+async def test_waits_for_home_assistant_to_run(
+    hass: HomeAssistant,
+    *,
+    hass_storage: dict[str, Any],
+    clock: Clock,
+    charger: SimulatedCharger,
+    config_entry: MockConfigEntry,
+    axle_simulator: AxleSimulator,
+) -> None:
+    """During start-up the charger's entities may not exist yet: nothing happens until it runs."""
+    hass_storage[storage_key(config_entry.entry_id)] = {
+        "version": 1,
+        "minor_version": 1,
+        "key": storage_key(config_entry.entry_id),
+        "data": {"plugged": False, "restore": {SWITCH: "on"}},
+    }
+    await charger.set_switch(False)
+    hass.set_state(CoreState.starting)
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    await charger.plug_in()
+    assert charger.calls() == []
+    assert sent_schedules(axle_simulator) == []
+
+    hass.set_state(CoreState.running)
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_STARTED)
+    await hass.async_block_till_done()
+    assert charger.calls() == [ON]
+    # The plug-in happened while the stored state said "out": it is a plug-in.
+    assert len(sent_schedules(axle_simulator)) == 1
+
+
+async def test_actions_after_stop_change_nothing(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+) -> None:
+    """After Home Assistant's stop event the controller no longer drives the charger."""
+    controller = controller_of(init_integration)
+    await charger.plug_in()
+    await clock.move_to(utc(26, 1))
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
+    await hass.async_block_till_done()
+    await controller.async_skip_pause()
+    await controller.async_resend_schedule()
+    await clock.move_to(utc(26, 2))
+    assert charger.calls() == []
