@@ -85,4 +85,13 @@ ISSUE_CHARGER_NOT_RESPONDING: Final = "charger_not_responding"
 ISSUE_CONSENT_MISSING: Final = "consent_missing"
 
 # Entity platforms forwarded by __init__.py (the entity modules add themselves here).
-PLATFORMS: Final[list[Platform]] = []
+PLATFORMS: Final[list[Platform]] = [
+    Platform.BINARY_SENSOR,
+    Platform.BUTTON,
+    Platform.CALENDAR,
+    Platform.EVENT,
+    Platform.SELECT,
+    Platform.SENSOR,
+    Platform.SWITCH,
+    Platform.TIME,
+]

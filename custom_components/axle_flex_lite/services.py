@@ -1,10 +1,178 @@
-"""Actions (services) of Axle Flex Lite. CONTRACT STUB: registration is being written."""
+"""Actions of Axle Flex Lite: skip the pause, resend the schedule, offboard, withdrawal link."""
 
 from __future__ import annotations
 
-from homeassistant.core import HomeAssistant, callback
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import (
+    HomeAssistant,
+    ServiceCall,
+    ServiceResponse,
+    SupportsResponse,
+    callback,
+)
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.network import NoURLAvailableError, get_url
+import voluptuous as vol
+
+from .api.exceptions import AxleError
+from .const import CONF_SITE_ID, DOMAIN, LOGGER
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from . import AxleFlexLiteConfigEntry
+    from .controller import SessionController
+
+SERVICE_SKIP_PAUSE = "skip_pause"
+SERVICE_RESEND_SCHEDULE = "resend_schedule"
+SERVICE_OFFBOARD = "offboard"
+SERVICE_GET_WITHDRAWAL_LINK = "get_withdrawal_link"
+
+ATTR_CONFIG_ENTRY_ID = "config_entry_id"
+ATTR_CONFIRM = "confirm"
+ATTR_FORCE = "force"
+
+# Where Axle's withdrawal portal sends the user back when Home Assistant has no URL of its own:
+# the companion apps open this scheme.
+FALLBACK_REDIRECT_URI = "homeassistant://"
+
+ENTRY_SCHEMA = vol.Schema({vol.Required(ATTR_CONFIG_ENTRY_ID): cv.string})
+OFFBOARD_SCHEMA = ENTRY_SCHEMA.extend(
+    {
+        vol.Required(ATTR_CONFIRM): cv.boolean,
+        vol.Optional(ATTR_FORCE, default=False): cv.boolean,
+    }
+)
+
+
+@contextmanager
+def translate_axle_errors(translation_key: str) -> Iterator[None]:
+    """Turn an Axle error raised inside the block into a translated Home Assistant error.
+
+    The client's messages name only the method, the path template and the status, so they are safe
+    to show.
+    """
+    try:
+        yield
+    except AxleError as err:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key=translation_key,
+            translation_placeholders={"error": str(err)},
+        ) from err
+
+
+def _validation_error(key: str, **placeholders: str) -> ServiceValidationError:
+    """Build a translated error about the action's input."""
+    return ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders=placeholders or None,
+    )
+
+
+def _loaded_entry(hass: HomeAssistant, call: ServiceCall) -> AxleFlexLiteConfigEntry:
+    """Return the loaded Axle Flex Lite entry the action names; refuse anything else."""
+    entry_id: str = call.data[ATTR_CONFIG_ENTRY_ID]
+    entry: AxleFlexLiteConfigEntry | None = hass.config_entries.async_get_entry(entry_id)
+    if entry is None or entry.domain != DOMAIN:
+        raise _validation_error("entry_not_found", entry_id=entry_id)
+    if entry.state is not ConfigEntryState.LOADED:
+        raise _validation_error("entry_not_loaded", entry_id=entry_id)
+    return entry
+
+
+async def async_skip_pause(controller: SessionController) -> None:
+    """Skip the running and planned pauses of the session (shared by the button and the action)."""
+    if controller.next_pause is None:
+        raise _validation_error("no_pause_to_skip")
+    with translate_axle_errors("skip_pause_failed"):
+        await controller.async_skip_pause()
+
+
+async def async_resend_schedule(controller: SessionController) -> None:
+    """Send the session's remaining schedule to Axle again (shared by the button and the action)."""
+    if not controller.participating:
+        raise _validation_error("not_participating")
+    # A car plugged in before the integration was set up has no session yet: resending starts one.
+    if controller.session is None and not controller.plugged_in:
+        raise _validation_error("not_plugged_in")
+    with translate_axle_errors("resend_schedule_failed"):
+        await controller.async_resend_schedule()
+
+
+async def _async_handle_skip_pause(call: ServiceCall) -> None:
+    """Handle the ``skip_pause`` action."""
+    entry = _loaded_entry(call.hass, call)
+    await async_skip_pause(entry.runtime_data.controller)
+
+
+async def _async_handle_resend_schedule(call: ServiceCall) -> None:
+    """Handle the ``resend_schedule`` action."""
+    entry = _loaded_entry(call.hass, call)
+    await async_resend_schedule(entry.runtime_data.controller)
+
+
+async def _async_handle_offboard(call: ServiceCall) -> None:
+    """Handle the ``offboard`` action: leave Axle for good, then remove the entry.
+
+    Axle deletes the site and its rewards with it, so a remaining balance stops the action unless
+    ``force`` says the user gives it up.
+    """
+    entry = _loaded_entry(call.hass, call)
+    if not call.data[ATTR_CONFIRM]:
+        raise _validation_error("offboard_not_confirmed")
+    client = entry.runtime_data.client
+    site_id: str = entry.data[CONF_SITE_ID]
+    if not call.data[ATTR_FORCE]:
+        with translate_axle_errors("balance_unavailable"):
+            balance = await client.async_get_balance_info(site_id)
+        if balance.current_balance_pence > 0:
+            raise _validation_error(
+                "balance_remaining", balance=f"£{balance.current_balance_pence / 100:.2f}"
+            )
+    with translate_axle_errors("offboard_failed"):
+        await client.async_offboard(site_id)
+    LOGGER.info("Offboarded the site from Axle; removing the config entry")
+    await call.hass.config_entries.async_remove(entry.entry_id)
+
+
+async def _async_handle_get_withdrawal_link(call: ServiceCall) -> ServiceResponse:
+    """Handle ``get_withdrawal_link``: a short-lived link to Axle's withdrawal portal."""
+    entry = _loaded_entry(call.hass, call)
+    try:
+        redirect_uri = get_url(call.hass, prefer_external=True)
+    except NoURLAvailableError:
+        redirect_uri = FALLBACK_REDIRECT_URI
+    with translate_axle_errors("withdrawal_link_failed"):
+        link = await entry.runtime_data.client.async_get_withdrawal_url(
+            entry.data[CONF_SITE_ID], redirect_uri=redirect_uri
+        )
+    # Someone about to withdraw wants to see the balance that the portal will show.
+    await entry.runtime_data.rewards.async_request_refresh()
+    return {"url": link.url, "expires_at": link.expires_at.isoformat()}
 
 
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the integration's actions once, when Home Assistant loads the integration."""
+    hass.services.async_register(
+        DOMAIN, SERVICE_SKIP_PAUSE, _async_handle_skip_pause, schema=ENTRY_SCHEMA
+    )
+    hass.services.async_register(
+        DOMAIN, SERVICE_RESEND_SCHEDULE, _async_handle_resend_schedule, schema=ENTRY_SCHEMA
+    )
+    hass.services.async_register(
+        DOMAIN, SERVICE_OFFBOARD, _async_handle_offboard, schema=OFFBOARD_SCHEMA
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_GET_WITHDRAWAL_LINK,
+        _async_handle_get_withdrawal_link,
+        schema=ENTRY_SCHEMA,
+        supports_response=SupportsResponse.ONLY,
+    )

@@ -1,0 +1,103 @@
+"""Binary sensors of Axle Flex Lite: pause running, car plugged in, rewards withdrawable."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from homeassistant.components.binary_sensor import (
+    BinarySensorDeviceClass,
+    BinarySensorEntity,
+    BinarySensorEntityDescription,
+)
+from homeassistant.const import EntityCategory
+
+from .entity import AxleFlexLiteControllerEntity, AxleFlexLiteRewardsEntity
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from homeassistant.core import HomeAssistant
+    from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+    from . import AxleFlexLiteConfigEntry
+    from .api.models import BalanceInfo
+    from .controller import SessionController
+
+PARALLEL_UPDATES = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class AxleFlexLiteBinarySensorEntityDescription(BinarySensorEntityDescription):
+    """A binary sensor read from the session controller."""
+
+    is_on_fn: Callable[[SessionController], bool | None]
+
+
+@dataclass(frozen=True, kw_only=True)
+class AxleFlexLiteRewardsBinarySensorEntityDescription(BinarySensorEntityDescription):
+    """A binary sensor read from Axle's rewards balance."""
+
+    is_on_fn: Callable[[BalanceInfo], bool]
+
+
+BINARY_SENSORS: tuple[AxleFlexLiteBinarySensorEntityDescription, ...] = (
+    AxleFlexLiteBinarySensorEntityDescription(
+        key="pause_active",
+        translation_key="pause_active",
+        is_on_fn=lambda controller: controller.pause_active,
+    ),
+    AxleFlexLiteBinarySensorEntityDescription(
+        key="plugged_in",
+        translation_key="plugged_in",
+        device_class=BinarySensorDeviceClass.PLUG,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        is_on_fn=lambda controller: controller.plugged_in,
+    ),
+)
+
+REWARDS_BINARY_SENSORS: tuple[AxleFlexLiteRewardsBinarySensorEntityDescription, ...] = (
+    AxleFlexLiteRewardsBinarySensorEntityDescription(
+        key="can_withdraw",
+        translation_key="can_withdraw",
+        is_on_fn=lambda balance: balance.can_withdraw,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: AxleFlexLiteConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the session and rewards binary sensors of one config entry."""
+    entities: list[BinarySensorEntity] = [
+        AxleFlexLiteBinarySensorEntity(entry, description) for description in BINARY_SENSORS
+    ]
+    entities.extend(
+        AxleFlexLiteRewardsBinarySensorEntity(entry, description)
+        for description in REWARDS_BINARY_SENSORS
+    )
+    async_add_entities(entities)
+
+
+class AxleFlexLiteBinarySensorEntity(AxleFlexLiteControllerEntity, BinarySensorEntity):
+    """A binary sensor that follows the charging session."""
+
+    entity_description: AxleFlexLiteBinarySensorEntityDescription
+
+    @property
+    def is_on(self) -> bool | None:
+        """The value read from the controller (None: unknown)."""
+        return self.entity_description.is_on_fn(self.controller)
+
+
+class AxleFlexLiteRewardsBinarySensorEntity(AxleFlexLiteRewardsEntity, BinarySensorEntity):
+    """A binary sensor that shows part of the rewards balance."""
+
+    entity_description: AxleFlexLiteRewardsBinarySensorEntityDescription
+
+    @property
+    def is_on(self) -> bool:
+        """The value read from the latest balance."""
+        return self.entity_description.is_on_fn(self.coordinator.data)

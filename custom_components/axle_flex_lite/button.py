@@ -1,0 +1,64 @@
+"""Buttons of Axle Flex Lite: skip the pause, send the schedule to Axle again."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
+from homeassistant.const import EntityCategory
+
+from .entity import AxleFlexLiteEntity
+from .services import async_resend_schedule, async_skip_pause
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from homeassistant.core import HomeAssistant
+    from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+    from . import AxleFlexLiteConfigEntry
+    from .controller import SessionController
+
+PARALLEL_UPDATES = 1
+
+
+@dataclass(frozen=True, kw_only=True)
+class AxleFlexLiteButtonEntityDescription(ButtonEntityDescription):
+    """A button that asks the session controller to do something."""
+
+    press_fn: Callable[[SessionController], Awaitable[None]]
+
+
+BUTTONS: tuple[AxleFlexLiteButtonEntityDescription, ...] = (
+    AxleFlexLiteButtonEntityDescription(
+        key="skip_pause",
+        translation_key="skip_pause",
+        press_fn=async_skip_pause,
+    ),
+    AxleFlexLiteButtonEntityDescription(
+        key="resend_schedule",
+        translation_key="resend_schedule",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        press_fn=async_resend_schedule,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: AxleFlexLiteConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the buttons of one config entry."""
+    async_add_entities(AxleFlexLiteButtonEntity(entry, description) for description in BUTTONS)
+
+
+class AxleFlexLiteButtonEntity(AxleFlexLiteEntity, ButtonEntity):
+    """A button that acts on the current charging session."""
+
+    entity_description: AxleFlexLiteButtonEntityDescription
+
+    async def async_press(self) -> None:
+        """Run the action (the same code as the matching action)."""
+        await self.entity_description.press_fn(self.entry.runtime_data.controller)

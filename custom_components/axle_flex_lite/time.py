@@ -1,0 +1,74 @@
+"""Time entities of Axle Flex Lite: the start and the end of the desired charging window."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import time
+from typing import TYPE_CHECKING
+
+from homeassistant.components.time import TimeEntity, TimeEntityDescription
+from homeassistant.const import EntityCategory
+
+from .const import CONF_WINDOW_END, CONF_WINDOW_START, DEFAULT_WINDOW_END, DEFAULT_WINDOW_START
+from .entity import AxleFlexLiteOptionEntity
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+    from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+    from . import AxleFlexLiteConfigEntry
+
+PARALLEL_UPDATES = 1
+
+
+@dataclass(frozen=True, kw_only=True)
+class AxleFlexLiteTimeEntityDescription(TimeEntityDescription):
+    """A local wall time kept in the entry's options."""
+
+    option: str
+    default: time
+
+
+TIMES: tuple[AxleFlexLiteTimeEntityDescription, ...] = (
+    AxleFlexLiteTimeEntityDescription(
+        key="window_start",
+        translation_key="window_start",
+        entity_category=EntityCategory.CONFIG,
+        option=CONF_WINDOW_START,
+        default=DEFAULT_WINDOW_START,
+    ),
+    AxleFlexLiteTimeEntityDescription(
+        key="window_end",
+        translation_key="window_end",
+        entity_category=EntityCategory.CONFIG,
+        option=CONF_WINDOW_END,
+        default=DEFAULT_WINDOW_END,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: AxleFlexLiteConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the charging window's start and end of one config entry."""
+    async_add_entities(AxleFlexLiteTimeEntity(entry, description) for description in TIMES)
+
+
+class AxleFlexLiteTimeEntity(AxleFlexLiteOptionEntity, TimeEntity):
+    """One end of the charging window; a change re-plans the running session."""
+
+    entity_description: AxleFlexLiteTimeEntityDescription
+
+    @property
+    def native_value(self) -> time:
+        """The wall time stored in the options (``HH:MM:SS``)."""
+        stored = self.entry.options.get(self.entity_description.option)
+        return time.fromisoformat(stored) if stored else self.entity_description.default
+
+    async def async_set_value(self, value: time) -> None:
+        """Store the new wall time, to the second; the options listener re-plans."""
+        self.async_update_option(
+            self.entity_description.option, value.replace(microsecond=0).isoformat()
+        )

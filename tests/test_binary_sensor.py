@@ -1,0 +1,115 @@
+"""Tests of the binary sensors: pause running, car plugged in, rewards withdrawable."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from homeassistant.components.binary_sensor import BinarySensorDeviceClass
+from homeassistant.const import (
+    ATTR_DEVICE_CLASS,
+    STATE_OFF,
+    STATE_ON,
+    STATE_UNAVAILABLE,
+    STATE_UNKNOWN,
+    EntityCategory,
+)
+from homeassistant.helpers import entity_registry as er
+
+from custom_components.axle_flex_lite.const import CONF_SITE_ID, DOMAIN
+from tests.plugins.integration import PLUG
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+    from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+    from tests.plugins.integration import Clock, SimulatedCharger
+    from tools.axle_simulator import AxleSimulator
+
+PAUSE_START = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
+PAUSE_END = datetime(2026, 11, 26, 2, 30, tzinfo=UTC)
+
+
+def entity_id(hass: HomeAssistant, entry: MockConfigEntry, key: str) -> str:
+    """Find a binary sensor by its unique id."""
+    found = er.async_get(hass).async_get_entity_id(
+        "binary_sensor", DOMAIN, f"{entry.entry_id}_{key}"
+    )
+    assert found is not None, key
+    return found
+
+
+def state(hass: HomeAssistant, entry: MockConfigEntry, key: str) -> str:
+    """The state of a binary sensor, by key."""
+    current = hass.states.get(entity_id(hass, entry, key))
+    assert current is not None
+    return current.state
+
+
+async def test_registry(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
+    """Plugged in is a diagnostic plug sensor; the others are primary."""
+    registry = er.async_get(hass)
+    plugged = registry.async_get(entity_id(hass, init_integration, "plugged_in"))
+    assert plugged is not None
+    assert plugged.entity_category is EntityCategory.DIAGNOSTIC
+    assert plugged.original_device_class == BinarySensorDeviceClass.PLUG
+    for key in ("pause_active", "can_withdraw"):
+        other = registry.async_get(entity_id(hass, init_integration, key))
+        assert other is not None
+        assert other.entity_category is None
+        assert other.translation_key == key
+
+
+async def test_pause_and_plug_through_a_session(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+) -> None:
+    """Pause active is on exactly during Axle's pause; plugged in follows the plug."""
+    assert state(hass, init_integration, "plugged_in") == STATE_OFF
+    assert state(hass, init_integration, "pause_active") == STATE_OFF
+
+    await charger.plug_in()
+    plugged = hass.states.get(entity_id(hass, init_integration, "plugged_in"))
+    assert plugged is not None
+    assert plugged.state == STATE_ON
+    assert plugged.attributes[ATTR_DEVICE_CLASS] == BinarySensorDeviceClass.PLUG
+    assert state(hass, init_integration, "pause_active") == STATE_OFF
+
+    await clock.move_to(PAUSE_START - timedelta(seconds=1))
+    assert state(hass, init_integration, "pause_active") == STATE_OFF
+    await clock.move_to(PAUSE_START)
+    assert state(hass, init_integration, "pause_active") == STATE_ON
+    assert not charger.switch_on
+    await clock.move_to(PAUSE_END)
+    assert state(hass, init_integration, "pause_active") == STATE_OFF
+
+    await charger.unplug()
+    assert state(hass, init_integration, "plugged_in") == STATE_OFF
+
+
+async def test_plugged_in_unknown_when_plug_unavailable(
+    hass: HomeAssistant, init_integration: MockConfigEntry, charger: SimulatedCharger
+) -> None:
+    """The plug entity being unavailable makes plugged in unknown, not off."""
+    await charger.plug_in()
+    hass.states.async_set(PLUG, STATE_UNAVAILABLE)
+    await hass.async_block_till_done()
+    assert state(hass, init_integration, "plugged_in") == STATE_UNKNOWN
+
+
+async def test_can_withdraw_follows_rewards(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    axle_simulator: AxleSimulator,
+    clock: Clock,
+) -> None:
+    """Rewards withdrawable follows Axle's flag at the hourly refresh."""
+    assert state(hass, init_integration, "can_withdraw") == STATE_OFF
+    axle_simulator.set_balance(init_integration.data[CONF_SITE_ID], 1200, 1200, True)
+    await clock.advance(timedelta(hours=1))
+    assert state(hass, init_integration, "can_withdraw") == STATE_ON
+    axle_simulator.fail_next("/rewards/", status=404)
+    await clock.advance(timedelta(hours=1))
+    assert state(hass, init_integration, "can_withdraw") == STATE_UNAVAILABLE

@@ -1,0 +1,175 @@
+"""Tests of the buttons: skip the pause, resend the schedule."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from homeassistant.components.button import DOMAIN as BUTTON_DOMAIN, SERVICE_PRESS
+from homeassistant.const import ATTR_ENTITY_ID, STATE_UNKNOWN, EntityCategory
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import entity_registry as er
+import pytest
+
+from custom_components.axle_flex_lite.const import DOMAIN
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+    from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+    from tests.plugins.integration import Clock, SimulatedCharger
+    from tools.axle_simulator import AxleSimulator
+
+PAUSE_START = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
+PAUSE_END = datetime(2026, 11, 26, 2, 30, tzinfo=UTC)
+WINDOW_END = datetime(2026, 11, 26, 5, 30, tzinfo=UTC)
+SCHEDULE_PATH = "plug-in-schedule"
+
+
+def entity_id(hass: HomeAssistant, entry: MockConfigEntry, platform: str, key: str) -> str:
+    """Find an entity by its unique id."""
+    found = er.async_get(hass).async_get_entity_id(platform, DOMAIN, f"{entry.entry_id}_{key}")
+    assert found is not None, key
+    return found
+
+
+async def press(hass: HomeAssistant, entry: MockConfigEntry, key: str) -> None:
+    """Press one of the entry's buttons."""
+    await hass.services.async_call(
+        BUTTON_DOMAIN,
+        SERVICE_PRESS,
+        {ATTR_ENTITY_ID: entity_id(hass, entry, "button", key)},
+        blocking=True,
+    )
+
+
+async def test_registry(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
+    """Skip pause is a primary control; resend schedule is diagnostic."""
+    registry = er.async_get(hass)
+    skip = registry.async_get(entity_id(hass, init_integration, "button", "skip_pause"))
+    resend = registry.async_get(entity_id(hass, init_integration, "button", "resend_schedule"))
+    assert skip is not None
+    assert resend is not None
+    assert skip.entity_category is None
+    assert resend.entity_category is EntityCategory.DIAGNOSTIC
+
+
+async def test_skip_running_pause(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+    axle_simulator: AxleSimulator,
+) -> None:
+    """Skipping in the middle of a pause charges at once and tells Axle the rest of the night."""
+    await charger.plug_in()
+    await clock.move_to(PAUSE_START + timedelta(minutes=10))
+    assert not charger.switch_on
+    sent_before = len(axle_simulator.requests_to(SCHEDULE_PATH))
+
+    await press(hass, init_integration, "skip_pause")
+    assert charger.switch_on
+    status = entity_id(hass, init_integration, "sensor", "status")
+    assert hass.states.get(status).state == "charging"
+    next_start = entity_id(hass, init_integration, "sensor", "next_pause_start")
+    assert hass.states.get(next_start).state == STATE_UNKNOWN
+    requests = axle_simulator.requests_to(SCHEDULE_PATH)
+    assert len(requests) == sent_before + 1
+    assert requests[-1].body["charging_schedule"] == [
+        {
+            "start_timestamp": clock.now.isoformat(),
+            "end_timestamp": WINDOW_END.isoformat(),
+        }
+    ]
+
+
+async def test_skip_without_pause(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    axle_simulator: AxleSimulator,
+) -> None:
+    """With nothing to skip the press is refused with a translated validation error."""
+    with pytest.raises(ServiceValidationError) as raised:
+        await press(hass, init_integration, "skip_pause")
+    assert raised.value.translation_domain == DOMAIN
+    assert raised.value.translation_key == "no_pause_to_skip"
+
+    axle_simulator.pause_mode = "none"
+    await charger.plug_in()
+    with pytest.raises(ServiceValidationError):
+        await press(hass, init_integration, "skip_pause")
+
+
+async def test_skip_when_axle_cannot_be_told(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    axle_simulator: AxleSimulator,
+) -> None:
+    """The pause is skipped even when Axle cannot be told; the user learns of the failure."""
+    await charger.plug_in()
+    axle_simulator.fail_next(SCHEDULE_PATH, status=404)
+    with pytest.raises(HomeAssistantError) as raised:
+        await press(hass, init_integration, "skip_pause")
+    assert raised.value.translation_key == "skip_pause_failed"
+    next_start = entity_id(hass, init_integration, "sensor", "next_pause_start")
+    assert hass.states.get(next_start).state == STATE_UNKNOWN
+
+
+async def test_resend_schedule(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+    axle_simulator: AxleSimulator,
+) -> None:
+    """Resending asks Axle again and follows the new answer."""
+    axle_simulator.fail_next(SCHEDULE_PATH, status=400)
+    await charger.plug_in()
+    status = entity_id(hass, init_integration, "sensor", "status")
+    assert hass.states.get(status).state == "fallback"
+
+    await clock.advance(timedelta(minutes=5))
+    await press(hass, init_integration, "resend_schedule")
+    assert hass.states.get(status).state == "waiting"
+    assert len(axle_simulator.requests_to(SCHEDULE_PATH)) == 2
+    sync = entity_id(hass, init_integration, "sensor", "last_schedule_sync")
+    assert hass.states.get(sync).state == clock.now.isoformat()
+
+
+async def test_resend_schedule_refused(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    axle_simulator: AxleSimulator,
+) -> None:
+    """Unplugged there is nothing to send; Axle failing is a translated error and a fallback."""
+    with pytest.raises(ServiceValidationError) as raised:
+        await press(hass, init_integration, "resend_schedule")
+    assert raised.value.translation_key == "not_plugged_in"
+    assert axle_simulator.requests_to(SCHEDULE_PATH) == []
+
+    await charger.plug_in()
+    axle_simulator.fail_next(SCHEDULE_PATH, status=404)
+    with pytest.raises(HomeAssistantError) as raised:
+        await press(hass, init_integration, "resend_schedule")
+    assert raised.value.translation_key == "resend_schedule_failed"
+    status = entity_id(hass, init_integration, "sensor", "status")
+    assert hass.states.get(status).state == "fallback"
+
+
+async def test_resend_when_not_participating(
+    hass: HomeAssistant, init_integration: MockConfigEntry, charger: SimulatedCharger
+) -> None:
+    """Participation off: resending is refused, nothing is sent."""
+    await hass.services.async_call(
+        "switch",
+        "turn_off",
+        {ATTR_ENTITY_ID: entity_id(hass, init_integration, "switch", "participation")},
+        blocking=True,
+    )
+    await charger.plug_in()
+    with pytest.raises(ServiceValidationError) as raised:
+        await press(hass, init_integration, "resend_schedule")
+    assert raised.value.translation_key == "not_participating"

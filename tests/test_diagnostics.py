@@ -1,0 +1,113 @@
+"""Tests of the diagnostics: useful content, nothing secret or personal anywhere in it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+import json
+from typing import TYPE_CHECKING
+
+from homeassistant.components.diagnostics import REDACTED
+from homeassistant.helpers.json import json_dumps
+
+from custom_components.axle_flex_lite.const import (
+    CONF_ASSET_ID,
+    CONF_CONSENT_AT,
+    CONF_EMAIL,
+    CONF_EXTERNAL_ID,
+    CONF_MPAN,
+    CONF_POSTCODE,
+    CONF_SITE_ID,
+    CONF_STREET_ADDRESS,
+)
+from custom_components.axle_flex_lite.diagnostics import async_get_config_entry_diagnostics
+from tools.axle_simulator.state import DEFAULT_PASSWORD, DEFAULT_USERNAME
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+    from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+    from tests.plugins.integration import Clock, SimulatedCharger
+    from tools.axle_simulator import AxleSimulator
+
+UNPLUG_AT = datetime(2026, 11, 26, 6, 0, tzinfo=UTC)
+
+
+async def test_diagnostics(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+    axle_simulator: AxleSimulator,
+) -> None:
+    """Sessions, API exchanges and rewards are there; no personal value is, in any form."""
+    axle_simulator.set_balance(init_integration.data[CONF_SITE_ID], 412, 1650, False)
+    await charger.plug_in()
+    await clock.move_to(UNPLUG_AT)
+    await charger.unplug()
+    await clock.advance(timedelta(hours=12))
+    await charger.plug_in()
+
+    # Through Home Assistant's JSON encoder, as the download does. (The download's HTTP view
+    # cannot be used here: its access token expires while the frozen clock crosses the night.)
+    diagnostics = json.loads(
+        json_dumps(await async_get_config_entry_diagnostics(hass, init_integration))
+    )
+
+    entry = diagnostics["entry"]
+    assert entry["title"] == REDACTED
+    assert entry["unique_id"] == REDACTED
+    for key in (
+        "username",
+        "password",
+        CONF_MPAN,
+        CONF_STREET_ADDRESS,
+        CONF_POSTCODE,
+        CONF_EMAIL,
+        CONF_SITE_ID,
+        CONF_ASSET_ID,
+        CONF_EXTERNAL_ID,
+        CONF_CONSENT_AT,
+    ):
+        assert entry["data"][key] == REDACTED, key
+    assert entry["data"]["environment"] == "custom"
+    assert entry["options"]["switch_entity"] == charger.switch
+
+    controller = diagnostics["controller"]
+    assert controller["status"] == "waiting"
+    assert controller["participating"] is True
+    assert controller["session"]["plan"]["pauses"]
+    assert len(controller["recent_history"]) == 1
+    assert controller["recent_history"][0]["outcome"] == "completed"
+    exchanges = diagnostics["api_exchanges"]
+    assert {"method": "POST", "status": 200}.items() <= exchanges[-1].items()
+    assert exchanges[-1]["path"] == "/entities/asset/{asset_id}/event/plug-in-schedule"
+    assert diagnostics["rewards"] == {
+        "last_update_success": True,
+        "data": {
+            "current_balance_pence": 412,
+            "total_earnings_pence": 1650,
+            "minimum_withdrawal_threshold_pence": 1000,
+            "withdrawal_min_wait_days": 30,
+            "can_withdraw": False,
+        },
+    }
+
+    dumped = json.dumps(diagnostics).lower()
+    data = init_integration.data
+    secrets = [
+        DEFAULT_USERNAME,
+        DEFAULT_PASSWORD,
+        data[CONF_MPAN],
+        data[CONF_STREET_ADDRESS],
+        data[CONF_POSTCODE],
+        data[CONF_POSTCODE].replace(" ", ""),
+        data[CONF_EMAIL],
+        data[CONF_SITE_ID],
+        data[CONF_ASSET_ID],
+        data[CONF_EXTERNAL_ID],
+        data[CONF_CONSENT_AT],
+        *axle_simulator.tokens,
+    ]
+    assert axle_simulator.tokens
+    for secret in secrets:
+        assert secret.lower() not in dumped, secret

@@ -1,0 +1,145 @@
+"""Tests of the schedule event entity and of the planned-pause notification blueprint."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+import shutil
+from typing import TYPE_CHECKING
+
+from homeassistant.components.event import ATTR_EVENT_TYPE, ATTR_EVENT_TYPES
+from homeassistant.const import STATE_UNKNOWN
+from homeassistant.helpers import entity_registry as er
+from homeassistant.setup import async_setup_component
+import pytest
+from pytest_homeassistant_custom_component.common import async_mock_service
+
+from custom_components.axle_flex_lite.const import DOMAIN
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant, State
+    from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+    from tests.plugins.integration import Clock, SimulatedCharger
+    from tools.axle_simulator import AxleSimulator
+
+PAUSE_START = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
+PAUSE_END = datetime(2026, 11, 26, 2, 30, tzinfo=UTC)
+BLUEPRINT = (
+    Path(__file__).parent.parent
+    / "blueprints"
+    / "automation"
+    / DOMAIN
+    / "notify_planned_pause.yaml"
+)
+
+
+def event_id(hass: HomeAssistant, entry: MockConfigEntry) -> str:
+    """Find the schedule event entity."""
+    found = er.async_get(hass).async_get_entity_id("event", DOMAIN, f"{entry.entry_id}_schedule")
+    assert found is not None
+    return found
+
+
+def current(hass: HomeAssistant, entry: MockConfigEntry) -> State:
+    """The event entity's state."""
+    shown = hass.states.get(event_id(hass, entry))
+    assert shown is not None
+    return shown
+
+
+async def test_event_types(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+    axle_simulator: AxleSimulator,
+) -> None:
+    """Each answer fires once, with the pause it brought."""
+    shown = current(hass, init_integration)
+    assert shown.state == STATE_UNKNOWN
+    assert shown.attributes[ATTR_EVENT_TYPES] == ["modified", "unchanged", "override", "fallback"]
+
+    await charger.plug_in()
+    shown = current(hass, init_integration)
+    assert shown.state == clock.now.isoformat(timespec="milliseconds")
+    assert shown.attributes[ATTR_EVENT_TYPE] == "modified"
+    assert shown.attributes["pause_start"] == PAUSE_START.isoformat()
+    assert shown.attributes["pause_end"] == PAUSE_END.isoformat()
+    assert shown.attributes["pause_minutes"] == 30
+
+    # The user switching the charger off is an override.
+    await clock.advance(timedelta(minutes=1))
+    await charger.set_switch(on=False)
+    shown = current(hass, init_integration)
+    assert shown.attributes[ATTR_EVENT_TYPE] == "override"
+    assert shown.state == clock.now.isoformat(timespec="milliseconds")
+
+    await charger.unplug()
+    axle_simulator.pause_mode = "none"
+    await clock.advance(timedelta(minutes=1))
+    await charger.plug_in()
+    shown = current(hass, init_integration)
+    assert shown.attributes[ATTR_EVENT_TYPE] == "unchanged"
+    assert shown.attributes["pause_start"] is None
+    assert shown.attributes["pause_end"] is None
+    assert shown.attributes["pause_minutes"] == 0
+
+    await charger.unplug()
+    axle_simulator.fail_next("plug-in-schedule", status=404)
+    await clock.advance(timedelta(minutes=1))
+    await charger.plug_in()
+    assert current(hass, init_integration).attributes[ATTR_EVENT_TYPE] == "fallback"
+
+
+@pytest.fixture
+def blueprint_installed(hass: HomeAssistant, tmp_path: Path) -> None:
+    """Install the blueprint in a configuration folder of this test's own."""
+    hass.config.config_dir = str(tmp_path)
+    target = tmp_path / "blueprints" / "automation" / DOMAIN / BLUEPRINT.name
+    target.parent.mkdir(parents=True)
+    shutil.copy(BLUEPRINT, target)
+
+
+@pytest.mark.usefixtures("blueprint_installed")
+async def test_blueprint_notifies_planned_pause(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+    axle_simulator: AxleSimulator,
+) -> None:
+    """The blueprint sends the pause times for a planned pause, and nothing for the others."""
+    notifications = async_mock_service(hass, "notify", "my_phone")
+    assert await async_setup_component(
+        hass,
+        "automation",
+        {
+            "automation": {
+                "use_blueprint": {
+                    "path": f"{DOMAIN}/{BLUEPRINT.name}",
+                    "input": {
+                        "schedule_event": event_id(hass, init_integration),
+                        "notify_action": "notify.my_phone",
+                    },
+                }
+            }
+        },
+    )
+    await hass.async_block_till_done()
+
+    await charger.plug_in()
+    await hass.async_block_till_done()
+    assert len(notifications) == 1
+    assert notifications[0].data == {
+        "title": "Car charging will pause",
+        "message": "Axle will pause charging from 02:00 to 02:30 (30 minutes).",
+    }
+
+    await charger.unplug()
+    axle_simulator.pause_mode = "none"
+    await clock.advance(timedelta(minutes=1))
+    await charger.plug_in()
+    await hass.async_block_till_done()
+    assert current(hass, init_integration).attributes[ATTR_EVENT_TYPE] == "unchanged"
+    assert len(notifications) == 1

@@ -1,0 +1,267 @@
+"""Set-up, unload, options updates and removal of the integration; the rewards coordinator."""
+
+from __future__ import annotations
+
+import socket
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
+from homeassistant.const import CONF_PASSWORD
+from homeassistant.helpers import issue_registry as ir
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.axle_flex_lite.const import (
+    CONF_BASE_URL,
+    CONF_CONTROL_MODE,
+    CONF_ENVIRONMENT,
+    CONF_SITE_ID,
+    CONF_SWITCH_ENTITY,
+    DOMAIN,
+)
+from custom_components.axle_flex_lite.controller import SessionStatus
+from custom_components.axle_flex_lite.services import SERVICE_SKIP_PAUSE
+from custom_components.axle_flex_lite.storage import storage_key
+from tests.plugins.integration import CURRENT, SWITCH
+from tests.test_controller import OFF, ON, controller_of, sent_schedules, utc
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+
+    from tests.plugins.integration import Clock, SimulatedCharger
+    from tools.axle_simulator import AxleSimulator
+
+
+def closed_port_url() -> str:
+    """A loopback URL where nothing listens: connections are refused at once."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+def copy_entry(entry: MockConfigEntry, **data: Any) -> MockConfigEntry:
+    """The same entry with some data changed."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title=entry.title,
+        unique_id=entry.unique_id,
+        data={**entry.data, **data},
+        options=dict(entry.options),
+    )
+
+
+async def test_setup_and_unload(
+    hass: HomeAssistant,
+    clock: Clock,
+    charger: SimulatedCharger,
+    config_entry: MockConfigEntry,
+    axle_simulator: AxleSimulator,
+) -> None:
+    """Set-up reads the balance and follows the charger; unloading stops following it."""
+    axle_simulator.set_balance(config_entry.data[CONF_SITE_ID], 412, 1650, False)
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert config_entry.state is ConfigEntryState.LOADED
+    assert hass.services.has_service(DOMAIN, SERVICE_SKIP_PAUSE)
+    rewards = config_entry.runtime_data.rewards
+    assert rewards.data.current_balance_pence == 412
+    assert rewards.data.total_earnings_pence == 1650
+
+    assert await hass.config_entries.async_unload(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert config_entry.state is ConfigEntryState.NOT_LOADED
+    await charger.plug_in()
+    assert sent_schedules(axle_simulator) == []
+
+
+async def test_bad_credentials_start_reauth(
+    hass: HomeAssistant, clock: Clock, charger: SimulatedCharger, config_entry: MockConfigEntry
+) -> None:
+    """Refused credentials: set-up error and a re-authentication flow."""
+    entry = copy_entry(config_entry, **{CONF_PASSWORD: "wrong"})
+    entry.add_to_hass(hass)
+    assert not await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.SETUP_ERROR
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+
+
+async def test_bad_configuration(
+    hass: HomeAssistant, clock: Clock, charger: SimulatedCharger, config_entry: MockConfigEntry
+) -> None:
+    """An environment that does not exist: a set-up error, no re-authentication."""
+    entry = copy_entry(config_entry, **{CONF_ENVIRONMENT: "staging"})
+    entry.add_to_hass(hass)
+    assert not await hass.config_entries.async_setup(entry.entry_id)
+    assert entry.state is ConfigEntryState.SETUP_ERROR
+    assert hass.config_entries.flow.async_progress_by_handler(DOMAIN) == []
+
+
+@pytest.mark.parametrize("control_mode", ["full_schedule"])
+async def test_axle_down_still_protects(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    clock: Clock,
+    charger: SimulatedCharger,
+    config_entry: MockConfigEntry,
+) -> None:
+    """Axle unreachable at set-up: the entry loads, puts back a stored pause, falls back."""
+    entry = copy_entry(config_entry, **{CONF_BASE_URL: closed_port_url()})
+    # A crash left the charger paused by us.
+    hass_storage[storage_key(entry.entry_id)] = {
+        "version": 1,
+        "minor_version": 1,
+        "key": storage_key(entry.entry_id),
+        "data": {"plugged": False, "restore": {SWITCH: "on"}},
+    }
+    await charger.set_switch(False)
+    entry.add_to_hass(hass)
+
+    assert await clock.drive(hass.config_entries.async_setup(entry.entry_id))
+    await clock.drive(hass.async_block_till_done())
+    assert entry.state is ConfigEntryState.LOADED
+    assert entry.runtime_data.rewards.data is None
+    assert not entry.runtime_data.rewards.last_update_success
+    assert charger.calls() == [ON]
+
+    # A plug-in without Axle follows the user's own window (full schedule: off until 23:30).
+    await charger.plug_in(wait=False)
+    await clock.drive(hass.async_block_till_done())
+    controller = controller_of(entry)
+    assert controller.status is SessionStatus.FALLBACK
+    assert controller.last_api_error is not None
+    assert controller.last_api_error.startswith("AxleConnectionError")
+    assert charger.calls() == [ON, OFF]
+    # The one retry (its login waits between attempts) and the window's start.
+    await clock.drive(clock.move_to(utc(25, 23, 30)))
+    assert controller.status is SessionStatus.FALLBACK
+    assert charger.calls() == [ON, OFF, ON]
+
+
+async def test_option_changes(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+) -> None:
+    """Window and mode re-plan in place; charger entities reload; the title changes nothing."""
+    controller = controller_of(init_integration)
+    hass.config_entries.async_update_entry(init_integration, title="Renamed")
+    await hass.async_block_till_done()
+    assert controller_of(init_integration) is controller
+
+    hass.config_entries.async_update_entry(
+        init_integration, options={**init_integration.options, CONF_CONTROL_MODE: "full_schedule"}
+    )
+    await hass.async_block_till_done()
+    assert controller_of(init_integration) is controller
+    assert controller.control_mode.value == "full_schedule"
+
+    hass.config_entries.async_update_entry(
+        init_integration, options={**init_integration.options, CONF_SWITCH_ENTITY: CURRENT}
+    )
+    await hass.async_block_till_done()
+    assert init_integration.state is ConfigEntryState.LOADED
+    assert controller_of(init_integration) is not controller
+    assert controller_of(init_integration).charger.entities.switch == CURRENT
+
+
+async def test_data_change_reloads(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
+    """New credentials (re-authentication) reload the entry."""
+    controller = controller_of(init_integration)
+    hass.config_entries.async_update_entry(
+        init_integration, data={**init_integration.data, CONF_PASSWORD: "sim-password"}
+    )
+    await hass.async_block_till_done()
+    assert controller_of(init_integration) is controller
+    hass.config_entries.async_update_entry(
+        init_integration, data={**init_integration.data, "email": "new@example.net"}
+    )
+    await hass.async_block_till_done()
+    assert controller_of(init_integration) is not controller
+
+
+async def test_removal_unenrols_and_forgets(
+    hass: HomeAssistant,
+    *,
+    hass_storage: dict[str, Any],
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+    axle_simulator: AxleSimulator,
+) -> None:
+    """Removing the entry leaves Flex Lite, deletes the store and the entry's repair issues."""
+    await charger.plug_in()
+    await clock.move_to(utc(26, 2, 5))
+    hass.states.async_remove(CURRENT)
+    await hass.async_block_till_done()
+    assert ir.async_get(hass).issues
+    key = storage_key(init_integration.entry_id)
+    assert key in hass_storage
+
+    await hass.config_entries.async_remove(init_integration.entry_id)
+    await hass.async_block_till_done()
+
+    assert charger.calls() == [OFF, ON]
+    assert "limited_pause" not in axle_simulator.sites["1900000000013"].enrolled
+    assert axle_simulator.requests_to("unenrol")
+    assert key not in hass_storage
+    assert not ir.async_get(hass).issues
+
+
+@pytest.mark.parametrize("fault", [{"status": 404}, {"kind": "timeout"}])
+async def test_removal_never_fails(
+    hass: HomeAssistant,
+    *,
+    hass_storage: dict[str, Any],
+    init_integration: MockConfigEntry,
+    clock: Clock,
+    axle_simulator: AxleSimulator,
+    fault: dict[str, Any],
+) -> None:
+    """Axle refusing or not answering does not stop (or hold up) the removal."""
+    axle_simulator.fail_next("unenrol", **fault)
+    await clock.drive(hass.config_entries.async_remove(init_integration.entry_id))
+    await clock.drive(hass.async_block_till_done())
+    assert hass.config_entries.async_get_entry(init_integration.entry_id) is None
+    assert storage_key(init_integration.entry_id) not in hass_storage
+    assert "limited_pause" in axle_simulator.sites["1900000000013"].enrolled
+
+
+async def test_rewards_failures(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    axle_simulator: AxleSimulator,
+) -> None:
+    """A refused login asks to sign in again; other failures keep the last balance."""
+    rewards = init_integration.runtime_data.rewards
+    balance = rewards.data
+    axle_simulator.fail_next("rewards", status=404)
+    await rewards.async_refresh()
+    assert not rewards.last_update_success
+    assert rewards.data == balance
+
+    axle_simulator.fail_next("rewards", status=401, count=2)
+    await rewards.async_refresh()
+    await hass.async_block_till_done()
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+
+
+async def test_missing_entity_issue_goes_with_the_entity(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """An entity no longer configured takes its missing-entity issue with it at reload."""
+    hass.states.async_remove(CURRENT)
+    await hass.async_block_till_done()
+    issue_id = f"charger_entity_missing_{init_integration.entry_id}_{CURRENT}"
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
+    options = {
+        key: value for key, value in init_integration.options.items() if key != "current_entity"
+    }
+    hass.config_entries.async_update_entry(init_integration, options=options)
+    await hass.async_block_till_done()
+    assert init_integration.state is ConfigEntryState.LOADED
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None

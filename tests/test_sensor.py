@@ -1,0 +1,247 @@
+"""Tests of the sensors: a whole session against the simulator, rewards, and the recorder."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from typing import TYPE_CHECKING
+
+from homeassistant.components.recorder.history import get_significant_states
+from homeassistant.components.sensor import SensorDeviceClass
+from homeassistant.const import (
+    ATTR_DEVICE_CLASS,
+    ATTR_UNIT_OF_MEASUREMENT,
+    STATE_UNAVAILABLE,
+    STATE_UNKNOWN,
+    EntityCategory,
+)
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+import pytest
+from pytest_homeassistant_custom_component.components.recorder.common import (
+    async_wait_recording_done,
+)
+
+from custom_components.axle_flex_lite.const import CONF_SITE_ID, DOMAIN
+from tests.plugins.integration import POSTCODE
+
+if TYPE_CHECKING:
+    from homeassistant.components.recorder import Recorder
+    from homeassistant.core import HomeAssistant
+    from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+    from tests.plugins.integration import Clock, SimulatedCharger
+    from tools.axle_simulator import AxleSimulator
+
+# The simulator's price curve puts the pause of a 23:30-05:30 (GMT) window at 02:00-02:30 UTC.
+PAUSE_START = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
+PAUSE_END = datetime(2026, 11, 26, 2, 30, tzinfo=UTC)
+WINDOW_START = datetime(2026, 11, 25, 23, 30, tzinfo=UTC)
+WINDOW_END = datetime(2026, 11, 26, 5, 30, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(recorder_db_url: str, enable_custom_integrations: None) -> None:
+    """Prepare the recorder's database before ``hass`` starts, as the recorder test needs."""
+
+
+def entity_id(hass: HomeAssistant, entry: MockConfigEntry, key: str) -> str:
+    """Find a sensor by its unique id."""
+    found = er.async_get(hass).async_get_entity_id("sensor", DOMAIN, f"{entry.entry_id}_{key}")
+    assert found is not None, key
+    return found
+
+
+def state(hass: HomeAssistant, entry: MockConfigEntry, key: str) -> str:
+    """The state of a sensor, by key."""
+    current = hass.states.get(entity_id(hass, entry, key))
+    assert current is not None
+    return current.state
+
+
+async def test_device_and_registry(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
+    """One service device per entry; every sensor has a stable unique id and a translation key."""
+    device_registry = dr.async_get(hass)
+    devices = dr.async_entries_for_config_entry(device_registry, init_integration.entry_id)
+    assert len(devices) == 1
+    device = devices[0]
+    assert device.entry_type is dr.DeviceEntryType.SERVICE
+    assert device.identifiers == {(DOMAIN, init_integration.entry_id)}
+    assert device.manufacturer == "Axle Energy"
+    assert device.model == "Flex Lite"
+    assert device.name == f"Axle Flex Lite {POSTCODE}"
+
+    registry = er.async_get(hass)
+    entries = er.async_entries_for_config_entry(registry, init_integration.entry_id)
+    assert all(entry.device_id == device.id for entry in entries)
+    assert all(entry.unique_id.startswith(f"{init_integration.entry_id}_") for entry in entries)
+    assert all(entry.translation_key for entry in entries)
+    sensors = {entry.translation_key: entry for entry in entries if entry.domain == "sensor"}
+    assert set(sensors) == {
+        "status",
+        "next_pause_start",
+        "next_pause_end",
+        "session_pause_minutes",
+        "last_schedule_sync",
+        "balance",
+        "total_earnings",
+    }
+    assert sensors["last_schedule_sync"].entity_category is EntityCategory.DIAGNOSTIC
+    assert sensors["status"].entity_category is None
+
+
+async def test_sensors_through_a_session(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+) -> None:
+    """Status, pause times, pause minutes and sync time follow a night's session."""
+    entry = init_integration
+    status = hass.states.get(entity_id(hass, entry, "status"))
+    assert status is not None
+    assert status.state == "unplugged"
+    assert status.attributes[ATTR_DEVICE_CLASS] == SensorDeviceClass.ENUM
+    assert status.attributes["options"] == [
+        "unplugged",
+        "scheduling",
+        "waiting",
+        "charging",
+        "paused",
+        "overridden",
+        "fallback",
+        "not_participating",
+    ]
+    assert "pauses" not in status.attributes
+    for key in ("next_pause_start", "next_pause_end", "session_pause_minutes"):
+        assert state(hass, entry, key) == STATE_UNKNOWN
+    assert state(hass, entry, "last_schedule_sync") == STATE_UNKNOWN
+
+    await charger.plug_in()
+    plugged_at = clock.now
+    status = hass.states.get(entity_id(hass, entry, "status"))
+    assert status is not None
+    assert status.state == "waiting"
+    assert status.attributes["plugged_in_at"] == plugged_at.isoformat()
+    assert status.attributes["fallback_reason"] is None
+    assert status.attributes["submitted_schedule"] == [
+        {"start": WINDOW_START.isoformat(), "end": WINDOW_END.isoformat()}
+    ]
+    assert status.attributes["modified_schedule"] == [
+        {"start": WINDOW_START.isoformat(), "end": PAUSE_START.isoformat()},
+        {"start": PAUSE_END.isoformat(), "end": WINDOW_END.isoformat()},
+    ]
+    assert status.attributes["pauses"] == [
+        {"start": PAUSE_START.isoformat(), "end": PAUSE_END.isoformat()}
+    ]
+    assert state(hass, entry, "next_pause_start") == PAUSE_START.isoformat()
+    assert state(hass, entry, "next_pause_end") == PAUSE_END.isoformat()
+    assert state(hass, entry, "last_schedule_sync") == plugged_at.isoformat()
+    minutes = hass.states.get(entity_id(hass, entry, "session_pause_minutes"))
+    assert minutes is not None
+    assert float(minutes.state) == 30
+    assert minutes.attributes[ATTR_UNIT_OF_MEASUREMENT] == "min"
+    assert minutes.attributes[ATTR_DEVICE_CLASS] == SensorDeviceClass.DURATION
+
+    await clock.move_to(WINDOW_START)
+    assert state(hass, entry, "status") == "charging"
+    await clock.move_to(PAUSE_START)
+    assert state(hass, entry, "status") == "paused"
+    assert state(hass, entry, "next_pause_start") == PAUSE_START.isoformat()
+    await clock.move_to(PAUSE_END)
+    assert state(hass, entry, "status") == "charging"
+    # The pause is over: nothing is left to come in this session.
+    assert state(hass, entry, "next_pause_start") == STATE_UNKNOWN
+    assert state(hass, entry, "next_pause_end") == STATE_UNKNOWN
+    await clock.move_to(WINDOW_END)
+    assert state(hass, entry, "status") == "waiting"
+
+    await clock.advance(timedelta(minutes=30))
+    await charger.unplug()
+    status = hass.states.get(entity_id(hass, entry, "status"))
+    assert status is not None
+    assert status.state == "unplugged"
+    assert "pauses" not in status.attributes
+    # The finished session still tells how long it was paused.
+    assert float(state(hass, entry, "session_pause_minutes")) == 30
+
+
+async def test_status_fallback_when_axle_fails(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    axle_simulator: AxleSimulator,
+) -> None:
+    """Axle failing shows as fallback, with the reason, and no pause."""
+    axle_simulator.fail_next("plug-in-schedule", status=400)
+    await charger.plug_in()
+    status = hass.states.get(entity_id(hass, init_integration, "status"))
+    assert status is not None
+    assert status.state == "fallback"
+    assert "400" in status.attributes["fallback_reason"]
+    assert status.attributes["pauses"] == []
+    assert state(hass, init_integration, "next_pause_start") == STATE_UNKNOWN
+    assert float(state(hass, init_integration, "session_pause_minutes")) == 0
+
+
+@pytest.fixture
+def balance(axle_simulator: AxleSimulator, config_entry: MockConfigEntry) -> None:
+    """A balance of £4.12 out of £16.50 earned, set before the integration starts."""
+    axle_simulator.set_balance(config_entry.data[CONF_SITE_ID], 412, 1650, False)
+
+
+@pytest.mark.usefixtures("balance")
+async def test_rewards_sensors(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    axle_simulator: AxleSimulator,
+    clock: Clock,
+) -> None:
+    """Balance and earnings are shown in pounds and refreshed hourly; a failure is unavailable."""
+    balance = hass.states.get(entity_id(hass, init_integration, "balance"))
+    assert balance is not None
+    assert float(balance.state) == pytest.approx(4.12)
+    assert balance.attributes[ATTR_UNIT_OF_MEASUREMENT] == "GBP"
+    assert balance.attributes[ATTR_DEVICE_CLASS] == SensorDeviceClass.MONETARY
+    assert float(state(hass, init_integration, "total_earnings")) == pytest.approx(16.5)
+
+    axle_simulator.set_balance(init_integration.data[CONF_SITE_ID], 0, 1800, False)
+    await clock.advance(timedelta(hours=1))
+    assert float(state(hass, init_integration, "balance")) == 0
+    assert float(state(hass, init_integration, "total_earnings")) == pytest.approx(18)
+
+    axle_simulator.fail_next("/rewards/", status=404)
+    await clock.advance(timedelta(hours=1))
+    assert state(hass, init_integration, "balance") == STATE_UNAVAILABLE
+    assert state(hass, init_integration, "total_earnings") == STATE_UNAVAILABLE
+
+
+async def test_schedules_stay_out_of_the_recorder(
+    recorder_mock: Recorder,
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+) -> None:
+    """The status sensor's schedule lists are shown but not written to the database."""
+    await charger.plug_in()
+    status_id = entity_id(hass, init_integration, "status")
+    live = hass.states.get(status_id)
+    assert live is not None
+    assert live.attributes["pauses"]
+    await async_wait_recording_done(hass)
+
+    history = await recorder_mock.async_add_executor_job(
+        partial(
+            get_significant_states,
+            hass,
+            clock.now - timedelta(hours=1),
+            None,
+            [status_id],
+            significant_changes_only=False,
+        )
+    )
+    recorded = history[status_id][-1]
+    assert recorded.state == "waiting"
+    assert recorded.attributes["plugged_in_at"] == live.attributes["plugged_in_at"]
+    for attribute in ("submitted_schedule", "modified_schedule", "pauses"):
+        assert attribute not in recorded.attributes
