@@ -142,11 +142,6 @@ async def test_consent_fix_needs_a_loaded_entry(
     assert issue(hass, issue_id) is not None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="controller: async_resend_schedule forgets the refusal before sending, so the "
-    "successful answer no longer deletes the consent issue",
-)
 async def test_consent_issue_clears_when_axle_accepts_again(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,

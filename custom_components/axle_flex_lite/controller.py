@@ -673,9 +673,9 @@ class SessionController:
             raise
         self.last_schedule_sync = dt_util.utcnow()
         self.last_api_error = None
-        if self._consent_refused is not None:
-            self._consent_refused = None
-            self._delete_issue(ISSUE_CONSENT_MISSING)
+        # Axle took a schedule, so the site has consent again, however the refusal was lifted.
+        self._consent_refused = None
+        self._delete_issue(ISSUE_CONSENT_MISSING)
         return answer
 
     async def _async_request_plan(
