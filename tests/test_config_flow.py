@@ -923,3 +923,45 @@ def test_selector_options_are_translated() -> None:
     """Both drop-downs have text for every option the flow offers."""
     assert set(STRINGS["selector"]["environment"]["options"]) == {e.value for e in Environment}
     assert set(STRINGS["selector"]["control_mode"]["options"]) == {"pause_only", "full_schedule"}
+
+
+@pytest.mark.usefixtures("charger_entities")
+async def test_forms_serialise_for_the_frontend(
+    hass: HomeAssistant,
+    hass_client: Any,
+    axle_base_url: str,
+) -> None:
+    """Walk the flow through the HTTP API as the frontend does: every form must serialise.
+
+    The frontend receives each step's schema as a field list; Home Assistant 2026.x builds it with
+    probatio, 2025.x with voluptuous-serialize, and both must understand our schemas.
+    """
+    from homeassistant.setup import async_setup_component
+
+    assert await async_setup_component(hass, "config", {})
+    client = await hass_client()
+
+    response = await client.post("/api/config/config_entries/flow", json={"handler": DOMAIN})
+    assert response.status == 200
+    step = await response.json()
+    expected_fields = {
+        "user": {CONF_ENVIRONMENT, CONF_USERNAME, CONF_PASSWORD, CONF_BASE_URL},
+        "site": set(SITE_INPUT),
+        "charger": set(CHARGER_INPUT),
+        "schedule": set(SCHEDULE_INPUT),
+    }
+    answers = {
+        "user": user_input(axle_base_url),
+        "site": SITE_INPUT,
+        "charger": CHARGER_INPUT,
+        "schedule": SCHEDULE_INPUT,
+    }
+    for step_id in ("user", "site", "charger", "schedule"):
+        assert step["step_id"] == step_id
+        assert {field["name"] for field in step["data_schema"]} >= expected_fields[step_id]
+        response = await client.post(
+            f"/api/config/config_entries/flow/{step['flow_id']}", json=answers[step_id]
+        )
+        assert response.status == 200, await response.text()
+        step = await response.json()
+    assert step["type"] == "create_entry"

@@ -8,7 +8,7 @@ themselves when the charger is back, so they only need the default flow.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.repairs import ConfirmRepairFlow, RepairsFlow
 from homeassistant.config_entries import ConfigEntryState
@@ -31,11 +31,15 @@ class ConsentMissingRepairFlow(RepairsFlow):
         """Remember which config entry the issue belongs to."""
         self._entry_id = entry_id
 
-    async def async_step_init(self, user_input: dict[str, str] | None = None) -> FlowResult:
+    async def async_step_init(
+        self, user_input: dict[str, str] | None = None
+    ) -> FlowResult[Any, str]:
         """Start with the confirmation."""
         return await self.async_step_confirm()
 
-    async def async_step_confirm(self, user_input: dict[str, str] | None = None) -> FlowResult:
+    async def async_step_confirm(
+        self, user_input: dict[str, str] | None = None
+    ) -> FlowResult[Any, str]:
         """Explain, and re-enrol once the user confirms."""
         entry: AxleFlexLiteConfigEntry | None = self.hass.config_entries.async_get_entry(
             self._entry_id
