@@ -240,7 +240,7 @@ async def test_full_flow_onboards_and_creates_entry(
 
     site = axle_simulator.sites[MPAN]
     (asset,) = site.assets.values()
-    assert entry.title == "Axle Flex Lite CT1 2EH"
+    assert entry.title == "Axle Flex Lite CT1"
     assert entry.unique_id == MPAN
     assert dict(entry.data) == {
         CONF_ENVIRONMENT: "custom",
@@ -785,7 +785,7 @@ async def test_reconfigure(
             "override_withdrawal": True,
         }
     ]
-    assert entry.title == "Axle Flex Lite SW1A 1AA"
+    assert entry.title == "Axle Flex Lite SW1A"
     assert dict(entry.data) == {
         **old_data,
         CONF_STREET_ADDRESS: "7 Other Road",

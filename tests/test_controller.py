@@ -8,7 +8,7 @@ makes to it is counted, so each test states exactly which calls happen.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -27,7 +27,6 @@ from custom_components.axle_flex_lite.const import (
     CONF_PLUG_ENTITY,
     CONF_PLUGGED_STATES,
     CONF_SWITCH_ENTITY,
-    CONF_WINDOW_END,
     CONF_WINDOW_START,
     DOMAIN,
 )
@@ -37,6 +36,20 @@ from custom_components.axle_flex_lite.controller import (
     SessionController,
     SessionStatus,
 )
+from tests.helpers import (
+    OFF,
+    ON,
+    block,
+    change_options,
+    controller_of,
+    flow_sources,
+    pause_only_options,
+    record_events,
+    run_into_the_pause,
+    sent_schedules,
+    set_state,
+    utc,
+)
 from tests.plugins.integration import CURRENT, PLUG, SWITCH
 
 if TYPE_CHECKING:
@@ -44,37 +57,6 @@ if TYPE_CHECKING:
 
     from tests.plugins.integration import Clock, SimulatedCharger
     from tools.axle_simulator import AxleSimulator
-
-SCHEDULE_PATH = "plug-in-schedule"
-OFF = (SWITCH, "turn_off", None)
-ON = (SWITCH, "turn_on", None)
-
-
-def utc(day: int, hour: int, minute: int = 0, month: int = 11, second: int = 0) -> datetime:
-    """A UTC time in 2026 (November unless told)."""
-    return datetime(2026, month, day, hour, minute, second, tzinfo=UTC)
-
-
-def block(start: datetime, end: datetime) -> dict[str, str]:
-    """A schedule block as Axle receives it."""
-    return {"start_timestamp": start.isoformat(), "end_timestamp": end.isoformat()}
-
-
-def sent_schedules(simulator: AxleSimulator) -> list[list[dict[str, str]]]:
-    """The charging schedules the simulator received, in order."""
-    return [request.body["charging_schedule"] for request in simulator.requests_to(SCHEDULE_PATH)]
-
-
-def controller_of(entry: MockConfigEntry) -> SessionController:
-    """The entry's session controller."""
-    return entry.runtime_data.controller
-
-
-def record_events(controller: SessionController) -> list[ScheduleEvent]:
-    """Collect the controller's schedule events."""
-    events: list[ScheduleEvent] = []
-    controller.async_add_schedule_event_listener(events.append)
-    return events
 
 
 async def test_full_night_pause_only(
@@ -300,14 +282,9 @@ async def test_unchanged_schedule(
 @pytest.mark.parametrize(
     "entry_options",
     [
-        {
-            CONF_PLUG_ENTITY: PLUG,
-            CONF_SWITCH_ENTITY: "",
-            CONF_CURRENT_ENTITY: CURRENT,
-            CONF_WINDOW_START: "23:30:00",
-            CONF_WINDOW_END: "05:30:00",
-            CONF_CONTROL_MODE: "pause_only",
-        }
+        pause_only_options(
+            {CONF_PLUG_ENTITY: PLUG, CONF_SWITCH_ENTITY: "", CONF_CURRENT_ENTITY: CURRENT}
+        )
     ],
 )
 async def test_current_only_charger(
@@ -345,14 +322,13 @@ async def test_pause_when_the_charger_is_already_off(
 @pytest.mark.parametrize(
     "entry_options",
     [
-        {
-            CONF_PLUG_ENTITY: "sensor.charger_status",
-            CONF_PLUGGED_STATES: ["Car Connected"],
-            CONF_SWITCH_ENTITY: SWITCH,
-            CONF_WINDOW_START: "23:30:00",
-            CONF_WINDOW_END: "05:30:00",
-            CONF_CONTROL_MODE: "pause_only",
-        }
+        pause_only_options(
+            {
+                CONF_PLUG_ENTITY: "sensor.charger_status",
+                CONF_PLUGGED_STATES: ["Car Connected"],
+                CONF_SWITCH_ENTITY: SWITCH,
+            }
+        )
     ],
 )
 async def test_plug_sensor_states(
@@ -363,21 +339,17 @@ async def test_plug_sensor_states(
     """A sensor plug: its own states, the built-in ones and the entry's extra ones count."""
     controller = controller_of(init_integration)
     assert controller.plugged_in is None
-    hass.states.async_set("sensor.charger_status", "Disconnected")
-    await hass.async_block_till_done()
+    await set_state(hass, "sensor.charger_status", "Disconnected")
     assert controller.plugged_in is False
 
-    hass.states.async_set("sensor.charger_status", "CAR CONNECTED")
-    await hass.async_block_till_done()
+    await set_state(hass, "sensor.charger_status", "CAR CONNECTED")
     assert controller.plugged_in is True
     assert len(sent_schedules(axle_simulator)) == 1
 
     # A charging state change while plugged is the same session.
-    hass.states.async_set("sensor.charger_status", "Charging")
-    await hass.async_block_till_done()
+    await set_state(hass, "sensor.charger_status", "Charging")
     assert len(sent_schedules(axle_simulator)) == 1
-    hass.states.async_set("sensor.charger_status", "Available")
-    await hass.async_block_till_done()
+    await set_state(hass, "sensor.charger_status", "Available")
     assert controller.session is None
 
 
@@ -392,27 +364,21 @@ async def test_unavailable_plug_keeps_the_session(
     controller = controller_of(init_integration)
     await charger.plug_in()
     session = controller.session
-    hass.states.async_set(PLUG, "unavailable")
-    await hass.async_block_till_done()
+    await set_state(hass, PLUG, "unavailable")
     assert controller.plugged_in is None
     assert controller.session is session
-    hass.states.async_set(PLUG, "on")
-    await hass.async_block_till_done()
+    await set_state(hass, PLUG, "on")
     assert controller.session is session
     assert len(sent_schedules(axle_simulator)) == 1
 
     # Unplugged while unavailable, then seen unplugged: the session ends.
-    hass.states.async_set(PLUG, "unknown")
-    await hass.async_block_till_done()
-    hass.states.async_set(PLUG, "off")
-    await hass.async_block_till_done()
+    await set_state(hass, PLUG, "unknown")
+    await set_state(hass, PLUG, "off")
     assert controller.session is None
     assert controller.history[-1].outcome == "unplugged"
     # Unknown to plugged is not a plug-in either.
-    hass.states.async_set(PLUG, "unknown")
-    await hass.async_block_till_done()
-    hass.states.async_set(PLUG, "off")
-    await hass.async_block_till_done()
+    await set_state(hass, PLUG, "unknown")
+    await set_state(hass, PLUG, "off")
     await clock.advance(timedelta(minutes=1))
     assert charger.calls() == []
 
@@ -513,9 +479,7 @@ async def test_current_change_during_a_pause_is_an_override(
 ) -> None:
     """The user sets a current mid-pause: that stays, the switch they did not touch goes back."""
     controller = controller_of(init_integration)
-    await charger.plug_in()
-    await clock.move_to(utc(26, 2))
-    await clock.move_to(utc(26, 2, 5))
+    await run_into_the_pause(charger, clock, until=utc(26, 2, 5))
     await charger.set_current(10)
 
     assert controller.status is SessionStatus.OVERRIDDEN
@@ -563,11 +527,7 @@ async def test_window_change_mid_session(
     await charger.plug_in()
     await clock.move_to(utc(25, 19))
 
-    hass.config_entries.async_update_entry(
-        init_integration,
-        options={**init_integration.options, CONF_WINDOW_START: "22:00:00"},
-    )
-    await hass.async_block_till_done()
+    await change_options(hass, init_integration, {CONF_WINDOW_START: "22:00:00"})
 
     assert controller_of(init_integration) is controller
     assert sent_schedules(axle_simulator) == [
@@ -590,17 +550,11 @@ async def test_control_mode_change_mid_session(
     """A new control mode applies at once and sends nothing to Axle."""
     controller = controller_of(init_integration)
     await charger.plug_in()
-    hass.config_entries.async_update_entry(
-        init_integration, options={**init_integration.options, CONF_CONTROL_MODE: "full_schedule"}
-    )
-    await hass.async_block_till_done()
+    await change_options(hass, init_integration, {CONF_CONTROL_MODE: "full_schedule"})
     assert charger.calls() == [OFF]
     assert controller.next_change == utc(25, 23, 30)
 
-    hass.config_entries.async_update_entry(
-        init_integration, options={**init_integration.options, CONF_CONTROL_MODE: "pause_only"}
-    )
-    await hass.async_block_till_done()
+    await change_options(hass, init_integration, {CONF_CONTROL_MODE: "pause_only"})
     assert charger.calls() == [OFF, ON]
     assert len(sent_schedules(axle_simulator)) == 1
 
@@ -809,8 +763,7 @@ async def test_participation_refused_login_starts_reauth(
     axle_simulator.fail_next("unenrol", status=401, count=2)
     with pytest.raises(AxleAuthenticationError):
         await controller.async_set_participation(False)
-    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
-    assert [flow["context"]["source"] for flow in flows] == ["reauth"]
+    assert flow_sources(hass) == ["reauth"]
 
 
 @pytest.mark.parametrize("entry_options", [{CONF_PLUG_ENTITY: PLUG}], ids=["plug_only"])
@@ -844,3 +797,22 @@ async def test_override_that_axle_does_not_hear(
     await clock.advance(timedelta(minutes=10))
     assert len(sent_schedules(axle_simulator)) == 2
     assert charger.calls() == [OFF]
+
+
+async def test_history_keeps_at_most_the_cap(
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Many plug-ins in one day are bounded by count as well as by age; the newest stay."""
+    monkeypatch.setattr("custom_components.axle_flex_lite.controller.HISTORY_MAX_SESSIONS", 3)
+    controller = controller_of(init_integration)
+    session_ids = []
+    for _ in range(5):
+        await charger.plug_in()
+        assert controller.session is not None
+        session_ids.append(controller.session.session_id)
+        await clock.advance(timedelta(minutes=10))
+        await charger.unplug()
+    assert [session.session_id for session in controller.history] == session_ids[-3:]

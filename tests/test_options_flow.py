@@ -39,7 +39,7 @@ def entry(hass: HomeAssistant) -> MockConfigEntry:
     """An entry as the config flow leaves it, not set up: the options flow needs neither."""
     config_entry = MockConfigEntry(
         domain=DOMAIN,
-        title="Axle Flex Lite CT1 2EH",
+        title="Axle Flex Lite CT1",
         unique_id=MPAN,
         data={CONF_MPAN: MPAN},
         options=EXPECTED_OPTIONS,

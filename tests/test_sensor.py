@@ -68,7 +68,8 @@ async def test_device_and_registry(hass: HomeAssistant, init_integration: MockCo
     assert device.identifiers == {(DOMAIN, init_integration.entry_id)}
     assert device.manufacturer == "Axle Energy"
     assert device.model == "Flex Lite"
-    assert device.name == f"Axle Flex Lite {POSTCODE}"
+    assert device.name == "Axle Flex Lite CT1"
+    assert POSTCODE not in device.name
 
     registry = er.async_get(hass)
     entries = er.async_entries_for_config_entry(registry, init_integration.entry_id)

@@ -99,8 +99,15 @@ class AxleFlexLiteCalendarEntity(AxleFlexLiteControllerEntity, CalendarEntity):
     @property
     def event(self) -> CalendarEvent | None:
         """The event running now, else the next one."""
+        # Finished sessions are cut at their end, so only the current one can run now or later:
+        # leaving the history out keeps this cheap on every controller update.
+        session = self.controller.session
+        if session is None:
+            return None
         now = dt_util.now()
-        return next((event for event in self._all_events() if event.end_datetime_local > now), None)
+        return next(
+            (event for event in session_events(session) if event.end_datetime_local > now), None
+        )
 
     async def async_get_events(
         self, hass: HomeAssistant, start_date: datetime, end_date: datetime

@@ -201,8 +201,12 @@ class OnboardFailedError(Exception):
 
 
 def _entry_title(postcode: str) -> str:
-    """Title of the config entry: the postcode tells several homes apart."""
-    return f"Axle Flex Lite {postcode}"
+    """Title of the config entry and device: the postcode's outward code tells homes apart.
+
+    Only the district (e.g. "CT1") is used: the title ends up in entity ids and in Home
+    Assistant's own log lines, where the full postcode must never appear.
+    """
+    return f"Axle Flex Lite {postcode.split(' ')[0]}"
 
 
 def _build_client(hass: HomeAssistant, account: Mapping[str, Any]) -> AxleClient:

@@ -73,6 +73,8 @@ PLUGGED_STATES: Final = frozenset(
 
 STORAGE_VERSION: Final = 1
 HISTORY_DAYS: Final = 30
+# A hard cap as well, so many short plug-ins a day cannot grow the store without bound.
+HISTORY_MAX_SESSIONS: Final = 300
 REWARDS_UPDATE_INTERVAL: Final = timedelta(hours=1)
 COMMAND_VERIFY_DELAY: Final = timedelta(seconds=30)
 FALLBACK_RETRY_DELAY: Final = timedelta(minutes=2)

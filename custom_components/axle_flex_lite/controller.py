@@ -67,6 +67,7 @@ from .const import (
     DOMAIN,
     FALLBACK_RETRY_DELAY,
     HISTORY_DAYS,
+    HISTORY_MAX_SESSIONS,
     ISSUE_CHARGER_ENTITY_MISSING,
     ISSUE_CHARGER_NOT_RESPONDING,
     ISSUE_CONSENT_MISSING,
@@ -628,13 +629,13 @@ class SessionController:
         return SessionOutcome.UNPLUGGED
 
     def _prune_history(self) -> None:
-        """Keep the sessions of the last ``HISTORY_DAYS`` days."""
+        """Keep the sessions of the last ``HISTORY_DAYS`` days, at most ``HISTORY_MAX_SESSIONS``."""
         oldest = dt_util.utcnow() - timedelta(days=HISTORY_DAYS)
         self.history = tuple(
             session
             for session in self.history
             if (session.ended_at or session.plugged_in_at) >= oldest
-        )
+        )[-HISTORY_MAX_SESSIONS:]
 
     def _blocks_to_resend(self, session: Session) -> tuple[ScheduleBlock, ...]:
         """Return what is left of the session's schedule, or the next window when nothing is."""

@@ -314,7 +314,7 @@ def config_entry(
     site_id, asset_id = onboard_site(axle_simulator)
     return MockConfigEntry(
         domain=DOMAIN,
-        title=f"Axle Flex Lite {POSTCODE}",
+        title="Axle Flex Lite CT1",
         unique_id=MPAN,
         data={
             CONF_ENVIRONMENT: "custom",
