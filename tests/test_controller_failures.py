@@ -24,28 +24,34 @@ from custom_components.axle_flex_lite.api import (
     AxleServerError,
 )
 from custom_components.axle_flex_lite.const import (
-    CONF_CONTROL_MODE,
+    CONF_CONSENT_AT,
     CONF_PLUG_ENTITY,
     CONF_SWITCH_ENTITY,
-    CONF_WINDOW_END,
-    CONF_WINDOW_START,
-    DOMAIN,
     FALLBACK_RETRY_DELAY,
 )
 from custom_components.axle_flex_lite.controller import (
     ScheduleEventType,
     SessionStatus,
 )
-from tests.plugins.integration import PLUG, SWITCH
-from tests.test_controller import (
+from tests.helpers import (
     OFF,
     ON,
     block,
+    change_data,
     controller_of,
+    flow_sources,
+    pause_only_options,
     record_events,
+    remove_state,
+    renew_consent,
+    repair_issue,
+    run_into_the_pause,
     sent_schedules,
+    set_state,
     utc,
+    withdraw_consent,
 )
+from tests.plugins.integration import PLUG, SWITCH
 from tools.axle_simulator import create_app
 
 if TYPE_CHECKING:
@@ -103,11 +109,6 @@ async def axle_base_url(
     finally:
         axle_simulator.release_held_requests()
         await server.close()
-
-
-def issue(hass: HomeAssistant, key: str, entry: MockConfigEntry, suffix: str = "") -> Any:
-    """The entry's repair issue of that kind, or None."""
-    return ir.async_get(hass).async_get_issue(DOMAIN, f"{key}_{entry.entry_id}{suffix}")
 
 
 @pytest.mark.parametrize(
@@ -282,13 +283,12 @@ async def test_forbidden_raises_consent_issue(
 ) -> None:
     """403: the consent repair issue, no more calls until participation is renewed."""
     controller = controller_of(init_integration)
-    site_id = init_integration.data["site_id"]
-    axle_simulator.unenrol("ha-partner", site_id, "limited_pause")
+    withdraw_consent(axle_simulator, init_integration)
 
     await charger.plug_in()
     assert controller.status is SessionStatus.FALLBACK
     assert controller.consent_blocked
-    consent = issue(hass, "consent_missing", init_integration)
+    consent = repair_issue(hass, "consent_missing", init_integration)
     assert consent is not None
     assert consent.is_fixable
     assert consent.data == {"entry_id": init_integration.entry_id}
@@ -307,7 +307,7 @@ async def test_forbidden_raises_consent_issue(
 
     # Re-enrolling lifts the block and sends the session's schedule at once.
     await controller.async_set_participation(True)
-    assert issue(hass, "consent_missing", init_integration) is None
+    assert repair_issue(hass, "consent_missing", init_integration) is None
     assert not controller.consent_blocked
     assert len(sent_schedules(axle_simulator)) == 3
     assert controller.status is SessionStatus.WAITING
@@ -324,7 +324,7 @@ async def test_forbidden_skip_and_override_do_not_call_axle(
     """With consent refused, neither a boost nor a skip is sent."""
     controller = controller_of(init_integration)
     await charger.plug_in()
-    axle_simulator.unenrol("ha-partner", init_integration.data["site_id"], "limited_pause")
+    withdraw_consent(axle_simulator, init_integration)
     await clock.move_to(utc(26, 1))
     with pytest.raises(AxleForbiddenError):
         await controller.async_resend_schedule()
@@ -343,23 +343,17 @@ async def test_consent_refusal_lifts_with_new_consent(
 ) -> None:
     """A reconfigure that records a new consent time lets schedules through again."""
     controller = controller_of(init_integration)
-    axle_simulator.unenrol("ha-partner", init_integration.data["site_id"], "limited_pause")
+    withdraw_consent(axle_simulator, init_integration)
     await charger.plug_in()
     assert controller.consent_blocked
     await charger.unplug()
-    axle_simulator.enrol(
-        "ha-partner", init_integration.data["site_id"], "limited_pause", True, None
-    )
-    hass.config_entries.async_update_entry(
-        init_integration,
-        data={**init_integration.data, "consent_at": "2026-11-25T18:00:00+00:00"},
-    )
-    await hass.async_block_till_done()
+    renew_consent(axle_simulator, init_integration)
+    await change_data(hass, init_integration, {CONF_CONSENT_AT: "2026-11-25T18:00:00+00:00"})
     controller = controller_of(init_integration)
     assert not controller.consent_blocked
     await charger.plug_in()
     assert controller.status is SessionStatus.WAITING
-    assert issue(hass, "consent_missing", init_integration) is None
+    assert repair_issue(hass, "consent_missing", init_integration) is None
 
 
 async def test_unauthorised_starts_reauth(
@@ -373,8 +367,7 @@ async def test_unauthorised_starts_reauth(
     axle_simulator.fail_next("plug-in-schedule", status=401, count=2)
     await charger.plug_in()
     assert controller.status is SessionStatus.FALLBACK
-    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
-    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+    assert flow_sources(hass) == [SOURCE_REAUTH]
 
 
 @pytest.mark.parametrize(
@@ -481,8 +474,7 @@ async def test_charger_unavailable_at_a_change(
     assert controller.status is SessionStatus.PAUSED
 
     await clock.move_to(utc(26, 2, 5))
-    hass.states.async_set(SWITCH, "on")
-    await hass.async_block_till_done()
+    await set_state(hass, SWITCH, "on")
     assert charger.calls() == [OFF]
     assert not charger.switch_on
 
@@ -491,8 +483,7 @@ async def test_charger_unavailable_at_a_change(
     await clock.move_to(utc(26, 2, 30))
     await charger.unplug()
     assert charger.calls() == [OFF]
-    hass.states.async_set(SWITCH, "off")
-    await hass.async_block_till_done()
+    await set_state(hass, SWITCH, "off")
     assert charger.calls() == [OFF, ON]
     assert charger.switch_on
 
@@ -505,30 +496,24 @@ async def test_charger_entity_missing(
 ) -> None:
     """A configured entity that goes away raises an issue; it clears when the entity is back."""
     await charger.plug_in()
-    hass.states.async_remove(SWITCH)
-    await hass.async_block_till_done()
-    missing = issue(hass, "charger_entity_missing", init_integration, f"_{SWITCH}")
+    await remove_state(hass, SWITCH)
+    missing = repair_issue(hass, "charger_entity_missing", init_integration, SWITCH)
     assert missing is not None
     assert missing.translation_placeholders == {"entity_id": SWITCH}
     await clock.move_to(utc(26, 2))
     assert charger.calls() == []
 
-    hass.states.async_set(SWITCH, "on")
-    await hass.async_block_till_done()
-    assert issue(hass, "charger_entity_missing", init_integration, f"_{SWITCH}") is None
+    await set_state(hass, SWITCH, "on")
+    assert repair_issue(hass, "charger_entity_missing", init_integration, SWITCH) is None
     assert charger.calls() == [OFF]
 
 
 @pytest.mark.parametrize(
     "entry_options",
     [
-        {
-            CONF_PLUG_ENTITY: "binary_sensor.car_plugged",
-            CONF_SWITCH_ENTITY: SWITCH,
-            CONF_WINDOW_START: "23:30:00",
-            CONF_WINDOW_END: "05:30:00",
-            CONF_CONTROL_MODE: "pause_only",
-        }
+        pause_only_options(
+            {CONF_PLUG_ENTITY: "binary_sensor.car_plugged", CONF_SWITCH_ENTITY: SWITCH}
+        )
     ],
 )
 async def test_missing_entity_at_start_up(
@@ -536,14 +521,13 @@ async def test_missing_entity_at_start_up(
 ) -> None:
     """A configured entity that does not exist once Home Assistant runs is reported."""
     assert (
-        issue(hass, "charger_entity_missing", init_integration, "_binary_sensor.car_plugged")
+        repair_issue(hass, "charger_entity_missing", init_integration, "binary_sensor.car_plugged")
         is not None
     )
     assert controller_of(init_integration).plugged_in is None
-    hass.states.async_set("binary_sensor.car_plugged", "off")
-    await hass.async_block_till_done()
+    await set_state(hass, "binary_sensor.car_plugged", "off")
     assert (
-        issue(hass, "charger_entity_missing", init_integration, "_binary_sensor.car_plugged")
+        repair_issue(hass, "charger_entity_missing", init_integration, "binary_sensor.car_plugged")
         is None
     )
 
@@ -576,13 +560,7 @@ def fake_switch(hass: HomeAssistant) -> FakeSwitch:
     return FakeSwitch(hass)
 
 
-FAKE_OPTIONS = {
-    CONF_PLUG_ENTITY: PLUG,
-    CONF_SWITCH_ENTITY: FAKE_SWITCH,
-    CONF_WINDOW_START: "23:30:00",
-    CONF_WINDOW_END: "05:30:00",
-    CONF_CONTROL_MODE: "pause_only",
-}
+FAKE_OPTIONS = pause_only_options({CONF_PLUG_ENTITY: PLUG, CONF_SWITCH_ENTITY: FAKE_SWITCH})
 
 
 @pytest.mark.parametrize("entry_options", [FAKE_OPTIONS])
@@ -605,7 +583,7 @@ async def test_charger_not_responding(
     await clock.move_to(utc(26, 2, 0, second=30))
     assert fake_switch.calls == ["turn_off", "turn_off"]
     await clock.move_to(utc(26, 2, 1))
-    not_responding = issue(hass, "charger_not_responding", init_integration)
+    not_responding = repair_issue(hass, "charger_not_responding", init_integration)
     assert not_responding is not None
     assert not_responding.translation_placeholders == {
         "entity_id": FAKE_SWITCH,
@@ -625,7 +603,7 @@ async def test_charger_not_responding(
     await clock.move_to(utc(26, 3, 2))
     assert fake_switch.calls == ["turn_off", "turn_off", "turn_off"]
     await clock.move_to(utc(26, 3, 2, second=30))
-    assert issue(hass, "charger_not_responding", init_integration) is None
+    assert repair_issue(hass, "charger_not_responding", init_integration) is None
     await clock.move_to(utc(26, 3, 4))
     assert fake_switch.calls == ["turn_off", "turn_off", "turn_off", "turn_on"]
     assert hass.states.get(FAKE_SWITCH).state == "on"
@@ -641,15 +619,12 @@ async def test_slow_charger_is_not_an_override(
 ) -> None:
     """A charger reporting our command late, under its own context, is still us."""
     controller = controller_of(init_integration)
-    await charger.plug_in()
-    await clock.move_to(utc(26, 2))
-    await clock.move_to(utc(26, 2, 0, second=10))
-    hass.states.async_set(FAKE_SWITCH, "off")
-    await hass.async_block_till_done()
+    await run_into_the_pause(charger, clock, until=utc(26, 2, 0, second=10))
+    await set_state(hass, FAKE_SWITCH, "off")
     assert controller.status is SessionStatus.PAUSED
     await clock.move_to(utc(26, 2, 1))
     assert fake_switch.calls == ["turn_off"]
-    assert issue(hass, "charger_not_responding", init_integration) is None
+    assert repair_issue(hass, "charger_not_responding", init_integration) is None
 
 
 async def test_no_retry_once_axle_answered(
@@ -705,10 +680,8 @@ async def test_skip_before_the_check_cancels_it(
 ) -> None:
     """A command overtaken by the next one is not checked or retried."""
     controller = controller_of(init_integration)
-    await charger.plug_in()
-    await clock.move_to(utc(26, 2))
-    await clock.move_to(utc(26, 2, 0, second=10))
+    await run_into_the_pause(charger, clock, until=utc(26, 2, 0, second=10))
     await controller.async_skip_pause()
     await clock.move_to(utc(26, 2, 2))
     assert fake_switch.calls == ["turn_off"]
-    assert issue(hass, "charger_not_responding", init_integration) is None
+    assert repair_issue(hass, "charger_not_responding", init_integration) is None

@@ -18,8 +18,19 @@ import pytest
 from custom_components.axle_flex_lite.const import HISTORY_DAYS
 from custom_components.axle_flex_lite.controller import SessionStatus
 from custom_components.axle_flex_lite.storage import storage_key
+from tests.helpers import (
+    OFF,
+    ON,
+    add_and_set_up_entry,
+    controller_of,
+    run_into_the_pause,
+    sent_schedules,
+    set_up_entry,
+    store_controller_state,
+    unload_entry,
+    utc,
+)
 from tests.plugins.integration import SWITCH
-from tests.test_controller import OFF, ON, controller_of, sent_schedules, utc
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -31,10 +42,8 @@ if TYPE_CHECKING:
 
 async def restart(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     """Unload the entry and set it up again."""
-    assert await hass.config_entries.async_unload(entry.entry_id)
-    await hass.async_block_till_done()
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    await unload_entry(hass, entry)
+    await set_up_entry(hass, entry)
 
 
 def stored(hass_storage: dict[str, Any], entry: MockConfigEntry) -> dict[str, Any]:
@@ -100,16 +109,12 @@ async def test_restart_during_the_pause(
     axle_simulator: AxleSimulator,
 ) -> None:
     """Unloading puts the charger back; setting up again resumes the pause to its end."""
-    await charger.plug_in()
-    await clock.move_to(utc(26, 2))
-    await clock.move_to(utc(26, 2, 10))
-    assert await hass.config_entries.async_unload(init_integration.entry_id)
-    await hass.async_block_till_done()
+    await run_into_the_pause(charger, clock, until=utc(26, 2, 10))
+    await unload_entry(hass, init_integration)
     assert charger.switch_on
     assert charger.calls() == [OFF, ON]
 
-    assert await hass.config_entries.async_setup(init_integration.entry_id)
-    await hass.async_block_till_done()
+    await set_up_entry(hass, init_integration)
     assert controller_of(init_integration).status is SessionStatus.PAUSED
     assert charger.calls() == [OFF, ON, OFF]
     await clock.move_to(utc(26, 2, 30))
@@ -124,13 +129,10 @@ async def test_restart_after_the_pause(
     clock: Clock,
 ) -> None:
     """A pause that ended while unloaded is not applied again."""
-    await charger.plug_in()
-    await clock.move_to(utc(26, 2))
-    await clock.move_to(utc(26, 2, 10))
+    await run_into_the_pause(charger, clock, until=utc(26, 2, 10))
     assert await hass.config_entries.async_unload(init_integration.entry_id)
     await clock.move_to(utc(26, 2, 45))
-    assert await hass.config_entries.async_setup(init_integration.entry_id)
-    await hass.async_block_till_done()
+    await set_up_entry(hass, init_integration)
     assert controller_of(init_integration).status is SessionStatus.CHARGING
     assert charger.calls() == [OFF, ON]
 
@@ -143,13 +145,10 @@ async def crash_during_the_pause(
     clock: Clock,
 ) -> None:
     """Pause at 02:00, then "crash" at 02:10: the charger stays off, the store says so."""
-    await charger.plug_in()
-    await clock.move_to(utc(26, 2))
-    await clock.move_to(utc(26, 2, 10))
+    await run_into_the_pause(charger, clock, until=utc(26, 2, 10))
     snapshot = copy.deepcopy(hass_storage[storage_key(entry.entry_id)])
     assert snapshot["data"]["restore"] == {SWITCH: "on"}
-    assert await hass.config_entries.async_unload(entry.entry_id)
-    await hass.async_block_till_done()
+    await unload_entry(hass, entry)
     # What a crash leaves behind: the charger still off and the pause in the store.
     hass.states.async_set(SWITCH, "off")
     hass_storage[storage_key(entry.entry_id)] = snapshot
@@ -166,8 +165,7 @@ async def test_crash_and_restart_after_the_pause_ended(
     """The pause ended while Home Assistant was down: the charger is put back at once."""
     await crash_during_the_pause(hass, hass_storage, init_integration, charger, clock)
     await clock.move_to(utc(26, 3))
-    assert await hass.config_entries.async_setup(init_integration.entry_id)
-    await hass.async_block_till_done()
+    await set_up_entry(hass, init_integration)
     assert charger.calls() == [ON]
     assert charger.switch_on
     assert stored(hass_storage, init_integration)["restore"] == {}
@@ -183,8 +181,7 @@ async def test_crash_and_restart_during_the_pause(
     """The pause still runs: it goes on to its end, then the remembered state comes back."""
     await crash_during_the_pause(hass, hass_storage, init_integration, charger, clock)
     await clock.move_to(utc(26, 2, 20))
-    assert await hass.config_entries.async_setup(init_integration.entry_id)
-    await hass.async_block_till_done()
+    await set_up_entry(hass, init_integration)
     assert charger.calls() == []
     assert controller_of(init_integration).status is SessionStatus.PAUSED
     await clock.move_to(utc(26, 2, 30))
@@ -198,13 +195,10 @@ async def test_unplugged_while_down(
     clock: Clock,
 ) -> None:
     """A car taken away while the entry was unloaded closes the session at start-up."""
-    await charger.plug_in()
-    await clock.move_to(utc(26, 2))
-    await clock.move_to(utc(26, 2, 10))
+    await run_into_the_pause(charger, clock, until=utc(26, 2, 10))
     assert await hass.config_entries.async_unload(init_integration.entry_id)
     await charger.unplug()
-    assert await hass.config_entries.async_setup(init_integration.entry_id)
-    await hass.async_block_till_done()
+    await set_up_entry(hass, init_integration)
     controller = controller_of(init_integration)
     assert controller.session is None
     assert controller.history[-1].outcome == "unplugged"
@@ -221,8 +215,7 @@ async def test_plugged_in_while_down(
     """The store saw the car out; it is in at start-up: a plug-in that must be sent."""
     assert await hass.config_entries.async_unload(init_integration.entry_id)
     await charger.plug_in()
-    assert await hass.config_entries.async_setup(init_integration.entry_id)
-    await hass.async_block_till_done()
+    await set_up_entry(hass, init_integration)
     assert controller_of(init_integration).status is SessionStatus.WAITING
     assert len(sent_schedules(axle_simulator)) == 1
 
@@ -236,9 +229,7 @@ async def test_plugged_in_before_the_first_set_up(
 ) -> None:
     """A car already connected at the very first set-up is not a plug-in: no session."""
     await charger.plug_in()
-    config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
+    await add_and_set_up_entry(hass, config_entry)
     controller = controller_of(config_entry)
     assert controller.plugged_in is True
     assert controller.session is None
@@ -263,11 +254,10 @@ async def test_unanswered_session_is_sent_at_start_up(
     """Home Assistant stopped before Axle answered: what is left of the window is sent now."""
     await charger.plug_in()
     await clock.move_to(utc(26, 1))
-    hass_storage[storage_key(config_entry.entry_id)] = {
-        "version": 1,
-        "minor_version": 1,
-        "key": storage_key(config_entry.entry_id),
-        "data": {
+    store_controller_state(
+        hass_storage,
+        config_entry,
+        {
             "participating": True,
             "plugged": True,
             "session": {
@@ -277,10 +267,8 @@ async def test_unanswered_session_is_sent_at_start_up(
                 "plan": None,
             },
         },
-    }
-    config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
+    )
+    await add_and_set_up_entry(hass, config_entry)
     assert sent_schedules(axle_simulator)[0][0]["start_timestamp"] == "2026-11-26T01:00:00+00:00"
     controller = controller_of(config_entry)
     assert controller.session is not None
@@ -306,11 +294,10 @@ async def test_stored_state_that_cannot_be_read(
         "outcome": "completed",
     }
     old = {**good, "session_id": "old", "ended_at": "2026-09-01T07:00:00+00:00"}
-    hass_storage[storage_key(config_entry.entry_id)] = {
-        "version": 1,
-        "minor_version": 1,
-        "key": storage_key(config_entry.entry_id),
-        "data": {
+    store_controller_state(
+        hass_storage,
+        config_entry,
+        {
             "participating": False,
             "plugged": True,
             "restore": {SWITCH: "on", "input_number.x": True},
@@ -329,10 +316,8 @@ async def test_stored_state_that_cannot_be_read(
                 "junk",
             ],
         },
-    }
-    config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
+    )
+    await add_and_set_up_entry(hass, config_entry)
     controller = controller_of(config_entry)
     assert [session.session_id for session in controller.history] == ["good", "running"]
     assert controller.history[-1].outcome == "not_participating"
@@ -349,15 +334,12 @@ async def test_damaged_session_is_dropped(
     config_entry: MockConfigEntry,
 ) -> None:
     """A stored session that cannot be read is dropped; the entry still sets up."""
-    hass_storage[storage_key(config_entry.entry_id)] = {
-        "version": 1,
-        "minor_version": 1,
-        "key": storage_key(config_entry.entry_id),
-        "data": {"session": {"session_id": "x", "plugged_in_at": None}, "history": "none"},
-    }
-    config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
+    store_controller_state(
+        hass_storage,
+        config_entry,
+        {"session": {"session_id": "x", "plugged_in_at": None}, "history": "none"},
+    )
+    await add_and_set_up_entry(hass, config_entry)
     controller = controller_of(config_entry)
     assert controller.session is None
     assert controller.history == ()
@@ -372,9 +354,7 @@ async def test_home_assistant_stop_mid_pause(
     clock: Clock,
 ) -> None:
     """Stopping puts the charger back; the session stays stored for the next start."""
-    await charger.plug_in()
-    await clock.move_to(utc(26, 2))
-    await clock.move_to(utc(26, 2, 10))
+    await run_into_the_pause(charger, clock, until=utc(26, 2, 10))
     hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
     await hass.async_block_till_done()
     assert charger.switch_on
@@ -395,9 +375,7 @@ async def test_unplug_during_a_pause(
 ) -> None:
     """Unplugging mid-pause puts the charger back at once."""
     controller = controller_of(init_integration)
-    await charger.plug_in()
-    await clock.move_to(utc(26, 2))
-    await clock.move_to(utc(26, 2, 10))
+    await run_into_the_pause(charger, clock, until=utc(26, 2, 10))
     await charger.unplug()
     assert charger.switch_on
     assert charger.calls() == [OFF, ON]
@@ -430,9 +408,7 @@ async def test_resend_starts_a_session_for_a_car_already_plugged_in(
 ) -> None:
     """The car was in before the first set-up: a resend makes it a session."""
     await charger.plug_in()
-    config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
+    await add_and_set_up_entry(hass, config_entry)
     controller = controller_of(config_entry)
     await controller.async_resend_schedule()
     assert controller.status is SessionStatus.WAITING
@@ -449,17 +425,12 @@ async def test_waits_for_home_assistant_to_run(
     axle_simulator: AxleSimulator,
 ) -> None:
     """During start-up the charger's entities may not exist yet: nothing happens until it runs."""
-    hass_storage[storage_key(config_entry.entry_id)] = {
-        "version": 1,
-        "minor_version": 1,
-        "key": storage_key(config_entry.entry_id),
-        "data": {"plugged": False, "restore": {SWITCH: "on"}},
-    }
+    store_controller_state(
+        hass_storage, config_entry, {"plugged": False, "restore": {SWITCH: "on"}}
+    )
     await charger.set_switch(False)
     hass.set_state(CoreState.starting)
-    config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
+    await add_and_set_up_entry(hass, config_entry)
     await charger.plug_in()
     assert charger.calls() == []
     assert sent_schedules(axle_simulator) == []

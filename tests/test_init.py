@@ -14,6 +14,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.axle_flex_lite.const import (
     CONF_BASE_URL,
     CONF_CONTROL_MODE,
+    CONF_EMAIL,
     CONF_ENVIRONMENT,
     CONF_SITE_ID,
     CONF_SWITCH_ENTITY,
@@ -22,8 +23,22 @@ from custom_components.axle_flex_lite.const import (
 from custom_components.axle_flex_lite.controller import SessionStatus
 from custom_components.axle_flex_lite.services import SERVICE_SKIP_PAUSE
 from custom_components.axle_flex_lite.storage import storage_key
+from tests.helpers import (
+    OFF,
+    ON,
+    add_and_set_up_entry,
+    change_data,
+    change_options,
+    controller_of,
+    flow_sources,
+    remove_state,
+    repair_issue,
+    sent_schedules,
+    store_controller_state,
+    unload_entry,
+    utc,
+)
 from tests.plugins.integration import CURRENT, SWITCH
-from tests.test_controller import OFF, ON, controller_of, sent_schedules, utc
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -51,6 +66,14 @@ def copy_entry(entry: MockConfigEntry, **data: Any) -> MockConfigEntry:
     )
 
 
+async def set_up_fails(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Add the entry; its set-up fails with a set-up error once everything has settled."""
+    entry.add_to_hass(hass)
+    assert not await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.SETUP_ERROR
+
+
 async def test_setup_and_unload(
     hass: HomeAssistant,
     clock: Clock,
@@ -60,17 +83,14 @@ async def test_setup_and_unload(
 ) -> None:
     """Set-up reads the balance and follows the charger; unloading stops following it."""
     axle_simulator.set_balance(config_entry.data[CONF_SITE_ID], 412, 1650, False)
-    config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
+    await add_and_set_up_entry(hass, config_entry)
     assert config_entry.state is ConfigEntryState.LOADED
     assert hass.services.has_service(DOMAIN, SERVICE_SKIP_PAUSE)
     rewards = config_entry.runtime_data.rewards
     assert rewards.data.current_balance_pence == 412
     assert rewards.data.total_earnings_pence == 1650
 
-    assert await hass.config_entries.async_unload(config_entry.entry_id)
-    await hass.async_block_till_done()
+    await unload_entry(hass, config_entry)
     assert config_entry.state is ConfigEntryState.NOT_LOADED
     await charger.plug_in()
     assert sent_schedules(axle_simulator) == []
@@ -80,24 +100,16 @@ async def test_bad_credentials_start_reauth(
     hass: HomeAssistant, clock: Clock, charger: SimulatedCharger, config_entry: MockConfigEntry
 ) -> None:
     """Refused credentials: set-up error and a re-authentication flow."""
-    entry = copy_entry(config_entry, **{CONF_PASSWORD: "wrong"})
-    entry.add_to_hass(hass)
-    assert not await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    assert entry.state is ConfigEntryState.SETUP_ERROR
-    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
-    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+    await set_up_fails(hass, copy_entry(config_entry, **{CONF_PASSWORD: "wrong"}))
+    assert flow_sources(hass) == [SOURCE_REAUTH]
 
 
 async def test_bad_configuration(
     hass: HomeAssistant, clock: Clock, charger: SimulatedCharger, config_entry: MockConfigEntry
 ) -> None:
     """An environment that does not exist: a set-up error, no re-authentication."""
-    entry = copy_entry(config_entry, **{CONF_ENVIRONMENT: "staging"})
-    entry.add_to_hass(hass)
-    assert not await hass.config_entries.async_setup(entry.entry_id)
-    assert entry.state is ConfigEntryState.SETUP_ERROR
-    assert hass.config_entries.flow.async_progress_by_handler(DOMAIN) == []
+    await set_up_fails(hass, copy_entry(config_entry, **{CONF_ENVIRONMENT: "staging"}))
+    assert flow_sources(hass) == []
 
 
 @pytest.mark.parametrize("control_mode", ["full_schedule"])
@@ -111,12 +123,7 @@ async def test_axle_down_still_protects(
     """Axle unreachable at set-up: the entry loads, puts back a stored pause, falls back."""
     entry = copy_entry(config_entry, **{CONF_BASE_URL: closed_port_url()})
     # A crash left the charger paused by us.
-    hass_storage[storage_key(entry.entry_id)] = {
-        "version": 1,
-        "minor_version": 1,
-        "key": storage_key(entry.entry_id),
-        "data": {"plugged": False, "restore": {SWITCH: "on"}},
-    }
+    store_controller_state(hass_storage, entry, {"plugged": False, "restore": {SWITCH: "on"}})
     await charger.set_switch(False)
     entry.add_to_hass(hass)
 
@@ -152,17 +159,11 @@ async def test_option_changes(
     await hass.async_block_till_done()
     assert controller_of(init_integration) is controller
 
-    hass.config_entries.async_update_entry(
-        init_integration, options={**init_integration.options, CONF_CONTROL_MODE: "full_schedule"}
-    )
-    await hass.async_block_till_done()
+    await change_options(hass, init_integration, {CONF_CONTROL_MODE: "full_schedule"})
     assert controller_of(init_integration) is controller
     assert controller.control_mode.value == "full_schedule"
 
-    hass.config_entries.async_update_entry(
-        init_integration, options={**init_integration.options, CONF_SWITCH_ENTITY: CURRENT}
-    )
-    await hass.async_block_till_done()
+    await change_options(hass, init_integration, {CONF_SWITCH_ENTITY: CURRENT})
     assert init_integration.state is ConfigEntryState.LOADED
     assert controller_of(init_integration) is not controller
     assert controller_of(init_integration).charger.entities.switch == CURRENT
@@ -171,15 +172,9 @@ async def test_option_changes(
 async def test_data_change_reloads(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
     """New credentials (re-authentication) reload the entry."""
     controller = controller_of(init_integration)
-    hass.config_entries.async_update_entry(
-        init_integration, data={**init_integration.data, CONF_PASSWORD: "sim-password"}
-    )
-    await hass.async_block_till_done()
+    await change_data(hass, init_integration, {CONF_PASSWORD: "sim-password"})
     assert controller_of(init_integration) is controller
-    hass.config_entries.async_update_entry(
-        init_integration, data={**init_integration.data, "email": "new@example.net"}
-    )
-    await hass.async_block_till_done()
+    await change_data(hass, init_integration, {CONF_EMAIL: "new@example.net"})
     assert controller_of(init_integration) is not controller
 
 
@@ -195,8 +190,7 @@ async def test_removal_unenrols_and_forgets(
     """Removing the entry leaves Flex Lite, deletes the store and the entry's repair issues."""
     await charger.plug_in()
     await clock.move_to(utc(26, 2, 5))
-    hass.states.async_remove(CURRENT)
-    await hass.async_block_till_done()
+    await remove_state(hass, CURRENT)
     assert ir.async_get(hass).issues
     key = storage_key(init_integration.entry_id)
     assert key in hass_storage
@@ -246,22 +240,19 @@ async def test_rewards_failures(
     axle_simulator.fail_next("rewards", status=401, count=2)
     await rewards.async_refresh()
     await hass.async_block_till_done()
-    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
-    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+    assert flow_sources(hass) == [SOURCE_REAUTH]
 
 
 async def test_missing_entity_issue_goes_with_the_entity(
     hass: HomeAssistant, init_integration: MockConfigEntry
 ) -> None:
     """An entity no longer configured takes its missing-entity issue with it at reload."""
-    hass.states.async_remove(CURRENT)
-    await hass.async_block_till_done()
-    issue_id = f"charger_entity_missing_{init_integration.entry_id}_{CURRENT}"
-    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
+    await remove_state(hass, CURRENT)
+    assert repair_issue(hass, "charger_entity_missing", init_integration, CURRENT) is not None
     options = {
         key: value for key, value in init_integration.options.items() if key != "current_entity"
     }
     hass.config_entries.async_update_entry(init_integration, options=options)
     await hass.async_block_till_done()
     assert init_integration.state is ConfigEntryState.LOADED
-    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+    assert repair_issue(hass, "charger_entity_missing", init_integration, CURRENT) is None

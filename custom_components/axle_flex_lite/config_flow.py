@@ -206,7 +206,7 @@ def _entry_title(postcode: str) -> str:
     Only the district (e.g. "CT1") is used: the title ends up in entity ids and in Home
     Assistant's own log lines, where the full postcode must never appear.
     """
-    return f"Axle Flex Lite {postcode.split(' ')[0]}"
+    return f"Axle Flex Lite {postcode.split(' ', maxsplit=1)[0]}"
 
 
 def _build_client(hass: HomeAssistant, account: Mapping[str, Any]) -> AxleClient:
