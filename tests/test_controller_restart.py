@@ -8,7 +8,7 @@ charger left the way the pause had it.
 from __future__ import annotations
 
 import copy
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.const import EVENT_HOMEASSISTANT_STARTED, EVENT_HOMEASSISTANT_STOP
@@ -353,14 +353,14 @@ async def test_home_assistant_stop_mid_pause(
     charger: SimulatedCharger,
     clock: Clock,
 ) -> None:
-    """Stopping puts the charger back; the session stays stored for the next start."""
+    """Stopping puts the charger back; the session and the values to put back stay stored."""
     await run_into_the_pause(charger, clock, until=utc(26, 2, 10))
     hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
     await hass.async_block_till_done()
     assert charger.switch_on
     assert charger.calls() == [OFF, ON]
     data = stored(hass_storage, init_integration)
-    assert data["restore"] == {}
+    assert data["restore"] == {SWITCH: "on"}
     assert data["session"]["plan"]["pauses"]
     # Stopped: no more changes, and the user's changes are not overrides.
     await clock.move_to(utc(26, 2, 30))
@@ -459,3 +459,44 @@ async def test_actions_after_stop_change_nothing(
     await controller.async_resend_schedule()
     await clock.move_to(utc(26, 2))
     assert charger.calls() == []
+
+
+@pytest.mark.parametrize(
+    ("back_at", "switch_on_after", "calls_after"),
+    [
+        # The pause ended while Home Assistant was down: charging is put back at start-up.
+        (utc(26, 2, 40), True, [OFF, ON, ON]),
+        # The pause still runs: it is held to its end, then the same remembered value returns.
+        (utc(26, 2, 20), False, [OFF, ON]),
+    ],
+    ids=["pause_over", "pause_still_running"],
+)
+async def test_put_back_at_stop_that_did_not_stick(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+    back_at: datetime,
+    switch_on_after: bool,
+    calls_after: list[tuple[str, str, str]],
+) -> None:
+    """The charger's integration saved "off" before our put-back at stop landed.
+
+    At the next start the charger reads off again; the stored values to put back make sure the
+    car is not left paused past the end of Axle's pause.
+    """
+    await run_into_the_pause(charger, clock, until=utc(26, 2, 10))
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
+    await hass.async_block_till_done()
+    assert charger.calls() == [OFF, ON]
+    # What the charger's own integration restores after the restart: the paused state.
+    hass.states.async_set(SWITCH, "off")
+    await clock.move_to(back_at)
+    await restart(hass, init_integration)
+    assert charger.switch_on is switch_on_after
+    assert charger.calls() == calls_after
+    await clock.move_to(utc(26, 2, 30))
+    assert charger.switch_on
+    await clock.move_to(utc(26, 5, 30))
+    await charger.unplug()
+    assert charger.switch_on

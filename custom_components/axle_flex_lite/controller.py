@@ -520,10 +520,15 @@ class SessionController:
             await self._async_apply()
 
     async def _async_on_stop(self, _event: Event) -> None:
-        """Home Assistant stops: put back what we changed before the charger's integration goes."""
-        await self._async_let_go()
+        """Home Assistant stops: put back what we changed before the charger's integration goes.
 
-    async def _async_let_go(self) -> None:
+        The values to put back stay stored all the same: the charger's integration may save its
+        state before our command lands, so start-up puts them back again where they did not
+        stick (or holds a pause that is still running, remembering the same values).
+        """
+        await self._async_let_go(keep_restore_values=True)
+
+    async def _async_let_go(self, *, keep_restore_values: bool = False) -> None:
         """Stop every timer and listener and put the charger back; the session stays stored."""
         if self._closed:
             return
@@ -533,7 +538,10 @@ class SessionController:
         while self._unsubscribe:
             self._unsubscribe.pop()()
         async with self._apply_lock:
+            restore_values = dict(self._restore)
             await self._async_release(verify=False)
+            if keep_restore_values:
+                self._restore = restore_values
         await self._async_save()
 
     # Following the charger's entities
