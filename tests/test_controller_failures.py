@@ -103,7 +103,7 @@ async def axle_base_url(
     app = create_app(axle_simulator)
     app.middlewares.append(rewrite)
     server = TestServer(app, host="127.0.0.1")
-    await server.start_server()
+    await server.start_server(access_log=None)
     try:
         yield f"http://127.0.0.1:{server.port}"
     finally:

@@ -30,8 +30,10 @@ async def axle_server(
     socket_enabled: None, axle_simulator: AxleSimulator
 ) -> AsyncGenerator[TestServer]:
     """Serve the simulator on a free loopback port for the duration of the test."""
+    # No access log: the requests are recorded by the simulator itself, and aiohttp's access
+    # logger cannot read the local time zone while freezegun fakes the clock.
     server = TestServer(create_app(axle_simulator), host="127.0.0.1")
-    await server.start_server()
+    await server.start_server(access_log=None)
     try:
         yield server
     finally:
