@@ -1,0 +1,1 @@
+"""End-to-end test: a real Home Assistant process, the integration and the Axle simulator."""

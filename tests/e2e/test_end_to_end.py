@@ -1,0 +1,367 @@
+"""A real Home Assistant with the integration, driven through its public APIs against the simulator.
+
+The story: onboard Home Assistant, add the integration through the config flow, plug the simulated
+car in, watch Axle's pause switch the charger off and on at the right moments (real clock), then
+restart Home Assistant in the middle of a second pause and check the charger is back on when the
+pause ends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+import time
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+import aiohttp
+
+from .harness import (
+    CURRENT,
+    DOMAIN,
+    MPAN,
+    PLUG,
+    POWER,
+    RELAY,
+    SWITCH,
+    HomeAssistantClient,
+    HomeAssistantWebSocket,
+    SimulatorClient,
+    processes_mentioning,
+    simulated_charger_flow,
+    simulator_process,
+    wait_for,
+)
+
+if TYPE_CHECKING:
+    from .conftest import Deployment
+
+# The simulator answers every plug-in with a pause this long, starting this many seconds later.
+PAUSE_OFFSET = 20.0
+PAUSE_LENGTH = 30.0
+# How far from a pause boundary the charger may switch (the integration aims for the exact moment).
+BOUNDARY_TOLERANCE = timedelta(seconds=2)
+STARTUP_TIMEOUT = 120.0
+# Home Assistant restarts this far into the second pause (it starts in a few seconds here).
+RESTART_INTO_PAUSE = timedelta(seconds=5)
+
+TIME_ZONE = ZoneInfo("Europe/London")  # as in tests/e2e/config/configuration.yaml
+PLUG_IN_SCHEDULE = "plug-in-schedule"
+
+
+def log_step(message: str, started: float) -> None:
+    """Print progress with the elapsed time, so a failure shows how far the story got."""
+    print(f"[{time.monotonic() - started:6.1f} s] {message}", flush=True)
+
+
+def parse_time(value: str) -> datetime:
+    """Parse an ISO 8601 timestamp from either process."""
+    return datetime.fromisoformat(value)
+
+
+def assert_near(actual: datetime, expected: datetime, what: str) -> None:
+    """Fail unless ``actual`` is within the boundary tolerance of ``expected``."""
+    off_by = actual - expected
+    assert abs(off_by) <= BOUNDARY_TOLERANCE, (
+        f"{what} at {actual.isoformat()}, {off_by.total_seconds():+.2f} s from the pause boundary "
+        f"{expected.isoformat()}"
+    )
+
+
+class Story:
+    """The end-to-end scenario, one method per step, sharing the clients."""
+
+    def __init__(self, deployment: Deployment, session: aiohttp.ClientSession) -> None:
+        """Bind the scenario to a deployment and an HTTP session."""
+        self.deployment = deployment
+        self.session = session
+        self.hass = HomeAssistantClient(session, deployment.hass_url)
+        self.simulator = SimulatorClient(session, deployment.simulator_url)
+        self.ws: HomeAssistantWebSocket | None = None
+        self.started = time.monotonic()
+        self.status_entity = ""
+        self.pause_entity = ""
+        self.pause_start_entity = ""
+        self.pause_end_entity = ""
+
+    def log(self, message: str) -> None:
+        """Print one line of progress."""
+        log_step(message, self.started)
+
+    async def start_home_assistant(self) -> None:
+        """Start ``hass`` and wait until its HTTP server answers."""
+        process = self.deployment.hass
+        process.start()
+
+        async def answering() -> bool:
+            if not process.running:
+                raise AssertionError(f"hass exited with code {process.stop()} while starting")
+            return await self.hass.is_up()
+
+        await wait_for(answering, STARTUP_TIMEOUT, "Home Assistant's HTTP server")
+
+    async def connect_websocket(self) -> HomeAssistantWebSocket:
+        """Open a WebSocket with the current token and subscribe to state changes."""
+        assert self.hass.access_token
+        self.ws = HomeAssistantWebSocket(self.session, self.hass.base_url, self.hass.access_token)
+        await self.ws.connect()
+        return self.ws
+
+    async def start_processes(self) -> None:
+        """Step 1: the simulator with short pauses, and Home Assistant with a fresh config."""
+        self.deployment.simulator = simulator_process(
+            self.deployment.simulator_port,
+            self.deployment.work_dir / "simulator.log",
+            "--pause-mode",
+            "soon",
+            "--soon-offset",
+            str(PAUSE_OFFSET),
+            "--soon-length",
+            str(PAUSE_LENGTH),
+        )
+        self.deployment.simulator.start()
+        await wait_for(self.simulator.state, 30, "the simulator")
+        self.log("simulator up")
+        await self.start_home_assistant()
+        self.log("Home Assistant answering")
+
+    async def onboard(self) -> None:
+        """Step 1: finish onboarding through the API, as the first visit to the UI does."""
+        assert not await self.hass.onboarding_done()
+        await self.hass.onboard("Developer", "developer", "e2e-password-1234")
+        assert await self.hass.onboarding_done()
+        config = await self.hass.request("GET", "/api/config")
+        assert config["time_zone"] == str(TIME_ZONE)
+        await wait_for(self._running, STARTUP_TIMEOUT, "Home Assistant to finish starting")
+        await self.connect_websocket()
+        # The simulated charger: switched on at 16 A, car not plugged in.
+        await self.hass.call_service("input_number", "set_value", entity_id=CURRENT, value=16)
+        await self.hass.call_service("switch", "turn_on", entity_id=SWITCH)
+        assert (await self.hass.state(SWITCH))["state"] == "on"
+        assert (await self.hass.state(PLUG))["state"] == "off"
+        assert (await self.hass.state(POWER))["state"] == "0"
+        self.log("onboarded; simulated charger on at 16 A, unplugged")
+
+    async def _running(self) -> bool:
+        config = await self.hass.request("GET", "/api/config")
+        return bool(config["state"] == "RUNNING")
+
+    async def add_integration(self) -> str:
+        """Step 2: the config flow, form by form, with the charging window around "now"."""
+        now = datetime.now(TIME_ZONE)
+        flow = await self.hass.run_config_flow(
+            DOMAIN,
+            simulated_charger_flow(
+                self.deployment.simulator_url,
+                window_start=now - timedelta(hours=1),
+                window_end=now + timedelta(hours=4),
+            ),
+        )
+        assert flow["type"] == "create_entry", flow
+        assert flow["title"].startswith("Axle Flex Lite"), flow
+        entry_id: str = flow["result"]["entry_id"]
+
+        async def loaded() -> bool:
+            entries = await self.hass.config_entries(DOMAIN)
+            return [entry["state"] for entry in entries] == ["loaded"]
+
+        await wait_for(loaded, 30, "the config entry to load")
+        self.log(f"integration added (entry {entry_id})")
+        return entry_id
+
+    async def check_onboarded_in_simulator(self) -> None:
+        """Step 2: the simulator knows the site, with the charger as an asset, enrolled."""
+        state = await self.simulator.state()
+        assert list(state["sites"]) == [MPAN], state["sites"]
+        site = state["sites"][MPAN]
+        assert site["postcode"] == "SW1A 1AA"
+        assert "limited_pause" in site["enrolled"], site
+        assert len(site["assets"]) == 1, site
+        assert await self.simulator.requests(PLUG_IN_SCHEDULE) == []
+        self.log("site onboarded and enrolled in the simulator")
+
+    async def find_entities(self, entry_id: str) -> None:
+        """Find the status sensor and pause binary sensor in the entity registry."""
+        assert self.ws is not None
+        registry: list[dict[str, Any]] = await self.ws.command("config/entity_registry/list")
+        ours = [
+            item
+            for item in registry
+            if item["platform"] == DOMAIN and item["config_entry_id"] == entry_id
+        ]
+
+        def entity(domain: str, key: str) -> str:
+            matches = [
+                item["entity_id"]
+                for item in ours
+                if item["entity_id"].startswith(f"{domain}.")
+                and (item["translation_key"] == key or item["unique_id"].endswith(f"_{key}"))
+            ]
+            assert len(matches) == 1, f"{domain} {key}: {matches} among {ours}"
+            return str(matches[0])
+
+        self.status_entity = entity("sensor", "status")
+        self.pause_entity = entity("binary_sensor", "pause_active")
+        self.pause_start_entity = entity("sensor", "next_pause_start")
+        self.pause_end_entity = entity("sensor", "next_pause_end")
+        self.log(f"entities: {self.status_entity}, {self.pause_entity}")
+
+    async def plug_in(self) -> tuple[datetime, datetime]:
+        """Plug the car in; return the pause Axle (the simulator) cut into the schedule."""
+        before = len(await self.simulator.requests(PLUG_IN_SCHEDULE))
+        await self.hass.call_service("input_boolean", "turn_on", entity_id=PLUG)
+
+        async def new_request() -> list[dict[str, Any]] | None:
+            requests = await self.simulator.requests(PLUG_IN_SCHEDULE)
+            return requests if len(requests) > before else None
+
+        requests = await wait_for(new_request, 15, "the plug-in schedule to reach the simulator")
+        assert len(requests) == before + 1, requests
+        expected_start = parse_time(requests[-1]["at"]) + timedelta(seconds=PAUSE_OFFSET)
+
+        # The integration shows the pause from the simulator's answer. The simulator starts pauses
+        # on whole seconds and timestamp sensors show whole seconds, so the sensors give the exact
+        # boundaries; they must agree with the time of the request.
+        async def announced() -> tuple[datetime, datetime] | None:
+            pause = await self._next_pause()
+            if pause is None or abs(pause[0] - expected_start) > timedelta(seconds=1.5):
+                return None
+            return pause
+
+        pause_start, pause_end = await wait_for(announced, 10, "the integration to show the pause")
+        assert pause_end - pause_start == timedelta(seconds=PAUSE_LENGTH)
+        self.log(f"plug-in schedule sent; pause {pause_start:%H:%M:%S}-{pause_end:%H:%M:%S}")
+        status = (await self.hass.state(self.status_entity))["state"]
+        assert status in {"waiting", "charging"}, status
+        assert (await self.hass.state(self.pause_entity))["state"] == "off"
+        assert (await self.hass.state(SWITCH))["state"] == "on"
+        return pause_start, pause_end
+
+    async def _next_pause(self) -> tuple[datetime, datetime] | None:
+        """Return the pause shown by the next-pause start and end sensors, if both are set."""
+        start = (await self.hass.state(self.pause_start_entity))["state"]
+        end = (await self.hass.state(self.pause_end_entity))["state"]
+        if {start, end} & {"unknown", "unavailable"}:
+            return None
+        return parse_time(start), parse_time(end)
+
+    async def watch_pause(self, pause_start: datetime, pause_end: datetime) -> None:
+        """Step 3: the charger goes off at the pause start and on at its end; sensors follow."""
+        assert self.ws is not None
+        plugged_at = datetime.now(UTC)
+        wait = (pause_end - plugged_at).total_seconds() + 10
+        off = await self.ws.wait_for_change(SWITCH, "off", after=plugged_at, within=wait)
+        assert_near(off.changed_at, pause_start, "the charger switched off")
+        self.log(f"charger off {(off.changed_at - pause_start).total_seconds():+.2f} s from start")
+        await wait_for(lambda: self._states_are("paused", "on"), 5, "status paused, pause on")
+        assert (await self.hass.state(POWER))["state"] == "0"
+
+        on = await self.ws.wait_for_change(SWITCH, "on", after=off.changed_at, within=wait)
+        assert_near(on.changed_at, pause_end, "the charger switched back on")
+        self.log(f"charger on {(on.changed_at - pause_end).total_seconds():+.2f} s from end")
+        await wait_for(lambda: self._states_are(None, "off"), 5, "pause sensor off")
+        status = (await self.hass.state(self.status_entity))["state"]
+        assert status == "charging", status
+        power = float((await self.hass.state(POWER))["state"])
+        assert power == 16 * 230, power
+        switch_changes = [
+            change.state for change in self.ws.changes[SWITCH] if change.changed_at > plugged_at
+        ]
+        assert switch_changes == ["off", "on"], switch_changes
+
+    async def describe(self) -> str:
+        """Return the states that matter, for failure messages."""
+        entity_ids = [PLUG, SWITCH, RELAY, self.status_entity, self.pause_entity]
+        states = [await self.hass.state(entity_id) for entity_id in entity_ids if entity_id]
+        return ", ".join(
+            f"{state['entity_id']}={state['state']} (since {state['last_changed']})"
+            for state in states
+        )
+
+    async def _states_are(self, status: str | None, pause: str) -> bool:
+        if (await self.hass.state(self.pause_entity))["state"] != pause:
+            return False
+        return status is None or (await self.hass.state(self.status_entity))["state"] == status
+
+    async def restart_during_second_pause(self) -> None:
+        """Step 4: unplug, plug in again, and restart Home Assistant while that pause runs."""
+        assert self.ws is not None
+        await self.hass.call_service("input_boolean", "turn_off", entity_id=PLUG)
+        await wait_for(lambda: self._states_are("unplugged", "off"), 10, "status unplugged")
+        self.log("unplugged")
+        pause_start, pause_end = await self.plug_in()
+        assert len(await self.simulator.requests(PLUG_IN_SCHEDULE)) == 2
+
+        wait = (pause_end - datetime.now(UTC)).total_seconds()
+        off = await self.ws.wait_for_change(
+            SWITCH, "off", after=pause_start - timedelta(seconds=5), within=wait
+        )
+        assert_near(off.changed_at, pause_start, "the charger switched off (second pause)")
+        # Restart a few seconds into the pause, once everything has settled on "paused".
+        await wait_for(lambda: self._states_are("paused", "on"), 5, "status paused, pause on")
+        await asyncio.sleep(_seconds_until(pause_start + RESTART_INTO_PAUSE))
+        self.log("second pause running; restarting Home Assistant")
+        await self.ws.close()
+        self.ws = None
+
+        exit_code = await asyncio.to_thread(self.deployment.hass.stop)
+        assert exit_code == 0, f"hass exited with {exit_code}"
+        assert not self.deployment.hass.group_alive()
+        self.log("Home Assistant stopped")
+        await self.start_home_assistant()
+        await self.hass.refresh()
+        await wait_for(self._running, STARTUP_TIMEOUT, "Home Assistant to finish starting again")
+        self.log(f"Home Assistant back; pause ends in {_seconds_until(pause_end):.1f} s")
+        assert datetime.now(UTC) < pause_end, "the restart took longer than the pause"
+
+        async def charger_on() -> bool:
+            return bool((await self.hass.state(SWITCH))["state"] == "on")
+
+        deadline = pause_end + BOUNDARY_TOLERANCE
+        try:
+            await wait_for(charger_on, _seconds_until(deadline), "the charger to be back on")
+        except AssertionError as err:
+            raise AssertionError(f"{err}; now {await self.describe()}") from None
+        assert datetime.now(UTC) <= deadline + timedelta(seconds=0.5)
+        self.log("charger back on after the restart")
+        await wait_for(lambda: self._states_are(None, "off"), 5, "pause sensor off")
+
+    async def stop_everything(self) -> None:
+        """Step 5: stop both processes and make sure nothing of them is left."""
+        for process in self.deployment.processes():
+            exit_code = await asyncio.to_thread(process.stop)
+            assert not process.group_alive(), f"{process.name} left processes behind"
+            self.log(f"{process.name} stopped (exit code {exit_code})")
+        leftovers = processes_mentioning(str(self.deployment.config_dir)) + processes_mentioning(
+            f"--port {self.deployment.simulator_port}"
+        )
+        assert leftovers == [], leftovers
+
+
+def _seconds_until(moment: datetime) -> float:
+    return max(0.0, (moment - datetime.now(UTC)).total_seconds())
+
+
+async def run_story(deployment: Deployment) -> None:
+    """Run every step in order."""
+    timeout = aiohttp.ClientTimeout(total=30)
+    async with aiohttp.ClientSession(timeout=timeout) as session:
+        story = Story(deployment, session)
+        await story.start_processes()
+        await story.onboard()
+        entry_id = await story.add_integration()
+        await story.check_onboarded_in_simulator()
+        await story.find_entities(entry_id)
+        pause_start, pause_end = await story.plug_in()
+        assert len(await story.simulator.requests(PLUG_IN_SCHEDULE)) == 1
+        await story.watch_pause(pause_start, pause_end)
+        assert len(await story.simulator.requests(PLUG_IN_SCHEDULE)) == 1
+        await story.restart_during_second_pause()
+        await story.stop_everything()
+
+
+def test_plug_in_pause_and_restart(deployment: Deployment) -> None:
+    """The whole story against a real Home Assistant; about two minutes."""
+    assert Path(deployment.config_dir, "custom_components", DOMAIN).is_symlink()
+    asyncio.run(run_story(deployment))
