@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 import math
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 from .exceptions import AxleInvalidResponseError
 
@@ -338,37 +338,37 @@ class OnboardResponse:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class EnrolResponse:
-    """Axle's answer to enrolling: ``enrolled`` or ``already_enrolled`` (both success)."""
+class _SiteStatusResponse:
+    """A site id and the status Axle reports for it (the enrol and unenrol answers)."""
 
     site_id: str
     status: str
 
+    # How the body is named in a parse error.
+    _body_name: ClassVar[str] = "site status response"
+
     @classmethod
     def from_json(cls, data: object) -> Self:
-        """Parse Axle's ``EnrolResponse``."""
-        body = _object(data, "enrol response")
+        """Parse the body: ``site_id`` and ``status``, both strings."""
+        body = _object(data, cls._body_name)
         return cls(
-            site_id=_str(body, "site_id", "enrol response"),
-            status=_str(body, "status", "enrol response"),
+            site_id=_str(body, "site_id", cls._body_name),
+            status=_str(body, "status", cls._body_name),
         )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class UnenrolResponse:
+class EnrolResponse(_SiteStatusResponse):
+    """Axle's answer to enrolling: ``enrolled`` or ``already_enrolled`` (both success)."""
+
+    _body_name: ClassVar[str] = "enrol response"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UnenrolResponse(_SiteStatusResponse):
     """Axle's answer to unenrolling: ``unenrolled`` or ``already_unenrolled``."""
 
-    site_id: str
-    status: str
-
-    @classmethod
-    def from_json(cls, data: object) -> Self:
-        """Parse Axle's ``UnenrolResponse``."""
-        body = _object(data, "unenrol response")
-        return cls(
-            site_id=_str(body, "site_id", "unenrol response"),
-            status=_str(body, "status", "unenrol response"),
-        )
+    _body_name: ClassVar[str] = "unenrol response"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
