@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from functools import partial
+import logging
 from typing import TYPE_CHECKING
 
 from homeassistant.components.recorder.history import get_significant_states
@@ -25,6 +26,8 @@ from custom_components.axle_flex_lite.const import CONF_SITE_ID, DOMAIN
 from tests.plugins.integration import POSTCODE
 
 if TYPE_CHECKING:
+    from collections.abc import Generator
+
     from homeassistant.components.recorder import Recorder
     from homeassistant.core import HomeAssistant
     from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -40,8 +43,19 @@ WINDOW_END = datetime(2026, 11, 26, 5, 30, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)
-def auto_enable_custom_integrations(recorder_db_url: str, enable_custom_integrations: None) -> None:
-    """Prepare the recorder's database before ``hass`` starts, as the recorder test needs."""
+def auto_enable_custom_integrations(
+    recorder_db_url: str, enable_custom_integrations: None
+) -> Generator[None]:
+    """Prepare the recorder's database before ``hass`` starts, as the recorder test needs.
+
+    The test harness sets SQLAlchemy's engine logger to INFO, which prints every statement the
+    recorder's thread runs into the test output; WARNING keeps the output readable.
+    """
+    engine_logger = logging.getLogger("sqlalchemy.engine")
+    level = engine_logger.level
+    engine_logger.setLevel(logging.WARNING)
+    yield
+    engine_logger.setLevel(level)
 
 
 def entity_id(hass: HomeAssistant, entry: MockConfigEntry, key: str) -> str:
