@@ -211,11 +211,13 @@ class ManagedProcess:
 
 
 def home_assistant_process(config_dir: Path) -> ManagedProcess:
-    """Return the ``hass`` of the running Python environment for ``config_dir``."""
-    hass = Path(sys.executable).parent / "hass"
-    return ManagedProcess(
-        "Home Assistant", [str(hass), "-c", str(config_dir)], config_dir / "hass.stdout.log"
-    )
+    """Return Home Assistant for ``config_dir``, run by the interpreter that runs this code.
+
+    So the test exercises whichever Home Assistant the running environment holds (the oldest in
+    ``.venv``, the newest in the ``scripts/test-latest`` environment).
+    """
+    argv = [sys.executable, "-m", "homeassistant", "-c", str(config_dir)]
+    return ManagedProcess("Home Assistant", argv, config_dir / "hass.stdout.log")
 
 
 def simulator_process(port: int, log_path: Path, *options: str) -> ManagedProcess:

@@ -133,6 +133,7 @@ class Story:
         assert await self.hass.onboarding_done()
         config = await self.hass.request("GET", "/api/config")
         assert config["time_zone"] == str(TIME_ZONE)
+        self.log(f"onboarded Home Assistant {config['version']}")
         await wait_for(self._running, STARTUP_TIMEOUT, "Home Assistant to finish starting")
         await self.connect_websocket()
         # The simulated charger: switched on at 16 A, car not plugged in.
