@@ -147,11 +147,8 @@ class RequestErrors:
         self, parent: Mapping[str, Any], key: str, loc: Loc, *, required: bool = False
     ) -> datetime | None:
         """Return an aware datetime from an ISO 8601 string (``Z`` or any offset)."""
-        value = self._value(parent, key, loc, required)
-        if value is _ABSENT:
-            return None
-        if not isinstance(value, str):
-            self.add((*loc, key), "Input should be a valid string", "string_type")
+        value = self.string(parent, key, loc, required=required)
+        if value is None:
             return None
         try:
             parsed = datetime.fromisoformat(value)
