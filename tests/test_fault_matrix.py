@@ -132,6 +132,22 @@ def assert_nothing_unhandled(caplog: pytest.LogCaptureFixture) -> None:
     assert unhandled == []
 
 
+async def assert_own_schedule_all_night(
+    clock: Clock,
+    charger: SimulatedCharger,
+    axle_simulator: AxleSimulator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Past the one retry and through the night: Axle asked once, the charger never touched."""
+    await clock.advance(FALLBACK_RETRY_DELAY)
+    await run_night(clock, charger)
+
+    assert schedules_sent(axle_simulator) == 1
+    assert charger.calls() == []
+    assert_as_the_user_wants(charger)
+    assert_nothing_unhandled(caplog)
+
+
 def state_of(hass: HomeAssistant, entity_id: str) -> str:
     """Return an entity's state, which must exist."""
     state = hass.states.get(entity_id)
@@ -305,13 +321,7 @@ async def test_axle_answers_nonsense(
     controller = controller_of(init_integration)
     await charger.plug_in()
     assert controller.status is SessionStatus.FALLBACK
-    await clock.advance(FALLBACK_RETRY_DELAY)
-    await run_night(clock, charger)
-
-    assert schedules_sent(axle_simulator) == 1
-    assert charger.calls() == []
-    assert_as_the_user_wants(charger)
-    assert_nothing_unhandled(caplog)
+    await assert_own_schedule_all_night(clock, charger, axle_simulator, caplog)
 
 
 # Axle refusing
@@ -431,13 +441,7 @@ async def test_asset_unknown(
     axle_simulator.sites[MPAN].assets.clear()
     await charger.plug_in()
     assert controller_of(init_integration).status is SessionStatus.FALLBACK
-    await clock.advance(FALLBACK_RETRY_DELAY)
-    await run_night(clock, charger)
-
-    assert schedules_sent(axle_simulator) == 1
-    assert charger.calls() == []
-    assert_as_the_user_wants(charger)
-    assert_nothing_unhandled(caplog)
+    await assert_own_schedule_all_night(clock, charger, axle_simulator, caplog)
 
 
 # Home Assistant restarting
