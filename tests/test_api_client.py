@@ -32,6 +32,7 @@ from custom_components.axle_flex_lite.api import (
     AxleRateLimitedError,
     AxleResponseError,
     AxleServerError,
+    AxleTemporaryError,
     AxleTimeoutError,
     AxleValidationError,
     BalanceInfo,
@@ -477,6 +478,7 @@ async def test_429_rate_limited_is_not_retried(
     with pytest.raises(AxleRateLimitedError) as err:
         await client.async_get_current_user()
     assert err.value.status == 429
+    assert isinstance(err.value, AxleTemporaryError)
     assert count(axle_simulator, "/users/me") == 1
 
 
@@ -488,6 +490,7 @@ async def test_unexpected_status_is_a_plain_response_error(
         await client.async_get_current_user()
     assert type(err.value) is AxleResponseError
     assert (err.value.status, err.value.detail) == (418, "teapot")
+    assert not isinstance(err.value, AxleTemporaryError)
 
 
 # --- 5xx and retries --------------------------------------------------------------------------
@@ -509,6 +512,7 @@ async def test_get_gives_up_after_two_retries(
     with pytest.raises(AxleServerError) as err:
         await client.async_get_balance_info(onboarded.site_id)
     assert err.value.status == 500
+    assert isinstance(err.value, AxleTemporaryError)
     assert count(axle_simulator, "/info") == 3
 
 
@@ -641,6 +645,7 @@ async def test_get_times_out_after_three_attempts(
     with pytest.raises(AxleTimeoutError) as err:
         await client.async_get_current_user()
     assert isinstance(err.value, AxleConnectionError)
+    assert isinstance(err.value, AxleTemporaryError)
     assert "GET /auth/users/me/" in str(err.value)
     assert count(axle_simulator, "/users/me") == 3
 
@@ -682,6 +687,7 @@ async def test_connection_refused_is_retried_then_raised(
     with pytest.raises(AxleConnectionError) as err:
         await client.async_get_current_user()
     assert not isinstance(err.value, AxleTimeoutError)
+    assert isinstance(err.value, AxleTemporaryError)
     assert [(e.path, e.status) for e in client.exchanges] == [(TOKEN, None)] * 3
     assert all(e.error for e in client.exchanges)
 

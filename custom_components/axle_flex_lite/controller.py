@@ -45,12 +45,10 @@ from homeassistant.util import dt as dt_util
 from .api import (
     AxleAuthenticationError,
     AxleClient,
-    AxleConnectionError,
     AxleError,
     AxleForbiddenError,
     AxleInvalidResponseError,
-    AxleRateLimitedError,
-    AxleServerError,
+    AxleTemporaryError,
     ScheduleBlock,
 )
 from .charger import ChangeKind, Charger, ChargerEntities, values_match
@@ -105,7 +103,7 @@ if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
 
 # Failures worth one more try after FALLBACK_RETRY_DELAY; the others will not mend by themselves.
-RETRYABLE_ERRORS: Final = (AxleConnectionError, AxleServerError, AxleRateLimitedError)
+RETRYABLE_ERRORS: Final = (AxleTemporaryError,)
 FALLBACK_CONSENT: Final = "Axle refused the schedule: the site is not enrolled (403)"
 RECENT_HISTORY_IN_DIAGNOSTICS: Final = 5
 

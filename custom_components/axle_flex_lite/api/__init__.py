@@ -20,6 +20,7 @@ from .exceptions import (
     AxleRateLimitedError,
     AxleResponseError,
     AxleServerError,
+    AxleTemporaryError,
     AxleTimeoutError,
     AxleValidationError,
 )
@@ -70,6 +71,7 @@ __all__ = [
     "AxleRateLimitedError",
     "AxleResponseError",
     "AxleServerError",
+    "AxleTemporaryError",
     "AxleTimeoutError",
     "AxleValidationError",
     "BalanceInfo",

@@ -17,7 +17,14 @@ class AxleConfigurationError(AxleError):
     """The client cannot be built as asked (bad base URL or unknown environment)."""
 
 
-class AxleConnectionError(AxleError):
+class AxleTemporaryError(AxleError):
+    """A failure that may go away by itself: trying again later can succeed.
+
+    Unreachable, timed out, failing on Axle's side (5xx) or asking us to slow down (429).
+    """
+
+
+class AxleConnectionError(AxleTemporaryError):
     """Axle could not be reached: connection refused or reset, DNS failure."""
 
 
@@ -83,11 +90,11 @@ class AxleNotEligibleError(AxleValidationError):
         self.previously_withdrew = previously_withdrew
 
 
-class AxleServerError(AxleResponseError):
+class AxleServerError(AxleResponseError, AxleTemporaryError):
     """Axle failed on its side (5xx)."""
 
 
-class AxleRateLimitedError(AxleResponseError):
+class AxleRateLimitedError(AxleResponseError, AxleTemporaryError):
     """Axle asked us to slow down (429)."""
 
 
