@@ -1,0 +1,139 @@
+"""Forms of the config and options flows: one schema per step, built from Home Assistant selectors.
+
+Field names are the config entry keys (see const.py), so a validated form maps straight onto the
+entry; their labels and descriptions live in strings.json under each step id.
+"""
+
+from __future__ import annotations
+
+from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
+from homeassistant.helpers.selector import (
+    BooleanSelector,
+    EntitySelector,
+    EntitySelectorConfig,
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
+    TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
+    TimeSelector,
+)
+import voluptuous as vol
+
+from .api import Environment
+from .const import (
+    CONF_ASSET_MODEL,
+    CONF_BASE_URL,
+    CONF_CONSENT,
+    CONF_CONTROL_MODE,
+    CONF_CURRENT_ENTITY,
+    CONF_EMAIL,
+    CONF_ENVIRONMENT,
+    CONF_MPAN,
+    CONF_PLUG_ENTITY,
+    CONF_PLUGGED_STATES,
+    CONF_POSTCODE,
+    CONF_POWER_KW,
+    CONF_STREET_ADDRESS,
+    CONF_SWITCH_ENTITY,
+    CONF_WINDOW_END,
+    CONF_WINDOW_START,
+    DEFAULT_CONTROL_MODE,
+    DEFAULT_POWER_KW,
+    DEFAULT_WINDOW_END,
+    DEFAULT_WINDOW_START,
+    ControlMode,
+)
+
+# Axle's page on finding the MPAN (shown in the home step's description).
+FIND_MPAN_URL = "https://docs.axle.energy/workflows/find-mpan"
+
+PLUG_ENTITY_DOMAINS = ["binary_sensor", "sensor", "switch", "input_boolean", "select"]
+SWITCH_ENTITY_DOMAINS = ["switch", "input_boolean"]
+CURRENT_ENTITY_DOMAINS = ["number", "input_number"]
+CHARGER_ENTITY_KEYS = (CONF_PLUG_ENTITY, CONF_SWITCH_ENTITY, CONF_CURRENT_ENTITY)
+# Options a user may clear: they must disappear from the entry, not keep an old value.
+OPTIONAL_CHARGER_KEYS = (CONF_CURRENT_ENTITY, CONF_ASSET_MODEL, CONF_PLUGGED_STATES)
+
+_TEXT = TextSelector()
+_USERNAME = TextSelector(TextSelectorConfig(type=TextSelectorType.TEXT, autocomplete="username"))
+_PASSWORD = TextSelector(
+    TextSelectorConfig(type=TextSelectorType.PASSWORD, autocomplete="current-password")
+)
+
+ACCOUNT_SCHEMA = vol.Schema(
+    {
+        vol.Required(CONF_ENVIRONMENT, default=Environment.PRODUCTION.value): SelectSelector(
+            SelectSelectorConfig(
+                options=[environment.value for environment in Environment],
+                mode=SelectSelectorMode.DROPDOWN,
+                translation_key=CONF_ENVIRONMENT,
+            )
+        ),
+        vol.Required(CONF_USERNAME): _USERNAME,
+        vol.Required(CONF_PASSWORD): _PASSWORD,
+        vol.Optional(CONF_BASE_URL): TextSelector(TextSelectorConfig(type=TextSelectorType.URL)),
+    }
+)
+
+CREDENTIALS_SCHEMA = vol.Schema(
+    {
+        vol.Required(CONF_USERNAME): _USERNAME,
+        vol.Required(CONF_PASSWORD): _PASSWORD,
+    }
+)
+
+SITE_SCHEMA = vol.Schema(
+    {
+        vol.Required(CONF_MPAN): _TEXT,
+        vol.Required(CONF_STREET_ADDRESS): TextSelector(
+            TextSelectorConfig(autocomplete="street-address")
+        ),
+        vol.Required(CONF_POSTCODE): TextSelector(TextSelectorConfig(autocomplete="postal-code")),
+        vol.Required(CONF_EMAIL): TextSelector(
+            TextSelectorConfig(type=TextSelectorType.EMAIL, autocomplete="email")
+        ),
+        vol.Required(CONF_CONSENT, default=False): BooleanSelector(),
+    }
+)
+
+CHARGER_SCHEMA = vol.Schema(
+    {
+        vol.Required(CONF_PLUG_ENTITY): EntitySelector(
+            EntitySelectorConfig(domain=PLUG_ENTITY_DOMAINS)
+        ),
+        vol.Optional(CONF_PLUGGED_STATES): TextSelector(TextSelectorConfig(multiple=True)),
+        vol.Required(CONF_SWITCH_ENTITY): EntitySelector(
+            EntitySelectorConfig(domain=SWITCH_ENTITY_DOMAINS)
+        ),
+        vol.Optional(CONF_CURRENT_ENTITY): EntitySelector(
+            EntitySelectorConfig(domain=CURRENT_ENTITY_DOMAINS)
+        ),
+        vol.Required(CONF_POWER_KW, default=DEFAULT_POWER_KW): NumberSelector(
+            NumberSelectorConfig(
+                min=1.0, max=50.0, step=0.1, unit_of_measurement="kW", mode=NumberSelectorMode.BOX
+            )
+        ),
+        vol.Optional(CONF_ASSET_MODEL): _TEXT,
+    }
+)
+
+SCHEDULE_SCHEMA = vol.Schema(
+    {
+        vol.Required(CONF_WINDOW_START, default=DEFAULT_WINDOW_START.isoformat()): TimeSelector(),
+        vol.Required(CONF_WINDOW_END, default=DEFAULT_WINDOW_END.isoformat()): TimeSelector(),
+        vol.Required(CONF_CONTROL_MODE, default=DEFAULT_CONTROL_MODE.value): SelectSelector(
+            SelectSelectorConfig(
+                options=[mode.value for mode in ControlMode],
+                mode=SelectSelectorMode.LIST,
+                translation_key=CONF_CONTROL_MODE,
+            )
+        ),
+    }
+)
+
+OPTIONS_SCHEMA = CHARGER_SCHEMA.extend(SCHEDULE_SCHEMA.schema)

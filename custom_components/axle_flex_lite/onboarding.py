@@ -1,0 +1,290 @@
+"""Onboarding work behind the config flow: check each step's input and onboard the home with Axle.
+
+The flow classes (config_flow.py) only decide which form comes next. Everything here either returns
+the normalised values and the form errors, or raises one ``OnboardFailedError`` subclass per way
+Axle can refuse, so that the flow picks the step to show again by type.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.util import dt as dt_util
+
+from .api import (
+    AssetDetails,
+    AxleAuthenticationError,
+    AxleBadRequestError,
+    AxleClient,
+    AxleConfigurationError,
+    AxleConflictError,
+    AxleError,
+    AxleForbiddenError,
+    AxleInvalidResponseError,
+    AxleNotEligibleError,
+    AxleTemporaryError,
+    Environment,
+    OnboardRequest,
+    Proposition,
+    SiteDetails,
+)
+from .api.validation import (
+    InvalidMpanError,
+    InvalidPostcodeError,
+    is_valid_email,
+    normalise_mpan,
+    normalise_postcode,
+)
+from .const import (
+    CONF_ASSET_ID,
+    CONF_ASSET_MODEL,
+    CONF_BASE_URL,
+    CONF_CONSENT,
+    CONF_CONSENT_AT,
+    CONF_CONTROL_MODE,
+    CONF_CURRENT_ENTITY,
+    CONF_EMAIL,
+    CONF_ENVIRONMENT,
+    CONF_MPAN,
+    CONF_PLUG_ENTITY,
+    CONF_PLUGGED_STATES,
+    CONF_POSTCODE,
+    CONF_POWER_KW,
+    CONF_SITE_ID,
+    CONF_STREET_ADDRESS,
+    CONF_SWITCH_ENTITY,
+    CONF_WINDOW_END,
+    CONF_WINDOW_START,
+    LOGGER,
+)
+from .flow_schemas import CHARGER_ENTITY_KEYS
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from homeassistant.core import HomeAssistant
+
+
+class OnboardFailedError(Exception):
+    """Axle refused or could not take the onboarding; ``error`` is the form error's key."""
+
+    error: ClassVar[str]
+
+
+class SiteDetailsRejectedError(OnboardFailedError):
+    """Axle rejected the home's details (400): the home step is shown again."""
+
+    error = "invalid_site_details"
+
+
+class AssetConflictError(OnboardFailedError):
+    """The charger is already known to Axle elsewhere (409): the charger step is shown again."""
+
+    error = "asset_conflict"
+
+
+class NotEligibleError(OnboardFailedError):
+    """Axle will not take this home; ``reason`` is Axle's own explanation, shown to the user."""
+
+    error = "not_eligible"
+
+    def __init__(self, reason: str = "") -> None:
+        """Keep Axle's reason (empty when Axle gave none as text)."""
+        super().__init__(self.error)
+        self.reason = reason
+
+
+class RejoinRequiredError(NotEligibleError):
+    """The home left Flex Lite before: joining again needs the user's confirmation."""
+
+    error = "rejoin"
+
+
+class CredentialsRejectedError(OnboardFailedError):
+    """Axle no longer accepts the account (401)."""
+
+    error = "invalid_auth"
+
+
+class AxleUnavailableError(OnboardFailedError):
+    """Axle could not be reached or answered nonsense; submitting again may work."""
+
+    error = "cannot_connect"
+
+
+class UnexpectedAnswerError(OnboardFailedError):
+    """Axle answered in a way the integration does not know how to handle."""
+
+    error = "unknown"
+
+
+def entry_title(postcode: str) -> str:
+    """Title of the config entry and device: the postcode's outward code tells homes apart.
+
+    Only the district (e.g. "CT1") is used: the title ends up in entity ids and in Home
+    Assistant's own log lines, where the full postcode must never appear.
+    """
+    return f"Axle Flex Lite {postcode.split(' ', maxsplit=1)[0]}"
+
+
+def build_client(hass: HomeAssistant, account: Mapping[str, Any]) -> AxleClient:
+    """Build a client on Home Assistant's shared session (raises AxleConfigurationError).
+
+    No automatic retries: someone is waiting at the form, and submitting it again is the retry.
+    """
+    return AxleClient.for_environment(
+        async_get_clientsession(hass),
+        account[CONF_USERNAME],
+        account[CONF_PASSWORD],
+        account[CONF_ENVIRONMENT],
+        base_url=account.get(CONF_BASE_URL),
+        retry_delays=(),
+    )
+
+
+async def async_validate_account(
+    hass: HomeAssistant, account: Mapping[str, Any]
+) -> tuple[AxleClient | None, dict[str, str]]:
+    """Log in and read the current user; return the working client or the form errors."""
+    try:
+        client = build_client(hass, account)
+    except AxleConfigurationError:
+        return None, {"base": "invalid_base_url"}
+    try:
+        await client.async_get_current_user()
+    except (AxleAuthenticationError, AxleForbiddenError):
+        return None, {"base": "invalid_auth"}
+    except (AxleTemporaryError, AxleInvalidResponseError):
+        return None, {"base": "cannot_connect"}
+    except AxleError as err:
+        LOGGER.warning("Unexpected answer from Axle while checking the account: %s", err)
+        return None, {"base": "unknown"}
+    return client, {}
+
+
+def validate_site(
+    user_input: Mapping[str, Any], environment: str
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Normalise the home details; return them (with the consent time) or the form errors."""
+    errors: dict[str, str] = {}
+    site: dict[str, Any] = {CONF_STREET_ADDRESS: user_input[CONF_STREET_ADDRESS].strip()}
+    try:
+        # Sandbox MPANs are made up, so only real environments check the digit.
+        site[CONF_MPAN] = normalise_mpan(
+            user_input[CONF_MPAN], check_digit=environment != Environment.SANDBOX
+        )
+    except InvalidMpanError:
+        errors[CONF_MPAN] = "invalid_mpan"
+    try:
+        site[CONF_POSTCODE] = normalise_postcode(user_input[CONF_POSTCODE])
+    except InvalidPostcodeError:
+        errors[CONF_POSTCODE] = "invalid_postcode"
+    email = user_input[CONF_EMAIL].strip()
+    if is_valid_email(email):
+        site[CONF_EMAIL] = email
+    else:
+        errors[CONF_EMAIL] = "invalid_email"
+    if user_input[CONF_CONSENT]:
+        # Seconds are enough for a consent record, and keep the stored value tidy.
+        site[CONF_CONSENT_AT] = dt_util.utcnow().replace(microsecond=0).isoformat()
+    else:
+        errors[CONF_CONSENT] = "consent_required"
+    return site, errors
+
+
+def validate_charger(
+    hass: HomeAssistant, user_input: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Check the charger entities exist; return the charger options or the form errors."""
+    errors = {
+        key: "entity_not_found"
+        for key in CHARGER_ENTITY_KEYS
+        if user_input.get(key) and hass.states.get(user_input[key]) is None
+    }
+    charger: dict[str, Any] = {
+        CONF_PLUG_ENTITY: user_input[CONF_PLUG_ENTITY],
+        CONF_SWITCH_ENTITY: user_input[CONF_SWITCH_ENTITY],
+        CONF_POWER_KW: float(user_input[CONF_POWER_KW]),
+    }
+    if current_entity := user_input.get(CONF_CURRENT_ENTITY):
+        charger[CONF_CURRENT_ENTITY] = current_entity
+    if asset_model := user_input.get(CONF_ASSET_MODEL, "").strip():
+        charger[CONF_ASSET_MODEL] = asset_model
+    # dict.fromkeys drops repeats but keeps the order the user typed.
+    if plugged_states := list(
+        dict.fromkeys(
+            state.strip() for state in user_input.get(CONF_PLUGGED_STATES, []) if state.strip()
+        )
+    ):
+        charger[CONF_PLUGGED_STATES] = plugged_states
+    return charger, errors
+
+
+def schedule_options(user_input: Mapping[str, Any]) -> dict[str, Any]:
+    """Schedule options with both times stored as ``HH:MM:SS``."""
+    return {
+        CONF_WINDOW_START: cv.time(user_input[CONF_WINDOW_START]).strftime("%H:%M:%S"),
+        CONF_WINDOW_END: cv.time(user_input[CONF_WINDOW_END]).strftime("%H:%M:%S"),
+        CONF_CONTROL_MODE: user_input[CONF_CONTROL_MODE],
+    }
+
+
+def onboard_request(
+    site: Mapping[str, Any],
+    external_id: str,
+    charger: Mapping[str, Any],
+    *,
+    override_withdrawal: bool,
+) -> OnboardRequest:
+    """Axle's onboarding request for one home with one charger in Flex Lite."""
+    return OnboardRequest(
+        site=SiteDetails(
+            mpan=site[CONF_MPAN],
+            postcode=site[CONF_POSTCODE],
+            street_address=site[CONF_STREET_ADDRESS] or None,
+            email=site[CONF_EMAIL],
+            gave_boundary_meter_consent_at=datetime.fromisoformat(site[CONF_CONSENT_AT]),
+        ),
+        assets=(
+            AssetDetails(
+                external_id=external_id,
+                type="charger",
+                power_kw=charger[CONF_POWER_KW],
+                capacity_kwh=None,
+                asset_model=charger.get(CONF_ASSET_MODEL),
+            ),
+        ),
+        proposition=Proposition.LIMITED_PAUSE,
+        override_withdrawal=override_withdrawal,
+    )
+
+
+async def async_onboard(client: AxleClient, request: OnboardRequest) -> dict[str, str]:
+    """Onboard with Axle; return the site and asset ids or raise an ``OnboardFailedError``."""
+    try:
+        response = await client.async_onboard(request)
+    except AxleBadRequestError as err:
+        raise SiteDetailsRejectedError from err
+    except AxleConflictError as err:
+        raise AssetConflictError from err
+    except AxleNotEligibleError as err:
+        if err.previously_withdrew and not request.override_withdrawal:
+            raise RejoinRequiredError from err
+        raise NotEligibleError(err.detail if isinstance(err.detail, str) else "") from err
+    except AxleAuthenticationError as err:
+        raise CredentialsRejectedError from err
+    except (AxleTemporaryError, AxleInvalidResponseError) as err:
+        raise AxleUnavailableError from err
+    except AxleError as err:
+        LOGGER.warning("Unexpected answer from Axle while onboarding: %s", err)
+        raise UnexpectedAnswerError from err
+    asset_id = response.asset_ids.get(request.assets[0].external_id)
+    if asset_id is None:
+        # Axle accepted the site but did not name our charger: nothing usable to store.
+        LOGGER.warning("Axle's onboarding answer did not include the charger")
+        raise UnexpectedAnswerError
+    return {CONF_SITE_ID: response.site_id, CONF_ASSET_ID: asset_id}
