@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import STATE_UNKNOWN
-from homeassistant.core import SupportsResponse
+from homeassistant.core import Context, SupportsResponse
 from homeassistant.core_config import async_process_ha_core_config
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError, Unauthorized
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.service import async_get_all_descriptions
 import pytest
@@ -26,6 +26,7 @@ from custom_components.axle_flex_lite.services import (
 from tests.plugins.integration import MPAN
 
 if TYPE_CHECKING:
+    from homeassistant.auth.models import User
     from homeassistant.core import HomeAssistant
 
     from tests.plugins.integration import Clock, SimulatedCharger
@@ -161,6 +162,37 @@ async def test_offboard_needs_confirmation(
         await call(hass, SERVICE_OFFBOARD, {"config_entry_id": init_integration.entry_id})
     assert axle_simulator.requests_to(OFFBOARD_PATH) == []
     assert MPAN in axle_simulator.sites
+
+
+async def test_offboard_is_for_administrators(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    axle_simulator: AxleSimulator,
+    hass_read_only_user: User,
+    hass_admin_user: User,
+) -> None:
+    """Only an administrator may delete the home at Axle; the others are refused before anything."""
+    data = {"config_entry_id": init_integration.entry_id, "confirm": False}
+    with pytest.raises(Unauthorized):
+        await hass.services.async_call(
+            DOMAIN,
+            SERVICE_OFFBOARD,
+            data,
+            blocking=True,
+            context=Context(user_id=hass_read_only_user.id),
+        )
+    # An administrator gets past the check and on to the confirmation.
+    with pytest.raises(ServiceValidationError) as raised:
+        await hass.services.async_call(
+            DOMAIN,
+            SERVICE_OFFBOARD,
+            data,
+            blocking=True,
+            context=Context(user_id=hass_admin_user.id),
+        )
+    assert raised.value.translation_key == "offboard_not_confirmed"
+    assert axle_simulator.requests_to(OFFBOARD_PATH) == []
+    assert init_integration.state is ConfigEntryState.LOADED
 
 
 async def test_offboard_refused_while_balance_remains(

@@ -25,7 +25,7 @@ ICONS: dict[str, Any] = json.loads((PACKAGE / "icons.json").read_text(encoding="
 SERVICES: dict[str, Any] = yaml.safe_load((PACKAGE / "services.yaml").read_text(encoding="utf-8"))
 # Calls that name an exception text: raise ...(translation_key="x"), and our two helpers.
 EXCEPTION_KEY = re.compile(
-    r'(?:translation_key=|_validation_error\(|translate_axle_errors\()\s*"(\w+)"'
+    r'(?:translation_key=|validation_error\(|translate_axle_errors\()\s*"(\w+)"'
 )
 ENTITY_MODULES = frozenset(
     {"sensor", "binary_sensor", "switch", "button", "time", "select", "calendar", "event"}

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
 from homeassistant.const import EntityCategory
 
+from .actions import async_resend_schedule, async_skip_pause
 from .entity import AxleFlexLiteEntity
-from .services import async_resend_schedule, async_skip_pause
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable

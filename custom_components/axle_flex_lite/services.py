@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntryState
@@ -13,25 +12,28 @@ from homeassistant.core import (
     SupportsResponse,
     callback,
 )
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.network import NoURLAvailableError, get_url
+from homeassistant.helpers.service import async_register_admin_service
 import voluptuous as vol
 
-from .api.exceptions import AxleError
+from .actions import (
+    async_resend_schedule,
+    async_skip_pause,
+    translate_axle_errors,
+    validation_error,
+)
 from .const import CONF_SITE_ID, DOMAIN, LOGGER
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-
     from . import AxleFlexLiteConfigEntry
-    from .controller import SessionController
 
 SERVICE_SKIP_PAUSE = "skip_pause"
 SERVICE_RESEND_SCHEDULE = "resend_schedule"
 SERVICE_OFFBOARD = "offboard"
 SERVICE_GET_WITHDRAWAL_LINK = "get_withdrawal_link"
 
+# Home Assistant's own constant of this name is missing from the oldest release we support (2025.4).
 ATTR_CONFIG_ENTRY_ID = "config_entry_id"
 ATTR_CONFIRM = "confirm"
 ATTR_FORCE = "force"
@@ -49,60 +51,15 @@ OFFBOARD_SCHEMA = ENTRY_SCHEMA.extend(
 )
 
 
-@contextmanager
-def translate_axle_errors(translation_key: str) -> Iterator[None]:
-    """Turn an Axle error raised inside the block into a translated Home Assistant error.
-
-    The client's messages name only the method, the path template and the status, so they are safe
-    to show.
-    """
-    try:
-        yield
-    except AxleError as err:
-        raise HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key=translation_key,
-            translation_placeholders={"error": str(err)},
-        ) from err
-
-
-def _validation_error(key: str, **placeholders: str) -> ServiceValidationError:
-    """Build a translated error about the action's input."""
-    return ServiceValidationError(
-        translation_domain=DOMAIN,
-        translation_key=key,
-        translation_placeholders=placeholders or None,
-    )
-
-
 def _loaded_entry(hass: HomeAssistant, call: ServiceCall) -> AxleFlexLiteConfigEntry:
     """Return the loaded Axle Flex Lite entry the action names; refuse anything else."""
     entry_id: str = call.data[ATTR_CONFIG_ENTRY_ID]
     entry: AxleFlexLiteConfigEntry | None = hass.config_entries.async_get_entry(entry_id)
     if entry is None or entry.domain != DOMAIN:
-        raise _validation_error("entry_not_found", entry_id=entry_id)
+        raise validation_error("entry_not_found", entry_id=entry_id)
     if entry.state is not ConfigEntryState.LOADED:
-        raise _validation_error("entry_not_loaded", entry_id=entry_id)
+        raise validation_error("entry_not_loaded", entry_id=entry_id)
     return entry
-
-
-async def async_skip_pause(controller: SessionController) -> None:
-    """Skip the running and planned pauses of the session (shared by the button and the action)."""
-    if controller.next_pause is None:
-        raise _validation_error("no_pause_to_skip")
-    with translate_axle_errors("skip_pause_failed"):
-        await controller.async_skip_pause()
-
-
-async def async_resend_schedule(controller: SessionController) -> None:
-    """Send the session's remaining schedule to Axle again (shared by the button and the action)."""
-    if not controller.participating:
-        raise _validation_error("not_participating")
-    # A car plugged in before the integration was set up has no session yet: resending starts one.
-    if controller.session is None and not controller.plugged_in:
-        raise _validation_error("not_plugged_in")
-    with translate_axle_errors("resend_schedule_failed"):
-        await controller.async_resend_schedule()
 
 
 async def _async_handle_skip_pause(call: ServiceCall) -> None:
@@ -125,14 +82,14 @@ async def _async_handle_offboard(call: ServiceCall) -> None:
     """
     entry = _loaded_entry(call.hass, call)
     if not call.data[ATTR_CONFIRM]:
-        raise _validation_error("offboard_not_confirmed")
+        raise validation_error("offboard_not_confirmed")
     client = entry.runtime_data.client
     site_id: str = entry.data[CONF_SITE_ID]
     if not call.data[ATTR_FORCE]:
         with translate_axle_errors("balance_unavailable"):
             balance = await client.async_get_balance_info(site_id)
         if balance.current_balance_pence > 0:
-            raise _validation_error(
+            raise validation_error(
                 "balance_remaining", balance=f"£{balance.current_balance_pence / 100:.2f}"
             )
     with translate_axle_errors("offboard_failed"):
@@ -166,8 +123,9 @@ def async_setup_services(hass: HomeAssistant) -> None:
     hass.services.async_register(
         DOMAIN, SERVICE_RESEND_SCHEDULE, _async_handle_resend_schedule, schema=ENTRY_SCHEMA
     )
-    hass.services.async_register(
-        DOMAIN, SERVICE_OFFBOARD, _async_handle_offboard, schema=OFFBOARD_SCHEMA
+    # Offboarding deletes the home at Axle, with its rewards: only an administrator may do that.
+    async_register_admin_service(
+        hass, DOMAIN, SERVICE_OFFBOARD, _async_handle_offboard, schema=OFFBOARD_SCHEMA
     )
     hass.services.async_register(
         DOMAIN,

@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 
+from .actions import translate_axle_errors
 from .entity import AxleFlexLiteControllerEntity
-from .services import translate_axle_errors
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
