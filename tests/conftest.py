@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-pytest_plugins = ["tests.plugins.simulator", "tests.plugins.integration"]
+pytest_plugins = ["tests.plugins.simulator", "tests.plugins.integration", "tests.plugins.chargers"]
 
 
 @pytest.fixture(autouse=True)

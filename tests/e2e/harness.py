@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
+from tests.sim_charger.install import install as install_sim_chargers
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
@@ -100,15 +102,19 @@ def free_port() -> int:
         return port
 
 
-def prepare_config_dir(config_dir: Path, port: int) -> None:
-    """Write the development configuration for ``port`` and link the integration from the tree."""
+def prepare_config_dir(config_dir: Path, port: int, chargers: Sequence[str] = ()) -> None:
+    """Write the development configuration for ``port`` and link the integration from the tree.
+
+    ``chargers`` names simulated charger profiles (``tests/sim_charger``) to add besides the
+    helper-based charger of the configuration template.
+    """
     template = CONFIG_TEMPLATE.read_text(encoding="utf-8")
     if template.count(TEMPLATE_PORT_LINE) != 1:
         raise RuntimeError(f"{CONFIG_TEMPLATE} must contain {TEMPLATE_PORT_LINE!r} exactly once")
     config_dir.mkdir(parents=True, exist_ok=True)
-    (config_dir / "configuration.yaml").write_text(
-        template.replace(TEMPLATE_PORT_LINE, f"server_port: {port}"), encoding="utf-8"
-    )
+    configuration = template.replace(TEMPLATE_PORT_LINE, f"server_port: {port}")
+    configuration += "\n" + install_sim_chargers(config_dir, list(chargers))
+    (config_dir / "configuration.yaml").write_text(configuration, encoding="utf-8")
     # The location comes from configuration.yaml, so the "core_config" onboarding step is done. The
     # browser's version of that step would also add weather, radio and text-to-speech integrations
     # that need the internet.

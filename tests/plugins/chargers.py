@@ -1,0 +1,94 @@
+"""Fixture for the simulated chargers of ``tests/sim_charger``: ``sim_chargers.add(profile)``.
+
+Each twin's domain (``ohme``, ``wallbox``, ...) is registered as a mock integration whose entity
+platforms are the simulated ones, so its entities have the real integration's platform and ids.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from homeassistant import config_entries
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    MockModule,
+    MockPlatform,
+    mock_integration,
+    mock_platform,
+)
+
+from tests.sim_charger.entities import setup_entry_for
+from tests.sim_charger.integration import (
+    CONF_PROFILE,
+    CONF_QUIRKS,
+    SimChargerFlow,
+    async_setup_entry,
+    async_unload_entry,
+    platforms_of,
+)
+from tests.sim_charger.runtime import DATA, SimCharger
+from tests.sim_charger.twins import TWINS
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+
+
+class SimChargers:
+    """Adds simulated chargers to Home Assistant."""
+
+    def __init__(self, hass: HomeAssistant, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Nothing is registered before the first ``add``."""
+        self.hass = hass
+        self._monkeypatch = monkeypatch
+        self._domains: set[str] = set()
+        self._user_id: str | None = None
+
+    def _register(self, profile: str) -> None:
+        twin = TWINS[profile]
+        if twin.domain in self._domains:
+            return
+        self._domains.add(twin.domain)
+        mock_integration(
+            self.hass,
+            MockModule(
+                twin.domain,
+                async_setup_entry=async_setup_entry,
+                async_unload_entry=async_unload_entry,
+            ),
+        )
+        # Set-up looks the config flow up (an entry's version is checked against it).
+        mock_platform(self.hass, f"{twin.domain}.config_flow")
+        self._monkeypatch.setitem(config_entries.HANDLERS, twin.domain, SimChargerFlow)
+        for platform in ("binary_sensor", "lock", "number", "select", "sensor", "switch"):
+            mock_platform(
+                self.hass,
+                f"{twin.domain}.{platform}",
+                MockPlatform(async_setup_entry=setup_entry_for(platform)),
+            )
+
+    async def add(self, profile: str, **quirks: Any) -> SimCharger:
+        """Set up the twin of ``profile`` (quirks changed by keyword) and return it."""
+        self._register(profile)
+        twin = TWINS[profile]
+        entry = MockConfigEntry(
+            domain=twin.domain,
+            title=twin.device_name,
+            data={CONF_PROFILE: profile, CONF_QUIRKS: quirks},
+        )
+        entry.add_to_hass(self.hass)
+        assert await self.hass.config_entries.async_setup(entry.entry_id)
+        await self.hass.async_block_till_done()
+        sim: SimCharger = self.hass.data[DATA][entry.entry_id]
+        if self._user_id is None:
+            user = await self.hass.auth.async_create_user("Charger owner")
+            self._user_id = user.id
+        sim.user_id = self._user_id
+        assert platforms_of(profile)
+        return sim
+
+
+@pytest.fixture
+def sim_chargers(hass: HomeAssistant, monkeypatch: pytest.MonkeyPatch) -> SimChargers:
+    """Add simulated chargers with ``await sim_chargers.add("ohme")``."""
+    return SimChargers(hass, monkeypatch)
