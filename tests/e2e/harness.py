@@ -11,7 +11,7 @@ import asyncio
 from collections import deque
 import contextlib
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 import json
 import os
 from pathlib import Path
@@ -33,7 +33,8 @@ REPO = Path(__file__).resolve().parents[2]
 CONFIG_TEMPLATE = Path(__file__).parent / "config" / "configuration.yaml"
 DOMAIN = "axle_flex_lite"
 LOOPBACK = "127.0.0.1"
-TEMPLATE_PORT_LINE = "server_port: 8123"
+# The HTTP server's address, for configuration.yaml on releases that read it from there.
+HTTP_YAML = "\nhttp:\n  server_host: {host}\n  server_port: {port}\n"
 POLL_INTERVAL = 0.2
 
 # The simulated charger of tests/e2e/config/configuration.yaml.
@@ -102,17 +103,43 @@ def free_port() -> int:
         return port
 
 
+def stored_http_settings(port: int) -> dict[str, Any] | None:
+    """Return Home Assistant's stored HTTP settings for ``port``; None where YAML still holds them.
+
+    Newer releases keep the HTTP server's settings in .storage/http and treat an ``http:`` section
+    in configuration.yaml as deprecated: they raise a repair, ask to confirm the "new" settings and
+    restart on the stored ones five minutes later. There the settings are written to storage in the
+    form the running release stores them (its own schema fills in the defaults), marked as already
+    migrated from YAML. Older releases have no such store and read ``http:`` from YAML.
+    """
+    try:
+        from homeassistant.components.http import config as http_config
+    except ImportError:
+        return None
+    wanted = {"server_host": [LOOPBACK], "server_port": port}
+    settings = dict(http_config.HTTP_STORAGE_SCHEMA(wanted))
+    settings.update(created_at=datetime.now(UTC).isoformat(), error=None, error_message=None)
+    return {
+        "version": http_config.STORAGE_VERSION,
+        "minor_version": http_config.STORAGE_MINOR_VERSION,
+        "key": http_config.STORAGE_KEY,
+        "data": {"stable": settings, "pending": None, "yaml_migration_done": True},
+    }
+
+
 def prepare_config_dir(config_dir: Path, port: int, chargers: Sequence[str] = ()) -> None:
     """Write the development configuration for ``port`` and link the integration from the tree.
 
     ``chargers`` names simulated charger profiles (``tests/sim_charger``) to add besides the
     helper-based charger of the configuration template.
     """
-    template = CONFIG_TEMPLATE.read_text(encoding="utf-8")
-    if template.count(TEMPLATE_PORT_LINE) != 1:
-        raise RuntimeError(f"{CONFIG_TEMPLATE} must contain {TEMPLATE_PORT_LINE!r} exactly once")
-    config_dir.mkdir(parents=True, exist_ok=True)
-    configuration = template.replace(TEMPLATE_PORT_LINE, f"server_port: {port}")
+    configuration = CONFIG_TEMPLATE.read_text(encoding="utf-8")
+    (config_dir / ".storage").mkdir(parents=True, exist_ok=True)
+    if (http_store := stored_http_settings(port)) is None:
+        configuration += HTTP_YAML.format(host=LOOPBACK, port=port)
+    else:
+        # Written at every start: the port may differ from the last run's.
+        (config_dir / ".storage" / "http").write_text(json.dumps(http_store), encoding="utf-8")
     configuration += "\n" + install_sim_chargers(config_dir, list(chargers))
     (config_dir / "configuration.yaml").write_text(configuration, encoding="utf-8")
     # The location comes from configuration.yaml, so the "core_config" onboarding step is done. The
@@ -120,7 +147,6 @@ def prepare_config_dir(config_dir: Path, port: int, chargers: Sequence[str] = ()
     # that need the internet.
     onboarding = config_dir / ".storage" / "onboarding"
     if not onboarding.exists():
-        onboarding.parent.mkdir(exist_ok=True)
         onboarding.write_text(
             json.dumps(
                 {

@@ -182,6 +182,18 @@ class Story:
         assert await self.simulator.requests(PLUG_IN_SCHEDULE) == []
         self.log("site onboarded and enrolled in the simulator")
 
+    async def check_no_repairs(self) -> None:
+        """Nothing to repair: none of ours, and none about the HTTP settings the harness wrote."""
+        assert self.ws is not None
+        listed = await self.ws.command("repairs/list_issues")
+        issues = [
+            f"{issue['domain']}: {issue['issue_id']}"
+            for issue in listed["issues"]
+            if issue["domain"] in {"http", DOMAIN}
+        ]
+        assert issues == [], issues
+        self.log("no repair issues")
+
     async def find_entities(self, entry_id: str) -> None:
         """Find the status sensor and pause binary sensor in the entity registry."""
         assert self.ws is not None
@@ -353,6 +365,7 @@ async def run_story(deployment: Deployment) -> None:
         await story.onboard()
         entry_id = await story.add_integration()
         await story.check_onboarded_in_simulator()
+        await story.check_no_repairs()
         await story.find_entities(entry_id)
         pause_start, pause_end = await story.plug_in()
         assert len(await story.simulator.requests(PLUG_IN_SCHEDULE)) == 1
