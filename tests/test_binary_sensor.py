@@ -15,6 +15,7 @@ from homeassistant.const import (
     EntityCategory,
 )
 from homeassistant.helpers import entity_registry as er
+import pytest
 
 from custom_components.axle_flex_lite.const import CONF_SITE_ID, DOMAIN
 from tests.plugins.integration import PLUG
@@ -28,6 +29,9 @@ if TYPE_CHECKING:
 
 PAUSE_START = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
 PAUSE_END = datetime(2026, 11, 26, 2, 30, tzinfo=UTC)
+
+# The low-use entities start disabled (see test_init.py); these tests look at them too.
+pytestmark = pytest.mark.usefixtures("all_entities_enabled")
 
 
 def entity_id(hass: HomeAssistant, entry: MockConfigEntry, key: str) -> str:

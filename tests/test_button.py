@@ -25,6 +25,9 @@ PAUSE_END = datetime(2026, 11, 26, 2, 30, tzinfo=UTC)
 WINDOW_END = datetime(2026, 11, 26, 5, 30, tzinfo=UTC)
 SCHEDULE_PATH = "plug-in-schedule"
 
+# The low-use entities start disabled (see test_init.py); these tests look at them too.
+pytestmark = pytest.mark.usefixtures("all_entities_enabled")
+
 
 def entity_id(hass: HomeAssistant, entry: MockConfigEntry, platform: str, key: str) -> str:
     """Find an entity by its unique id."""

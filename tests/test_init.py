@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import CONF_PASSWORD
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers import entity_registry as er, issue_registry as ir
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -256,3 +256,45 @@ async def test_missing_entity_issue_goes_with_the_entity(
     await hass.async_block_till_done()
     assert init_integration.state is ConfigEntryState.LOADED
     assert repair_issue(hass, "charger_entity_missing", init_integration, CURRENT) is None
+
+
+# Entities a household rarely looks at: they start disabled and can be enabled on the device page.
+DISABLED_BY_DEFAULT = {
+    ("sensor", "last_schedule_sync"),
+    ("button", "resend_schedule"),
+    ("binary_sensor", "plugged_in"),
+}
+
+
+async def test_low_use_entities_start_disabled(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """The diagnostic entities nobody needs day to day are in the registry but disabled."""
+    registry = er.async_get(hass)
+    entries = er.async_entries_for_config_entry(registry, init_integration.entry_id)
+    disabled = {
+        (entry.domain, entry.translation_key)
+        for entry in entries
+        if entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION
+    }
+    assert disabled == DISABLED_BY_DEFAULT
+    for entry in entries:
+        shown = hass.states.get(entry.entity_id)
+        assert (shown is None) is ((entry.domain, entry.translation_key) in disabled)
+
+
+async def test_disabled_entity_can_be_enabled(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """Enabling one on the device page brings it back after the reload Home Assistant does."""
+    registry = er.async_get(hass)
+    entity_id = registry.async_get_entity_id(
+        "sensor", DOMAIN, f"{init_integration.entry_id}_last_schedule_sync"
+    )
+    assert entity_id is not None
+    registry.async_update_entity(entity_id, disabled_by=None)
+    await hass.config_entries.async_reload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    shown = hass.states.get(entity_id)
+    assert shown is not None
+    assert shown.state == "unknown"

@@ -41,6 +41,9 @@ PAUSE_END = datetime(2026, 11, 26, 2, 30, tzinfo=UTC)
 WINDOW_START = datetime(2026, 11, 25, 23, 30, tzinfo=UTC)
 WINDOW_END = datetime(2026, 11, 26, 5, 30, tzinfo=UTC)
 
+# The low-use entities start disabled (see test_init.py); these tests look at them too.
+pytestmark = pytest.mark.usefixtures("all_entities_enabled")
+
 
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(

@@ -53,6 +53,8 @@ BINARY_SENSORS: tuple[AxleFlexLiteBinarySensorEntityDescription, ...] = (
         translation_key="plugged_in",
         device_class=BinarySensorDeviceClass.PLUG,
         entity_category=EntityCategory.DIAGNOSTIC,
+        # The charger's own plug entity shows the same; this one shows how the integration reads it.
+        entity_registry_enabled_default=False,
         is_on_fn=lambda controller: controller.plugged_in,
     ),
 )

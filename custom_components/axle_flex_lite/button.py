@@ -40,6 +40,8 @@ BUTTONS: tuple[AxleFlexLiteButtonEntityDescription, ...] = (
         key="resend_schedule",
         translation_key="resend_schedule",
         entity_category=EntityCategory.DIAGNOSTIC,
+        # Only needed after a problem; the action of the same name works while it is disabled.
+        entity_registry_enabled_default=False,
         press_fn=async_resend_schedule,
     ),
 )

@@ -115,6 +115,8 @@ SENSORS: tuple[AxleFlexLiteSensorEntityDescription, ...] = (
         translation_key="last_schedule_sync",
         device_class=SensorDeviceClass.TIMESTAMP,
         entity_category=EntityCategory.DIAGNOSTIC,
+        # For looking into a problem; the status sensor already says whether Axle answered.
+        entity_registry_enabled_default=False,
         value_fn=lambda controller: controller.last_schedule_sync,
     ),
 )

@@ -16,6 +16,8 @@ the frozen time and fires the timers that fall due.
 
 Most tests only need ``init_integration``, ``charger`` and ``clock``; parametrize
 ``control_mode``, ``charging_window``, ``start_time`` or ``entry_options`` to change the set-up.
+``all_entities_enabled`` (request it before ``init_integration``) also creates the entities that
+start disabled.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
+from unittest.mock import PropertyMock, patch
 
 from homeassistant.const import (
     ATTR_ENTITY_ID,
@@ -35,6 +38,7 @@ from homeassistant.const import (
     STATE_ON,
 )
 from homeassistant.core import Context, Event, HomeAssistant
+from homeassistant.helpers.entity import Entity
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 import pytest
@@ -72,7 +76,7 @@ from tools.axle_simulator.state import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable
+    from collections.abc import Awaitable, Iterator
 
     from freezegun.api import FrozenDateTimeFactory
 
@@ -235,6 +239,15 @@ class Clock:
             self.freezer.tick(step)
             async_fire_time_changed(self.hass, self.now)
         return await task
+
+
+@pytest.fixture
+def all_entities_enabled() -> Iterator[None]:
+    """Create every entity enabled, also those the integration disables by default."""
+    with patch.object(
+        Entity, "entity_registry_enabled_default", new_callable=PropertyMock, return_value=True
+    ):
+        yield
 
 
 @pytest.fixture
