@@ -166,7 +166,9 @@ async def test_option_changes(
     await change_options(hass, init_integration, {CONF_SWITCH_ENTITY: CURRENT})
     assert init_integration.state is ConfigEntryState.LOADED
     assert controller_of(init_integration) is not controller
-    assert controller_of(init_integration).charger.entities.switch == CURRENT
+    control = controller_of(init_integration).charger.entities.control
+    assert control is not None
+    assert control.entity_id == CURRENT
 
 
 async def test_data_change_reloads(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:

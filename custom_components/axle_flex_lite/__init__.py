@@ -14,6 +14,7 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.util import dt as dt_util
 
 from .api import AxleAuthenticationError, AxleClient, AxleConfigurationError, AxleError
+from .charger_options import migrate_charger_options
 from .const import (
     CONF_BASE_URL,
     CONF_ENVIRONMENT,
@@ -93,6 +94,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: AxleFlexLiteConfigEntry)
         # Never raises: a failure is kept in the coordinator and retried hourly.
         await rewards.async_refresh()
 
+    if (migrated := migrate_charger_options(entry.options)) is not None:
+        # Before the update listener exists: the migration itself must not reload the entry.
+        hass.config_entries.async_update_entry(entry, options=migrated)
     controller = SessionController(hass, entry, client, SessionStore(hass, entry.entry_id))
     await controller.async_setup()
     entry.async_on_unload(controller.async_shutdown)

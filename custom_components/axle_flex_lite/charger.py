@@ -1,52 +1,36 @@
-"""The user's charger as Home Assistant shows it: a plug-state entity, a switch, a current number.
+"""The user's charger as Home Assistant shows it: a plug-state entity, a control, a current number.
 
-The adapter reads those entities, sends commands to them with a ``Context`` of its own (so that our
-changes can be told from the user's), and checks a while later that each command took effect.
+The adapter reads those entities, sends commands through the entry's control kind (see
+``controls.py``) with a ``Context`` of its own (so that our changes can be told from the user's),
+and checks a while later (the charger's command latency) that each command took effect.
 """
 
 from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
-import math
-from typing import TYPE_CHECKING, Any, Final, Self
+from typing import TYPE_CHECKING, Any, Final
 
-from homeassistant.const import (
-    ATTR_ENTITY_ID,
-    SERVICE_TURN_OFF,
-    SERVICE_TURN_ON,
-    STATE_OFF,
-    STATE_ON,
-    STATE_UNAVAILABLE,
-    STATE_UNKNOWN,
-)
+from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import CALLBACK_TYPE, Context, HomeAssistant, State
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.event import async_call_later
 import voluptuous as vol
 
-from .const import (
-    COMMAND_VERIFY_DELAY,
-    CONF_CURRENT_ENTITY,
-    CONF_PLUG_ENTITY,
-    CONF_PLUGGED_STATES,
-    CONF_SWITCH_ENTITY,
-    LOGGER,
-    PLUGGED_STATES,
-)
+from .charger_options import ChargerSettings
+from .const import COMMAND_VERIFY_DELAY, LOGGER
+from .controls import ACTION_PAUSED, ATTR_MIN, NO_STATE, Command, as_number, domain_of
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
+    from .controls import Control
     from .storage import RestoreValue
 
-# Plug entities whose own on/off state says whether a car is connected.
-ON_OFF_PLUG_DOMAINS: Final = frozenset({"binary_sensor", "switch", "input_boolean"})
-NO_STATE: Final = frozenset({STATE_UNAVAILABLE, STATE_UNKNOWN})
 SERVICE_SET_VALUE: Final = "set_value"
 ATTR_VALUE: Final = "value"
-ATTR_MIN: Final = "min"
 # Contexts of our recent commands; a state change carrying one of them is ours, not the user's.
 OWN_CONTEXTS_KEPT: Final = 50
 # Numbers read back from an entity may be rounded by its integration.
@@ -64,47 +48,45 @@ class ChangeKind(StrEnum):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ChargerEntities:
-    """The entities chosen in the entry's options."""
+    """The charger chosen in the entry's options: plug, control, current number, latency."""
 
-    plug: str
-    switch: str | None
-    current: str | None
-    plugged_states: frozenset[str]
+    settings: ChargerSettings
 
     @classmethod
-    def from_options(cls, options: Mapping[str, Any]) -> Self:
-        """Read the entity ids from the entry's options (empty strings mean not configured)."""
-        extra = options.get(CONF_PLUGGED_STATES) or ()
-        return cls(
-            plug=str(options.get(CONF_PLUG_ENTITY) or ""),
-            switch=options.get(CONF_SWITCH_ENTITY) or None,
-            current=options.get(CONF_CURRENT_ENTITY) or None,
-            plugged_states=PLUGGED_STATES | {str(state).strip().lower() for state in extra},
-        )
+    def from_options(cls, options: Mapping[str, Any]) -> ChargerEntities:
+        """Read the charger from the entry's options (older entries' options too)."""
+        return cls(settings=ChargerSettings.from_options(options))
+
+    @property
+    def plug(self) -> str:
+        """The plug-state entity."""
+        return self.settings.plug.entity_id
+
+    @property
+    def control(self) -> Control | None:
+        """How a pause is expressed on this charger (None: not configured)."""
+        return self.settings.control
+
+    @property
+    def current(self) -> str | None:
+        """The charging-current number, if any."""
+        return self.settings.current
+
+    @property
+    def command_latency(self) -> timedelta:
+        """How long the charger takes to report a command."""
+        return timedelta(seconds=self.settings.command_latency)
 
     @property
     def controlled(self) -> tuple[str, ...]:
-        """The entities the integration sends commands to."""
-        return tuple(entity_id for entity_id in (self.switch, self.current) if entity_id)
+        """The entities whose changes are ours or the user's: the control's and the current's."""
+        control = self.control.entity_id if self.control else None
+        return tuple(dict.fromkeys(entity for entity in (control, self.current) if entity))
 
     @property
     def all(self) -> tuple[str, ...]:
         """Every configured entity, the plug first."""
-        return tuple(entity_id for entity_id in (self.plug, *self.controlled) if entity_id)
-
-
-def _domain(entity_id: str) -> str:
-    """Return the domain part of an entity id."""
-    return entity_id.partition(".")[0]
-
-
-def _as_number(raw: str) -> float | None:
-    """Read a state as a finite number, or None."""
-    try:
-        value = float(raw)
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
+        return tuple(dict.fromkeys(entity for entity in (self.plug, *self.controlled) if entity))
 
 
 def values_match(actual: RestoreValue | None, wanted: RestoreValue) -> bool:
@@ -124,7 +106,7 @@ class _Pending:
 
 
 class Charger:
-    """Reads the charger's entities and drives its switch and current number."""
+    """Reads the charger's entities and drives its control (and, without one, nothing)."""
 
     def __init__(
         self,
@@ -145,16 +127,18 @@ class Charger:
         self._on_responding = on_responding
         self._own_contexts: deque[str] = deque(maxlen=OWN_CONTEXTS_KEPT)
         self._pending: dict[str, _Pending] = {}
+        # The actions kind cannot be read back: the last action called (None: not known).
+        self._action_value: RestoreValue | None = None
 
     # Reading
 
+    def assume_paused(self) -> None:
+        """Take a stored pause of an actions-kind charger as the last action called."""
+        self._action_value = ACTION_PAUSED
+
     def plugged(self, state: State | None) -> bool | None:
         """Whether a plug-entity state means a car is connected; None when it cannot tell."""
-        if state is None or state.state in NO_STATE:
-            return None
-        if _domain(state.entity_id) in ON_OFF_PLUG_DOMAINS:
-            return state.state == STATE_ON
-        return state.state.strip().lower() in self.entities.plugged_states
+        return self.entities.settings.plug.read(state)
 
     @property
     def plug_state(self) -> bool | None:
@@ -166,40 +150,43 @@ class Charger:
         return self.hass.states.get(entity_id) is not None
 
     def state_value(self, entity_id: str, state: State | None) -> RestoreValue | None:
-        """Read a switch as ``"on"``/``"off"``, a number as a float; None when unavailable."""
+        """Read the control's entity as its kind does, the current as a number; None if unknown."""
         if state is None or state.state in NO_STATE:
             return None
-        if entity_id == self.entities.switch:
-            return state.state if state.state in (STATE_ON, STATE_OFF) else None
-        return _as_number(state.state)
+        control = self.entities.control
+        if control is not None and entity_id == control.entity_id:
+            return control.value(state)
+        return as_number(state.state)
 
-    def value(self, entity_id: str) -> RestoreValue | None:
-        """Return the current value of a controlled entity (see ``state_value``)."""
-        return self.state_value(entity_id, self.hass.states.get(entity_id))
+    def value(self, key: str) -> RestoreValue | None:
+        """Return the current value of a controlled entity, or the actions kind's last action."""
+        control = self.entities.control
+        if control is not None and not control.readable and key == control.key:
+            return self._action_value
+        return self.state_value(key, self.hass.states.get(key))
 
     def minimum(self, entity_id: str) -> float:
         """Return the lowest value a number entity accepts (0 when it does not say)."""
         state = self.hass.states.get(entity_id)
-        raw = state.attributes.get(ATTR_MIN) if state is not None else None
-        if isinstance(raw, int | float) and not isinstance(raw, bool) and math.isfinite(raw):
-            return float(raw)
-        return 0.0
+        raw = as_number(state.attributes.get(ATTR_MIN)) if state is not None else None
+        return 0.0 if raw is None else raw
+
+    def pause_value(self) -> RestoreValue | None:
+        """Return the value that pauses the charger now (None: not configured or not known)."""
+        control = self.entities.control
+        if control is None:
+            return None
+        state = self.hass.states.get(control.entity_id) if control.entity_id else None
+        return control.pause_value(state)
 
     @property
     def charging_allowed(self) -> bool | None:
-        """Whether the charger is set to charge: switch on, or (without a switch) current above min.
-
-        None when the deciding entity is unavailable.
-        """
-        if self.entities.switch:
-            switch = self.value(self.entities.switch)
-            return None if switch is None else switch == STATE_ON
-        if self.entities.current:
-            current = self.value(self.entities.current)
-            if current is None or isinstance(current, str):
-                return None
-            return current > self.minimum(self.entities.current) + VALUE_TOLERANCE
-        return None
+        """Whether the charger is set to charge, as its control says; None when it cannot tell."""
+        control = self.entities.control
+        if control is None:
+            return None
+        state = self.hass.states.get(control.entity_id) if control.entity_id else None
+        return control.allows_charging(self.value(control.key), state)
 
     def classify(self, entity_id: str, old: State | None, new: State | None) -> ChangeKind:
         """Tell what a state change of a controlled entity means."""
@@ -230,9 +217,16 @@ class Charger:
 
         Returns False when the entity is missing or unavailable (nothing sent: the caller applies
         again when it is back). With ``verify`` the result is checked after
-        ``COMMAND_VERIFY_DELAY``, with one retry.
+        the charger's command latency (at least ``COMMAND_VERIFY_DELAY``), with one retry.
         """
         current = self.value(entity_id)
+        control = self.entities.control
+        if control is not None and not control.readable and entity_id == control.key:
+            # Actions cannot be read back: call one unless it was the last one called.
+            if current is None or not values_match(current, wanted):
+                await self._async_send(entity_id, wanted)
+                self._action_value = wanted
+            return True
         if current is None:
             LOGGER.info("%s is unavailable; its command waits until it is back", entity_id)
             return False
@@ -261,32 +255,41 @@ class Charger:
             pending.cancel()
 
     async def _async_send(self, entity_id: str, wanted: RestoreValue) -> None:
-        """Call the entity's own service, under a context that marks the change as ours."""
-        domain = _domain(entity_id)
-        data: dict[str, Any] = {ATTR_ENTITY_ID: entity_id}
-        if isinstance(wanted, str):
-            service = SERVICE_TURN_ON if wanted == STATE_ON else SERVICE_TURN_OFF
-        else:
-            service = SERVICE_SET_VALUE
-            data[ATTR_VALUE] = wanted
+        """Call the control's service (or the number's), under a context that marks it as ours."""
+        command = self._command(entity_id, wanted)
         context = Context()
         self._own_contexts.append(context.id)
-        LOGGER.debug("Calling %s.%s for %s", domain, service, entity_id)
+        LOGGER.debug("Calling %s.%s for %s", command.domain, command.service, entity_id)
         try:
             await self.hass.services.async_call(
-                domain, service, data, blocking=True, context=context
+                command.domain, command.service, command.data, blocking=True, context=context
             )
         except (HomeAssistantError, vol.Invalid) as err:
-            # The check after COMMAND_VERIFY_DELAY retries and, if need be, raises the issue.
-            LOGGER.warning("%s.%s for %s failed: %s", domain, service, entity_id, err)
+            # The check after the command latency retries and, if need be, raises the issue.
+            LOGGER.warning(
+                "%s.%s for %s failed: %s", command.domain, command.service, entity_id, err
+            )
+
+    def _command(self, entity_id: str, wanted: RestoreValue) -> Command:
+        """Return the service call that sets ``wanted``: the control's, or a number's set_value."""
+        control = self.entities.control
+        if control is not None and entity_id == control.key:
+            return control.command(wanted)
+        return Command(
+            domain=domain_of(entity_id),
+            service=SERVICE_SET_VALUE,
+            data={ATTR_ENTITY_ID: entity_id, ATTR_VALUE: wanted},
+        )
 
     def _arm_verification(self, entity_id: str, wanted: RestoreValue, attempt: int) -> None:
-        """Check the entity after ``COMMAND_VERIFY_DELAY``."""
+        """Check the entity once the charger has had the time to report the command."""
 
         async def _async_check(_now: Any) -> None:
             await self._async_verify(entity_id, wanted, attempt)
 
-        cancel = async_call_later(self.hass, COMMAND_VERIFY_DELAY, _async_check)
+        # A charger that reports late is checked once it has had the time to report.
+        delay = max(COMMAND_VERIFY_DELAY, self.entities.command_latency)
+        cancel = async_call_later(self.hass, delay, _async_check)
         self._pending[entity_id] = _Pending(wanted=wanted, attempt=attempt, cancel=cancel)
 
     async def _async_verify(self, entity_id: str, wanted: RestoreValue, attempt: int) -> None:

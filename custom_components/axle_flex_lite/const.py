@@ -26,10 +26,24 @@ CONF_ASSET_ID: Final = "asset_id"
 CONF_EXTERNAL_ID: Final = "external_id"
 
 # entry.options keys (config flow, options flow, time and select entities)
+CONF_CHARGER_DEVICE: Final = "charger_device"  # the device picked in the charger step
+CONF_PROFILE: Final = "profile"  # the charger profile recognised from that device, if any
 CONF_PLUG_ENTITY: Final = "plug_entity"
 CONF_PLUGGED_STATES: Final = "plugged_states"
-CONF_SWITCH_ENTITY: Final = "switch_entity"
+CONF_UNPLUGGED_STATES: Final = "unplugged_states"
+CONF_CONTROL_KIND: Final = "control_kind"
+CONF_SWITCH_ENTITY: Final = "switch_entity"  # switch and inverted_switch kinds
+CONF_LOCK_ENTITY: Final = "lock_entity"
+CONF_SELECT_ENTITY: Final = "select_entity"
+CONF_PAUSE_OPTION: Final = "pause_option"
+CONF_RESUME_OPTION: Final = "resume_option"  # absent: the option the select had before the pause
+CONF_PAUSE_ACTION: Final = "pause_action"  # "domain.service"
+CONF_PAUSE_ACTION_DATA: Final = "pause_action_data"
+CONF_RESUME_ACTION: Final = "resume_action"
+CONF_RESUME_ACTION_DATA: Final = "resume_action_data"
 CONF_CURRENT_ENTITY: Final = "current_entity"
+CONF_PAUSE_CURRENT: Final = "pause_current"  # absent: the current number's minimum
+CONF_COMMAND_LATENCY: Final = "command_latency"  # seconds the charger takes to report a command
 CONF_POWER_KW: Final = "power_kw"
 CONF_ASSET_MODEL: Final = "asset_model"
 CONF_WINDOW_START: Final = "window_start"
@@ -52,8 +66,9 @@ DEFAULT_WINDOW_END: Final = time(5, 30)
 DEFAULT_POWER_KW: Final = 7.4
 DEFAULT_CONTROL_MODE: Final = ControlMode.PAUSE_ONLY
 
-# States of a sensor/select plug entity that mean a vehicle is connected.
-PLUGGED_STATES: Final = frozenset(
+# Entries made before the plug states were picked per charger read a sensor or select plug with
+# this built-in list (plus their own extra states); migrated once at load (see charger_options.py).
+LEGACY_PLUGGED_STATES: Final = frozenset(
     {
         "connected",
         "plugged",
@@ -70,6 +85,9 @@ PLUGGED_STATES: Final = frozenset(
         "on",
     }
 )
+
+# Commands of a charger whose latency is not known show up within this (seconds).
+DEFAULT_COMMAND_LATENCY: Final = 30
 
 STORAGE_VERSION: Final = 1
 HISTORY_DAYS: Final = 30

@@ -24,7 +24,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Final, cast
 from uuid import uuid4
 
-from homeassistant.const import EVENT_HOMEASSISTANT_STOP, STATE_OFF, STATE_ON
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import (
     CALLBACK_TYPE,
     Event,
@@ -461,6 +461,9 @@ class SessionController:
         self._consent_refused = stored.consent_refused
         self._last_plugged = stored.plugged
         self._restore = dict(stored.restore)
+        control = self.charger.entities.control
+        if control is not None and not control.readable and control.key in self._restore:
+            self.charger.assume_paused()
         if stored.session is not None:
             try:
                 self.session = Session.from_json(stored.session)
@@ -804,26 +807,32 @@ class SessionController:
                 await self._async_hold_pause()
             else:
                 await self._async_release()
-                if command is ChargerCommand.CHARGE and (switch := self.charger.entities.switch):
-                    await self.charger.async_ensure(switch, STATE_ON)
+                control = self.charger.entities.control
+                if (
+                    command is ChargerCommand.CHARGE
+                    and control is not None
+                    and (charge := control.charge_value) is not None
+                ):
+                    await self.charger.async_ensure(control.key, charge)
             self._arm_timer(now)
             await self._async_save()
         self._notify()
 
     async def _async_hold_pause(self) -> None:
-        """Stop charging: switch off, or (without a switch) the current to its minimum.
+        """Pause the charger the way its control kind does (see ``controls.py``).
 
         The value found is remembered before the first change, so that exactly it is put back.
         """
-        entities = self.charger.entities
-        entity_id = entities.switch or entities.current
-        if entity_id is None:
+        control = self.charger.entities.control
+        if control is None:
             return
-        wanted: RestoreValue = (
-            STATE_OFF if entity_id == entities.switch else self.charger.minimum(entity_id)
-        )
+        entity_id = control.key
+        wanted = self.charger.pause_value()
         current = self.charger.value(entity_id)
-        if current is None:
+        if current is None and not control.readable:
+            # Actions cannot be read back: before our first pause the charger was allowed to charge.
+            current = control.charge_value
+        if current is None or wanted is None:
             LOGGER.warning("%s is unavailable at a pause; it is paused when it is back", entity_id)
             return
         if entity_id not in self._restore and not values_match(current, wanted):
