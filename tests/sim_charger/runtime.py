@@ -88,7 +88,8 @@ class SimCharger:
     def lag_of(self, key: str) -> float:
         """Seconds the charger takes to report that entity."""
         spec = self.twin.spec(key)
-        return self.quirks.lag if spec.lag is None else spec.lag
+        lag = self.quirks.lag if spec.lag is None else spec.lag
+        return max(lag, self.quirks.min_lag)
 
     @callback
     def _write(self, key: str, value: Value, context: Context | None) -> None:

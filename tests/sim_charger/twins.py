@@ -33,12 +33,14 @@ class Quirks:
     caller's context), the next poll (at half the lag) reports the old value again, and the new
     value only arrives after the whole lag.
     ``ignore_commands``: the charger accepts commands and silently does nothing.
+    ``min_lag``: no entity reports sooner than this (also those that report at once).
     """
 
     lag: float = 0.0
     poll: bool = False
     stale_first: bool = False
     ignore_commands: bool = False
+    min_lag: float = 0.0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

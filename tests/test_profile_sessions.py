@@ -1,0 +1,354 @@
+"""Every charger profile through a whole session, against its simulated twin.
+
+Each twin has its real charger's quirks (report lag up to ten minutes, polls under a fresh context,
+stale values, switches that follow the charger's status). The entry is set up the way the charger
+step sets it up from the device: the profile's pre-filled options (today's simple switch and the
+Tesla Wall Connector, whose pause goes through the car, by hand).
+
+Times are UTC in November 2026: plugged in at 18:00, Axle's pause runs from 02:00 to 02:30.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+from dataclasses import asdict, dataclass, replace
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.helpers import entity_registry as er
+from homeassistant.util.async_ import get_scheduled_timer_handles
+import pytest
+
+from custom_components.axle_flex_lite.controller import SessionStatus
+from custom_components.axle_flex_lite.controls import ControlKind
+from custom_components.axle_flex_lite.profiles import PROFILES_BY_KEY
+from custom_components.axle_flex_lite.storage import storage_key
+from tests.helpers import controller_of, pause_only_options, set_up_entry, unload_entry, utc
+from tests.sim_charger.twins import TWINS
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+    from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+    from custom_components.axle_flex_lite.controller import SessionController
+    from tests.plugins.chargers import SimChargers
+    from tests.plugins.integration import Clock
+    from tests.sim_charger.runtime import SimCharger
+
+PROFILE_KEYS = sorted(TWINS)
+# Scenarios that need the controller to tell a charger's own doings from the user's: a stale
+# value reported before our command's (Tesla, Indra), a switch that follows the charger's status
+# and flips by itself (Tesla at plug-in, Zaptec when the car is full), a report that comes after
+# the command latency. The controller-correctness issue (11) brings those rules; until it lands
+# these are expected to fail (strict: they must pass once it has).
+LATE_REPORT_RULES = "needs the controller's rules for late, stale and self-willed reports"
+STALE_FIRST = {"tesla_car", "tesla_wall_connector", "indra"}
+OPEN_WITH_THE_CONTROLLER_RULES: dict[str, set[str]] = {
+    "test_plug_in_sends_the_schedule": {"tesla_car", "tesla_wall_connector"},
+    "test_axle_pause_start_and_end": STALE_FIRST,
+    "test_user_override_from_home_assistant": {"tesla_car", "tesla_wall_connector"},
+    "test_car_full_is_not_an_override": {*STALE_FIRST, "zaptec"},
+    "test_unplug_mid_pause": STALE_FIRST,
+    "test_restart_mid_pause": STALE_FIRST,
+    "test_axle_pause_reported_very_late": set(PROFILE_KEYS) - {"easee"},
+}
+PAUSE_START = utc(26, 2)
+PAUSE_END = utc(26, 2, 30)
+
+
+@dataclass
+class Rig:
+    """A profile's twin, set up with an entry, and the readings the scenarios need."""
+
+    profile: str
+    plug: SimCharger  # the twin whose entity gives the plug state
+    charger: SimCharger  # the twin that is paused (the car, for a Tesla Wall Connector)
+    entry: MockConfigEntry
+    latency: timedelta
+
+    @property
+    def controller(self) -> SessionController:
+        return controller_of(self.entry)
+
+    @property
+    def control_key(self) -> str | None:
+        """The twin's key of the entity that pauses it (None for actions)."""
+        control = self.controller.charger.entities.control
+        assert control is not None
+        for spec in self.charger.twin.entities:
+            if control.entity_id == self.charger.entity_id(spec.key):
+                return spec.key
+        return None
+
+    def settings(self) -> dict[str, Any]:
+        """The charger's own settings (what must be exactly the same after a pause)."""
+        device = asdict(self.charger.device)
+        return {key: device[key] for key in ("enabled", "mode", "current", "paused")}
+
+    def commands(self) -> list[Any]:
+        """What the integration asked the charger, in order."""
+        return [command.value for command in self.charger.integration_commands()]
+
+    async def wait_for_reports(self, clock: Clock) -> None:
+        """Let the charger report what it was asked (and the integration check it)."""
+        await advance_in_due_order(clock, self.latency + timedelta(seconds=1))
+
+
+async def advance_in_due_order(clock: Clock, delta: timedelta) -> None:
+    """Move the clock on by ``delta``, firing the timers that fall due one instant at a time.
+
+    A single jump fires every due timer in the loop's heap order, so a charger's report could
+    come after the check that waits for it.
+    """
+    hass = clock.hass
+    target = clock.now + delta
+    while True:
+        loop_now = hass.loop.time()
+        due = [
+            handle.when()
+            for handle in get_scheduled_timer_handles(hass.loop)
+            if isinstance(handle, asyncio.TimerHandle) and not handle.cancelled()
+        ]
+        upcoming = [clock.now + timedelta(seconds=when - loop_now) for when in due]
+        upcoming = [moment for moment in upcoming if clock.now < moment <= target]
+        if not upcoming:
+            break
+        await clock.move_to(min(upcoming))
+    await clock.move_to(target)
+
+
+async def _entity_ids(hass: HomeAssistant, sim: SimCharger) -> list[str]:
+    return [
+        entry.entity_id
+        for entry in er.async_entries_for_device(er.async_get(hass), str(sim.device_id))
+    ]
+
+
+@pytest.fixture
+async def rig(
+    request: pytest.FixtureRequest,
+    hass: HomeAssistant,
+    clock: Clock,
+    sim_chargers: SimChargers,
+    config_entry: MockConfigEntry,
+) -> Rig:
+    """The profile's twin and an entry set up from its device, plugged out, at 18:00."""
+    profile: str = request.param
+    if profile in OPEN_WITH_THE_CONTROLLER_RULES.get(request.node.originalname, set()):
+        request.node.add_marker(pytest.mark.xfail(reason=LATE_REPORT_RULES, strict=True))
+    plug = await sim_chargers.add(profile)
+    charger = plug
+    if profile == "simple":
+        options: dict[str, Any] = {
+            "plug_entity": plug.entity_id("plugged_in"),
+            "control_kind": "switch",
+            "switch_entity": plug.entity_id("charging"),
+            "current_entity": plug.entity_id("current"),
+        }
+    else:
+        options = PROFILES_BY_KEY[profile].prefill(
+            await _entity_ids(hass, plug), str(plug.device_id)
+        )
+    if profile == "tesla_wall_connector":
+        # Read only: the form says so, and the user picks the car's entities for the pause.
+        charger = await sim_chargers.add("tesla_car")
+        options |= {
+            "control_kind": "switch",
+            "switch_entity": charger.entity_id("charge"),
+            "current_entity": charger.entity_id("charge_current"),
+        }
+    options = pause_only_options({**options, "power_kw": 7.4})
+    config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(config_entry, options=options)
+    await set_up_entry(hass, config_entry)
+    latency = timedelta(seconds=float(options.get("command_latency", 30)))
+    return Rig(profile=profile, plug=plug, charger=charger, entry=config_entry, latency=latency)
+
+
+async def plug_in(rig: Rig) -> None:
+    await rig.plug.plug_in()
+    if rig.charger is not rig.plug:
+        await rig.charger.plug_in()
+
+
+async def run_into_the_pause(rig: Rig, clock: Clock) -> dict[str, Any]:
+    """Plug in, reach the pause and let the charger report it; return the settings before."""
+    await plug_in(rig)
+    before = rig.settings()
+    await clock.move_to(PAUSE_START)
+    await rig.wait_for_reports(clock)
+    return before
+
+
+pytestmark = pytest.mark.parametrize("rig", PROFILE_KEYS, indirect=True)
+
+
+async def test_plug_in_sends_the_schedule(rig: Rig, clock: Clock) -> None:
+    await plug_in(rig)
+    assert rig.controller.plugged_in is True
+    assert rig.controller.status is SessionStatus.WAITING
+    assert rig.controller.next_pause == (PAUSE_START, PAUSE_END)
+    assert rig.commands() == []
+
+
+async def test_axle_pause_start_and_end(rig: Rig, clock: Clock) -> None:
+    """Paused at the start, exactly as before at the end, one command per edge."""
+    before = await run_into_the_pause(rig, clock)
+    assert rig.controller.status is SessionStatus.PAUSED
+    assert not rig.charger.charging
+    assert len(rig.commands()) == 1
+    charger = rig.controller.charger
+    control = charger.entities.control
+    assert control is not None
+    if control.readable:
+        # The charger has reported the pause, however late.
+        assert charger.value(control.key) == charger.pause_value()
+
+    await clock.move_to(PAUSE_END)
+    await rig.wait_for_reports(clock)
+    assert rig.controller.status is SessionStatus.CHARGING
+    assert rig.settings() == before
+    assert rig.charger.charging
+    assert len(rig.commands()) == 2
+    assert rig.controller.session is not None
+    assert not rig.controller.session.overridden
+
+
+async def test_axle_pause_reported_very_late(rig: Rig, clock: Clock) -> None:
+    """A charger that reports three times later than its latency: still one command per edge."""
+    late = rig.latency * 3
+    rig.charger.set_quirks(min_lag=late.total_seconds())
+    await plug_in(rig)
+    before = rig.settings()
+    await clock.move_to(PAUSE_START)
+    await advance_in_due_order(clock, late + timedelta(seconds=1))
+    assert rig.controller.status is SessionStatus.PAUSED
+    assert not rig.charger.charging
+    await clock.move_to(PAUSE_END)
+    await advance_in_due_order(clock, late + timedelta(seconds=1))
+    assert rig.settings() == before
+    assert rig.charger.charging
+    assert len(rig.commands()) == 2
+    assert rig.controller.session is not None
+    assert not rig.controller.session.overridden
+
+
+def _user_charge_value(rig: Rig) -> Any:
+    """A value of the control that lets the car charge, other than the one it had."""
+    control = rig.controller.charger.entities.control
+    assert control is not None
+    if control.kind is ControlKind.SELECT:
+        spec = rig.charger.twin.spec(str(rig.control_key))
+        return next(
+            option
+            for option in spec.options
+            if option not in (control.pause_value(None), rig.charger.device.mode)
+            and option != "Schedule"
+        )
+    if control.kind is ControlKind.CURRENT:
+        return 20.0
+    return control.kind not in (ControlKind.LOCK, ControlKind.INVERTED_SWITCH)
+
+
+async def test_user_override_from_home_assistant(rig: Rig, clock: Clock) -> None:
+    """The user lets the car charge during the pause: hands off for the rest of the session."""
+    await run_into_the_pause(rig, clock)
+    key = rig.control_key
+    if key is None:
+        # Actions have no state to watch: the user's resume action simply stands.
+        await rig.charger.user_action("easee.action_command", {"action_command": "resume"})
+    else:
+        await rig.charger.user_set(key, _user_charge_value(rig))
+    await rig.wait_for_reports(clock)
+    assert rig.charger.charging
+    users = rig.settings()
+    if key is not None:
+        assert rig.controller.status is SessionStatus.OVERRIDDEN
+    await clock.move_to(PAUSE_END)
+    await rig.wait_for_reports(clock)
+    assert rig.charger.charging
+    assert rig.settings() == users
+    assert len(rig.commands()) == (1 if key is not None else 2)
+
+
+async def test_override_from_the_vendors_app(rig: Rig, clock: Clock) -> None:
+    """The app resumes charging (no user in Home Assistant, reported by a poll): hands off."""
+    await run_into_the_pause(rig, clock)
+    control = rig.controller.charger.entities.control
+    assert control is not None
+    changes: dict[str, Any] = {"enabled": True, "paused": False}
+    if control.kind is ControlKind.SELECT:
+        changes = {"mode": _user_charge_value(rig)}
+    elif control.kind is ControlKind.CURRENT:
+        changes = {"current": 20.0}
+    await rig.charger.app_set(**changes)
+    await rig.wait_for_reports(clock)
+    assert rig.charger.charging
+    app = rig.settings()
+    if control.readable:
+        assert rig.controller.status is SessionStatus.OVERRIDDEN
+    await clock.move_to(PAUSE_END)
+    await rig.wait_for_reports(clock)
+    assert rig.charger.charging
+    assert rig.settings() == app
+
+
+async def test_car_full_is_not_an_override(rig: Rig, clock: Clock) -> None:
+    """The car stops drawing by itself; switches that follow the status flip: no override."""
+    await plug_in(rig)
+    before = rig.settings()
+    await clock.move_to(utc(26, 1))
+    await rig.charger.car_full()
+    await rig.wait_for_reports(clock)
+    assert rig.controller.session is not None
+    assert not rig.controller.session.overridden
+    await clock.move_to(PAUSE_START)
+    await rig.wait_for_reports(clock)
+    await clock.move_to(PAUSE_END)
+    await rig.wait_for_reports(clock)
+    assert rig.controller.session is not None
+    assert not rig.controller.session.overridden
+    assert rig.settings() == before
+
+
+async def test_unplug_mid_pause(rig: Rig, clock: Clock) -> None:
+    """Unplugged during the pause: the charger is put back (at the latest when it is back)."""
+    before = await run_into_the_pause(rig, clock)
+    await rig.plug.unplug()
+    if rig.charger is not rig.plug:
+        await rig.charger.unplug()
+    await rig.wait_for_reports(clock)
+    assert rig.controller.session is None
+    await clock.move_to(utc(26, 8))
+    await plug_in(rig)
+    await rig.wait_for_reports(clock)
+    assert rig.settings() == before
+    assert rig.charger.charging
+    assert len(rig.commands()) == 2
+
+
+async def test_restart_mid_pause(
+    rig: Rig, clock: Clock, hass: HomeAssistant, hass_storage: dict[str, Any]
+) -> None:
+    """A crash during the pause: after the restart the pause runs to its end, then all is back."""
+    before = await run_into_the_pause(rig, clock)
+    snapshot = copy.deepcopy(hass_storage[storage_key(rig.entry.entry_id)])
+    paused_device = replace(rig.charger.device)
+    await unload_entry(hass, rig.entry)
+    # What a crash leaves behind: the charger still paused and the pause in the store.
+    rig.charger.shutdown()
+    rig.charger.device = paused_device
+    rig.charger.report()
+    hass_storage[storage_key(rig.entry.entry_id)] = snapshot
+    rig.charger.commands.clear()
+
+    await clock.move_to(utc(26, 2, 20))
+    await set_up_entry(hass, rig.entry)
+    assert rig.controller.status is SessionStatus.PAUSED
+    assert not rig.charger.charging
+    await clock.move_to(PAUSE_END)
+    await rig.wait_for_reports(clock)
+    assert rig.settings() == before
+    assert rig.charger.charging
+    assert len(rig.commands()) == 1
