@@ -238,10 +238,12 @@ class Charger:
             elif pending is not None:
                 self._cancel(entity_id)
             return True
-        await self._async_send(entity_id, wanted)
         self._cancel(entity_id)
         if verify:
+            # Armed before the call: a charger that pushes its new state while the call runs
+            # reports it under its own context, and must find the command waiting.
             self._arm_verification(entity_id, wanted, attempt=1)
+        await self._async_send(entity_id, wanted)
         return True
 
     def cancel_pending(self) -> None:
@@ -304,8 +306,8 @@ class Charger:
             return
         if attempt == 1:
             LOGGER.info("%s is still %s instead of %s; retrying once", entity_id, actual, wanted)
-            await self._async_send(entity_id, wanted)
             self._arm_verification(entity_id, wanted, attempt=2)
+            await self._async_send(entity_id, wanted)
             return
         LOGGER.warning("%s stayed %s after being asked for %s twice", entity_id, actual, wanted)
         self._on_not_responding(entity_id, str(wanted), str(actual))
