@@ -90,6 +90,8 @@ SWITCH = "input_boolean.ev_charger"
 CURRENT = "input_number.ev_current"
 CHARGER_DOMAINS = frozenset({"input_boolean", "input_number"})
 
+# Fixed, so that unique ids (and with them the snapshots) are the same in every run.
+ENTRY_ID = "01JAXLEF1EXL1TEENTRY0000000"
 MPAN = "1900000000013"
 POSTCODE = "CT1 2EH"
 EXTERNAL_ID = "ha-charger-test"
@@ -327,6 +329,7 @@ def config_entry(
     site_id, asset_id = onboard_site(axle_simulator)
     return MockConfigEntry(
         domain=DOMAIN,
+        entry_id=ENTRY_ID,
         title="Axle Flex Lite CT1",
         unique_id=MPAN,
         data={
