@@ -309,16 +309,49 @@ def entry_options(control_mode: str, charging_window: tuple[str, str]) -> dict[s
     }
 
 
-def onboard_site(simulator: AxleSimulator) -> tuple[str, str]:
-    """Onboard the test site in the simulator; return its site and asset ids."""
+def onboarded_entry(
+    simulator: AxleSimulator,
+    base_url: str,
+    options: dict[str, Any],
+    *,
+    mpan: str = MPAN,
+    external_id: str = EXTERNAL_ID,
+    title: str = "Axle Flex Lite CT1",
+    entry_id: str | None = None,
+) -> MockConfigEntry:
+    """Onboard a site with one charger in the simulator; return its entry (not yet in hass).
+
+    The entry talks to the simulator at ``base_url`` with the simulator's default account; the
+    benchmark builds its many sites with this too.
+    """
     result = simulator.onboard(
         DEFAULT_USERNAME,
-        SiteInput(mpan=MPAN, postcode=POSTCODE, consent_at=CONSENT_AT),
-        [AssetInput(external_id=EXTERNAL_ID, type="charger", power_kw=7.4)],
+        SiteInput(mpan=mpan, postcode=POSTCODE, consent_at=CONSENT_AT),
+        [AssetInput(external_id=external_id, type="charger", power_kw=7.4)],
         LIMITED_PAUSE,
         False,
     )
-    return result["site"]["site_id"], result["assets"][0]["asset_id"]
+    return MockConfigEntry(
+        domain=DOMAIN,
+        entry_id=entry_id,
+        title=title,
+        unique_id=mpan,
+        data={
+            CONF_ENVIRONMENT: "custom",
+            CONF_BASE_URL: base_url,
+            CONF_USERNAME: DEFAULT_USERNAME,
+            CONF_PASSWORD: DEFAULT_PASSWORD,
+            CONF_MPAN: mpan,
+            CONF_STREET_ADDRESS: "4 Sample Lane",
+            CONF_POSTCODE: POSTCODE,
+            CONF_EMAIL: "user@example.net",
+            CONF_CONSENT_AT: CONSENT_AT.isoformat(),
+            CONF_SITE_ID: result["site"]["site_id"],
+            CONF_ASSET_ID: result["assets"][0]["asset_id"],
+            CONF_EXTERNAL_ID: external_id,
+        },
+        options=options,
+    )
 
 
 @pytest.fixture
@@ -326,28 +359,7 @@ def config_entry(
     axle_simulator: AxleSimulator, axle_base_url: str, entry_options: dict[str, Any]
 ) -> MockConfigEntry:
     """An entry for a site already onboarded in the simulator (not yet added to hass)."""
-    site_id, asset_id = onboard_site(axle_simulator)
-    return MockConfigEntry(
-        domain=DOMAIN,
-        entry_id=ENTRY_ID,
-        title="Axle Flex Lite CT1",
-        unique_id=MPAN,
-        data={
-            CONF_ENVIRONMENT: "custom",
-            CONF_BASE_URL: axle_base_url,
-            CONF_USERNAME: DEFAULT_USERNAME,
-            CONF_PASSWORD: DEFAULT_PASSWORD,
-            CONF_MPAN: MPAN,
-            CONF_STREET_ADDRESS: "4 Sample Lane",
-            CONF_POSTCODE: POSTCODE,
-            CONF_EMAIL: "user@example.net",
-            CONF_CONSENT_AT: CONSENT_AT.isoformat(),
-            CONF_SITE_ID: site_id,
-            CONF_ASSET_ID: asset_id,
-            CONF_EXTERNAL_ID: EXTERNAL_ID,
-        },
-        options=entry_options,
-    )
+    return onboarded_entry(axle_simulator, axle_base_url, entry_options, entry_id=ENTRY_ID)
 
 
 @pytest.fixture

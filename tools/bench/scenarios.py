@@ -28,8 +28,6 @@ from zoneinfo import ZoneInfo
 
 from homeassistant.const import (
     ATTR_ENTITY_ID,
-    CONF_PASSWORD,
-    CONF_USERNAME,
     EVENT_CALL_SERVICE,
     EVENT_STATE_CHANGED,
     SERVICE_TURN_OFF,
@@ -43,43 +41,28 @@ from homeassistant.util import dt as dt_util
 from homeassistant.util.file import write_utf8_file_atomic
 import orjson
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.axle_flex_lite.api.validation import mpan_check_digit
 from custom_components.axle_flex_lite.const import (
     CONF_ASSET_ID,
-    CONF_BASE_URL,
-    CONF_CONSENT_AT,
     CONF_CONTROL_MODE,
-    CONF_EMAIL,
-    CONF_ENVIRONMENT,
-    CONF_EXTERNAL_ID,
-    CONF_MPAN,
     CONF_PLUG_ENTITY,
-    CONF_POSTCODE,
     CONF_POWER_KW,
-    CONF_SITE_ID,
-    CONF_STREET_ADDRESS,
     CONF_SWITCH_ENTITY,
     CONF_WINDOW_END,
     CONF_WINDOW_START,
-    DOMAIN,
     HISTORY_DAYS,
 )
 from custom_components.axle_flex_lite.storage import storage_key
-from tests.plugins.integration import PLUG, SWITCH, TIME_ZONE
-from tools.axle_simulator.state import (
-    DEFAULT_PASSWORD,
-    DEFAULT_USERNAME,
-    LIMITED_PAUSE,
-    AssetInput,
-    SiteInput,
-)
+from tests.helpers import controller_of
+from tests.plugins.integration import PLUG, SWITCH, TIME_ZONE, onboarded_entry
 
 from .results import Figure, percentile, record
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+
+    from pytest_homeassistant_custom_component.common import MockConfigEntry
 
     from custom_components.axle_flex_lite.api import ApiExchange
     from custom_components.axle_flex_lite.controller import SessionController
@@ -201,12 +184,6 @@ def window_around_now(before: timedelta, after: timedelta) -> tuple[str, str]:
 
 
 REAL_CLOCK_WINDOW = window_around_now(timedelta(hours=1), timedelta(hours=8))
-
-
-def controller_of(entry: MockConfigEntry) -> SessionController:
-    """Return the entry's session controller."""
-    controller: SessionController = entry.runtime_data.controller
-    return controller
 
 
 async def set_up(hass: HomeAssistant, entry: MockConfigEntry) -> None:
@@ -665,35 +642,10 @@ def site_entry(
 ) -> MockConfigEntry:
     """Onboard site ``index`` in the simulator and return its config entry (own charger)."""
     first12 = f"19{index:010d}"
-    mpan = f"{first12}{mpan_check_digit(first12)}"
-    external_id = f"bench-charger-{index}"
-    consent_at = datetime(2026, 11, 1, 12, tzinfo=UTC)
-    result = simulator.onboard(
-        DEFAULT_USERNAME,
-        SiteInput(mpan=mpan, postcode="CT1 2EH", consent_at=consent_at),
-        [AssetInput(external_id=external_id, type="charger", power_kw=7.4)],
-        LIMITED_PAUSE,
-        False,
-    )
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title=f"Axle Flex Lite bench {index}",
-        unique_id=mpan,
-        data={
-            CONF_ENVIRONMENT: "custom",
-            CONF_BASE_URL: base_url,
-            CONF_USERNAME: DEFAULT_USERNAME,
-            CONF_PASSWORD: DEFAULT_PASSWORD,
-            CONF_MPAN: mpan,
-            CONF_STREET_ADDRESS: f"{index} Bench Row",
-            CONF_POSTCODE: "CT1 2EH",
-            CONF_EMAIL: f"bench{index}@example.net",
-            CONF_CONSENT_AT: consent_at.isoformat(),
-            CONF_SITE_ID: result["site"]["site_id"],
-            CONF_ASSET_ID: result["assets"][0]["asset_id"],
-            CONF_EXTERNAL_ID: external_id,
-        },
-        options={
+    return onboarded_entry(
+        simulator,
+        base_url,
+        {
             CONF_PLUG_ENTITY: f"input_boolean.bench_plug_{index}",
             CONF_SWITCH_ENTITY: f"input_boolean.bench_switch_{index}",
             CONF_POWER_KW: 7.4,
@@ -701,6 +653,9 @@ def site_entry(
             CONF_WINDOW_END: window[1],
             CONF_CONTROL_MODE: "pause_only",
         },
+        mpan=f"{first12}{mpan_check_digit(first12)}",
+        external_id=f"bench-charger-{index}",
+        title=f"Axle Flex Lite bench {index}",
     )
 
 
