@@ -26,8 +26,10 @@ from custom_components.axle_flex_lite.const import (
     CONF_ASSET_ID,
     CONF_ASSET_MODEL,
     CONF_BASE_URL,
+    CONF_COMMAND_LATENCY,
     CONF_CONSENT,
     CONF_CONSENT_AT,
+    CONF_CONTROL_KIND,
     CONF_CONTROL_MODE,
     CONF_CURRENT_ENTITY,
     CONF_EMAIL,
@@ -41,6 +43,7 @@ from custom_components.axle_flex_lite.const import (
     CONF_SITE_ID,
     CONF_STREET_ADDRESS,
     CONF_SWITCH_ENTITY,
+    CONF_UNPLUGGED_STATES,
     CONF_WINDOW_END,
     CONF_WINDOW_START,
     DOMAIN,
@@ -73,7 +76,8 @@ SITE_INPUT = {
 }
 CHARGER_INPUT = {
     CONF_PLUG_ENTITY: "sensor.charger_status",
-    CONF_PLUGGED_STATES: ["Car Connected", " ", "Car Connected", "Topping up "],
+    CONF_PLUGGED_STATES: ["Car Connected", " ", "car_connected", "Topping up "],
+    CONF_UNPLUGGED_STATES: ["No car"],
     CONF_SWITCH_ENTITY: "switch.charger",
     CONF_CURRENT_ENTITY: "number.charger_current",
     CONF_POWER_KW: 7.2,
@@ -87,6 +91,9 @@ SCHEDULE_INPUT = {
 EXPECTED_OPTIONS = {
     CONF_PLUG_ENTITY: "sensor.charger_status",
     CONF_PLUGGED_STATES: ["Car Connected", "Topping up"],
+    CONF_UNPLUGGED_STATES: ["No car"],
+    CONF_CONTROL_KIND: "switch",
+    CONF_COMMAND_LATENCY: 30,
     CONF_SWITCH_ENTITY: "switch.charger",
     CONF_CURRENT_ENTITY: "number.charger_current",
     CONF_POWER_KW: 7.2,
@@ -307,6 +314,8 @@ async def test_defaults_and_optional_fields_left_out(
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["options"] == {
         CONF_PLUG_ENTITY: "binary_sensor.charger_plug",
+        CONF_CONTROL_KIND: "switch",
+        CONF_COMMAND_LATENCY: 30,
         CONF_SWITCH_ENTITY: "input_boolean.charger",
         CONF_POWER_KW: 7.4,
         CONF_WINDOW_START: "23:30:00",

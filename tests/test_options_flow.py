@@ -12,15 +12,19 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.axle_flex_lite.const import (
     CONF_ASSET_MODEL,
     CONF_BASE_URL,
+    CONF_COMMAND_LATENCY,
+    CONF_CONTROL_KIND,
     CONF_CONTROL_MODE,
     CONF_CURRENT_ENTITY,
     CONF_ENVIRONMENT,
     CONF_EXTERNAL_ID,
+    CONF_LOCK_ENTITY,
     CONF_MPAN,
     CONF_PLUG_ENTITY,
     CONF_PLUGGED_STATES,
     CONF_POWER_KW,
     CONF_SWITCH_ENTITY,
+    CONF_UNPLUGGED_STATES,
     CONF_WINDOW_END,
     CONF_WINDOW_START,
     DOMAIN,
@@ -78,7 +82,10 @@ async def test_form_shows_current_settings(hass: HomeAssistant, entry: MockConfi
     result = await start(hass, entry)
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "init"
-    assert suggested_values(result) == EXPECTED_OPTIONS
+    shown = suggested_values(result)
+    assert {key: value for key, value in shown.items() if value is not None} == EXPECTED_OPTIONS
+    # The fields of the other control kinds are there, empty.
+    assert shown[CONF_LOCK_ENTITY] is None
 
 
 async def test_change_settings_and_clear_optional_ones(
@@ -102,6 +109,8 @@ async def test_change_settings_and_clear_optional_ones(
     assert result["type"] is FlowResultType.CREATE_ENTRY
     expected = {
         CONF_PLUG_ENTITY: "binary_sensor.car_plugged",
+        CONF_CONTROL_KIND: "switch",
+        CONF_COMMAND_LATENCY: 30,
         CONF_SWITCH_ENTITY: "switch.charger",
         CONF_POWER_KW: 11.0,
         CONF_WINDOW_START: "00:30:00",
@@ -110,7 +119,12 @@ async def test_change_settings_and_clear_optional_ones(
     }
     assert result["data"] == expected
     assert dict(entry.options) == expected
-    for cleared in (CONF_CURRENT_ENTITY, CONF_ASSET_MODEL, CONF_PLUGGED_STATES):
+    for cleared in (
+        CONF_CURRENT_ENTITY,
+        CONF_ASSET_MODEL,
+        CONF_PLUGGED_STATES,
+        CONF_UNPLUGGED_STATES,
+    ):
         assert cleared not in entry.options
 
 

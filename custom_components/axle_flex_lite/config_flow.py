@@ -23,23 +23,30 @@ from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import callback
 
 from .api import AxleClient, AxleConfigurationError, Environment
+from .charger_form import (
+    CHARGER_KEYS,
+    async_charger_note,
+    charger_schema,
+    prefill,
+    validate_charger,
+)
 from .const import (
+    CONF_ASSET_MODEL,
     CONF_BASE_URL,
+    CONF_CHARGER_DEVICE,
     CONF_EMAIL,
     CONF_ENVIRONMENT,
     CONF_EXTERNAL_ID,
     CONF_MPAN,
     CONF_POSTCODE,
+    CONF_PROFILE,
     CONF_STREET_ADDRESS,
     DOMAIN,
 )
 from .flow_schemas import (
     ACCOUNT_SCHEMA,
-    CHARGER_SCHEMA,
     CREDENTIALS_SCHEMA,
     FIND_MPAN_URL,
-    OPTIONAL_CHARGER_KEYS,
-    OPTIONS_SCHEMA,
     SCHEDULE_SCHEMA,
     SITE_SCHEMA,
 )
@@ -55,7 +62,6 @@ from .onboarding import (
     entry_title,
     onboard_request,
     schedule_options,
-    validate_charger,
     validate_site,
 )
 
@@ -83,6 +89,8 @@ class AxleFlexLiteConfigFlow(ConfigFlow, domain=DOMAIN):
         self._site_input: dict[str, Any] = {}
         self._charger_input: dict[str, Any] = {}
         self._schedule_input: dict[str, Any] = {}
+        # The Axle model the charger's profile suggests (the charger details step offers it).
+        self._suggested_asset_model: str | None = None
 
     @staticmethod
     @callback
@@ -137,13 +145,21 @@ class AxleFlexLiteConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_charger(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Ask which entities plug, switch and limit the charger."""
+        """Ask for the charger's device, then how its plug is read and how it is paused.
+
+        A newly picked device fills the form in from its charger profile and shows it again.
+        """
         if user_input is None:
-            return self._async_show_charger_form()
-        self._charger_input = user_input
-        charger, errors = validate_charger(self.hass, user_input)
+            return await self._async_show_charger_form()
+        values, picked = charger_input(self._charger_input, user_input)
+        if picked:
+            self._charger_input = prefill(self.hass, values, picked)
+            self._suggested_asset_model = self._charger_input.get(CONF_ASSET_MODEL)
+            return await self._async_show_charger_form()
+        self._charger_input = values
+        charger, errors = validate_charger(self.hass, values)
         if errors:
-            return self._async_show_charger_form(errors)
+            return await self._async_show_charger_form(errors)
         self._charger = charger
         return await self._async_next_step()
 
@@ -189,7 +205,7 @@ class AxleFlexLiteConfigFlow(ConfigFlow, domain=DOMAIN):
         except SiteDetailsRejectedError as failure:
             return self._async_show_site_form({"base": failure.error})
         except AssetConflictError as failure:
-            return self._async_show_charger_form({"base": failure.error})
+            return await self._async_show_charger_form({"base": failure.error})
         except RejoinRequiredError:
             return await self.async_step_rejoin()
         except NotEligibleError as failure:
@@ -223,13 +239,18 @@ class AxleFlexLiteConfigFlow(ConfigFlow, domain=DOMAIN):
             description_placeholders={"find_mpan_url": FIND_MPAN_URL},
         )
 
-    @callback
-    def _async_show_charger_form(self, errors: dict[str, str] | None = None) -> ConfigFlowResult:
-        """Show the charger form, filled with what the user typed before."""
+    async def _async_show_charger_form(
+        self, errors: dict[str, str] | None = None
+    ) -> ConfigFlowResult:
+        """Show the charger form, filled with what the user typed before (or the profile's)."""
+        values = self._charger_input
         return self.async_show_form(
             step_id="charger",
-            data_schema=self.add_suggested_values_to_schema(CHARGER_SCHEMA, self._charger_input),
+            data_schema=self.add_suggested_values_to_schema(
+                charger_schema(self.hass, values), values
+            ),
             errors=errors,
+            description_placeholders={"charger_note": await async_charger_note(self.hass, values)},
         )
 
     @callback
@@ -312,27 +333,65 @@ class AxleFlexLiteConfigFlow(ConfigFlow, domain=DOMAIN):
         )
 
 
+def charger_input(
+    shown: Mapping[str, Any], user_input: Mapping[str, Any]
+) -> tuple[dict[str, Any], str | None]:
+    """Merge a submitted charger form with what the form was filled from.
+
+    Returns the values and, when the user picked a device the form was not filled from yet,
+    that device (the form is then filled in from it and shown again). The recognised profile is
+    not a field: it stays while the device does.
+    """
+    values = dict(user_input)
+    device = user_input.get(CONF_CHARGER_DEVICE)
+    if device and device != shown.get(CONF_CHARGER_DEVICE):
+        return values, str(device)
+    if device and shown.get(CONF_PROFILE):
+        values[CONF_PROFILE] = shown[CONF_PROFILE]
+    return values, None
+
+
 class OptionsFlowHandler(OptionsFlow):
-    """Change the charger entities and the charging schedule (one ``init`` step)."""
+    """Change the charger and the charging schedule (one ``init`` step, no onboarding)."""
+
+    def __init__(self) -> None:
+        """Fill the form from the entry's options until the user submits it."""
+        self._values: dict[str, Any] | None = None
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Show the charger and schedule settings; save them without onboarding again."""
+        """Show the charger and schedule settings; save them without onboarding again.
+
+        Picking another device fills the charger fields in from its profile first.
+        """
         errors: dict[str, str] = {}
+        shown = self._values if self._values is not None else dict(self.config_entry.options)
         if user_input is not None:
-            charger, errors = validate_charger(self.hass, user_input)
+            values, picked = charger_input(shown, user_input)
+            if picked:
+                self._values = prefill(self.hass, values, picked)
+                return await self._async_show_form({})
+            self._values = values
+            charger, errors = validate_charger(self.hass, values)
             if not errors:
                 options = {
                     key: value
                     for key, value in self.config_entry.options.items()
-                    if key not in OPTIONAL_CHARGER_KEYS
+                    if key not in CHARGER_KEYS
                 }
                 return self.async_create_entry(
-                    data={**options, **charger, **schedule_options(user_input)}
+                    data={**options, **charger, **schedule_options(values)}
                 )
+        else:
+            self._values = shown
+        return await self._async_show_form(errors)
+
+    async def _async_show_form(self, errors: dict[str, str]) -> ConfigFlowResult:
+        """Show the settings, filled from the entry, the user's input or the device's profile."""
+        values = self._values or {}
+        schema = charger_schema(self.hass, values).extend(SCHEDULE_SCHEMA.schema)
         return self.async_show_form(
             step_id="init",
-            data_schema=self.add_suggested_values_to_schema(
-                OPTIONS_SCHEMA, user_input or self.config_entry.options
-            ),
+            data_schema=self.add_suggested_values_to_schema(schema, values),
             errors=errors,
+            description_placeholders={"charger_note": await async_charger_note(self.hass, values)},
         )

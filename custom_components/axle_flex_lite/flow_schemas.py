@@ -9,11 +9,6 @@ from __future__ import annotations
 from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
 from homeassistant.helpers.selector import (
     BooleanSelector,
-    EntitySelector,
-    EntitySelectorConfig,
-    NumberSelector,
-    NumberSelectorConfig,
-    NumberSelectorMode,
     SelectSelector,
     SelectSelectorConfig,
     SelectSelectorMode,
@@ -26,24 +21,17 @@ import voluptuous as vol
 
 from .api import Environment
 from .const import (
-    CONF_ASSET_MODEL,
     CONF_BASE_URL,
     CONF_CONSENT,
     CONF_CONTROL_MODE,
-    CONF_CURRENT_ENTITY,
     CONF_EMAIL,
     CONF_ENVIRONMENT,
     CONF_MPAN,
-    CONF_PLUG_ENTITY,
-    CONF_PLUGGED_STATES,
     CONF_POSTCODE,
-    CONF_POWER_KW,
     CONF_STREET_ADDRESS,
-    CONF_SWITCH_ENTITY,
     CONF_WINDOW_END,
     CONF_WINDOW_START,
     DEFAULT_CONTROL_MODE,
-    DEFAULT_POWER_KW,
     DEFAULT_WINDOW_END,
     DEFAULT_WINDOW_START,
     ControlMode,
@@ -52,12 +40,7 @@ from .const import (
 # Axle's page on finding the MPAN (shown in the home step's description).
 FIND_MPAN_URL = "https://docs.axle.energy/workflows/find-mpan"
 
-PLUG_ENTITY_DOMAINS = ["binary_sensor", "sensor", "switch", "input_boolean", "select"]
-SWITCH_ENTITY_DOMAINS = ["switch", "input_boolean"]
-CURRENT_ENTITY_DOMAINS = ["number", "input_number"]
-CHARGER_ENTITY_KEYS = (CONF_PLUG_ENTITY, CONF_SWITCH_ENTITY, CONF_CURRENT_ENTITY)
-# Options a user may clear: they must disappear from the entry, not keep an old value.
-OPTIONAL_CHARGER_KEYS = (CONF_CURRENT_ENTITY, CONF_ASSET_MODEL, CONF_PLUGGED_STATES)
+# The charger form is built per entity (its states and options): see charger_form.py.
 
 _TEXT = TextSelector()
 _USERNAME = TextSelector(TextSelectorConfig(type=TextSelectorType.TEXT, autocomplete="username"))
@@ -101,27 +84,6 @@ SITE_SCHEMA = vol.Schema(
     }
 )
 
-CHARGER_SCHEMA = vol.Schema(
-    {
-        vol.Required(CONF_PLUG_ENTITY): EntitySelector(
-            EntitySelectorConfig(domain=PLUG_ENTITY_DOMAINS)
-        ),
-        vol.Optional(CONF_PLUGGED_STATES): TextSelector(TextSelectorConfig(multiple=True)),
-        vol.Required(CONF_SWITCH_ENTITY): EntitySelector(
-            EntitySelectorConfig(domain=SWITCH_ENTITY_DOMAINS)
-        ),
-        vol.Optional(CONF_CURRENT_ENTITY): EntitySelector(
-            EntitySelectorConfig(domain=CURRENT_ENTITY_DOMAINS)
-        ),
-        vol.Required(CONF_POWER_KW, default=DEFAULT_POWER_KW): NumberSelector(
-            NumberSelectorConfig(
-                min=1.0, max=50.0, step=0.1, unit_of_measurement="kW", mode=NumberSelectorMode.BOX
-            )
-        ),
-        vol.Optional(CONF_ASSET_MODEL): _TEXT,
-    }
-)
-
 SCHEDULE_SCHEMA = vol.Schema(
     {
         vol.Required(CONF_WINDOW_START, default=DEFAULT_WINDOW_START.isoformat()): TimeSelector(),
@@ -135,5 +97,3 @@ SCHEDULE_SCHEMA = vol.Schema(
         ),
     }
 )
-
-OPTIONS_SCHEMA = CHARGER_SCHEMA.extend(SCHEDULE_SCHEMA.schema)

@@ -46,22 +46,17 @@ from .const import (
     CONF_CONSENT,
     CONF_CONSENT_AT,
     CONF_CONTROL_MODE,
-    CONF_CURRENT_ENTITY,
     CONF_EMAIL,
     CONF_ENVIRONMENT,
     CONF_MPAN,
-    CONF_PLUG_ENTITY,
-    CONF_PLUGGED_STATES,
     CONF_POSTCODE,
     CONF_POWER_KW,
     CONF_SITE_ID,
     CONF_STREET_ADDRESS,
-    CONF_SWITCH_ENTITY,
     CONF_WINDOW_END,
     CONF_WINDOW_START,
     LOGGER,
 )
-from .flow_schemas import CHARGER_ENTITY_KEYS
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -194,34 +189,6 @@ def validate_site(
     else:
         errors[CONF_CONSENT] = "consent_required"
     return site, errors
-
-
-def validate_charger(
-    hass: HomeAssistant, user_input: Mapping[str, Any]
-) -> tuple[dict[str, Any], dict[str, str]]:
-    """Check the charger entities exist; return the charger options or the form errors."""
-    errors = {
-        key: "entity_not_found"
-        for key in CHARGER_ENTITY_KEYS
-        if user_input.get(key) and hass.states.get(user_input[key]) is None
-    }
-    charger: dict[str, Any] = {
-        CONF_PLUG_ENTITY: user_input[CONF_PLUG_ENTITY],
-        CONF_SWITCH_ENTITY: user_input[CONF_SWITCH_ENTITY],
-        CONF_POWER_KW: float(user_input[CONF_POWER_KW]),
-    }
-    if current_entity := user_input.get(CONF_CURRENT_ENTITY):
-        charger[CONF_CURRENT_ENTITY] = current_entity
-    if asset_model := user_input.get(CONF_ASSET_MODEL, "").strip():
-        charger[CONF_ASSET_MODEL] = asset_model
-    # dict.fromkeys drops repeats but keeps the order the user typed.
-    if plugged_states := list(
-        dict.fromkeys(
-            state.strip() for state in user_input.get(CONF_PLUGGED_STATES, []) if state.strip()
-        )
-    ):
-        charger[CONF_PLUGGED_STATES] = plugged_states
-    return charger, errors
 
 
 def schedule_options(user_input: Mapping[str, Any]) -> dict[str, Any]:
