@@ -9,6 +9,7 @@ from homeassistant.components.button import DOMAIN as BUTTON_DOMAIN, SERVICE_PRE
 from homeassistant.const import ATTR_ENTITY_ID, STATE_UNKNOWN, EntityCategory
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import entity_registry as er
+from homeassistant.util import dt as dt_util
 import pytest
 
 from custom_components.axle_flex_lite.const import DOMAIN
@@ -20,7 +21,6 @@ if TYPE_CHECKING:
     from tests.plugins.integration import Clock, SimulatedCharger
     from tools.axle_simulator import AxleSimulator
 
-PAUSE_START = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
 PAUSE_END = datetime(2026, 11, 26, 2, 30, tzinfo=UTC)
 WINDOW_END = datetime(2026, 11, 26, 5, 30, tzinfo=UTC)
 SCHEDULE_PATH = "plug-in-schedule"
@@ -59,28 +59,24 @@ async def test_registry(hass: HomeAssistant, init_integration: MockConfigEntry) 
 
 async def test_skip_running_pause(
     hass: HomeAssistant,
-    init_integration: MockConfigEntry,
+    in_pause: MockConfigEntry,
     charger: SimulatedCharger,
-    clock: Clock,
     axle_simulator: AxleSimulator,
 ) -> None:
     """Skipping in the middle of a pause charges at once and tells Axle the rest of the night."""
-    await charger.plug_in()
-    await clock.move_to(PAUSE_START + timedelta(minutes=10))
-    assert not charger.switch_on
     sent_before = len(axle_simulator.requests_to(SCHEDULE_PATH))
 
-    await press(hass, init_integration, "skip_pause")
+    await press(hass, in_pause, "skip_pause")
     assert charger.switch_on
-    status = entity_id(hass, init_integration, "sensor", "status")
+    status = entity_id(hass, in_pause, "sensor", "status")
     assert hass.states.get(status).state == "charging"
-    next_start = entity_id(hass, init_integration, "sensor", "next_pause_start")
+    next_start = entity_id(hass, in_pause, "sensor", "next_pause_start")
     assert hass.states.get(next_start).state == STATE_UNKNOWN
     requests = axle_simulator.requests_to(SCHEDULE_PATH)
     assert len(requests) == sent_before + 1
     assert requests[-1].body["charging_schedule"] == [
         {
-            "start_timestamp": clock.now.isoformat(),
+            "start_timestamp": dt_util.utcnow().isoformat(),
             "end_timestamp": WINDOW_END.isoformat(),
         }
     ]
@@ -106,17 +102,15 @@ async def test_skip_without_pause(
 
 async def test_skip_when_axle_cannot_be_told(
     hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    charger: SimulatedCharger,
+    plugged_in: MockConfigEntry,
     axle_simulator: AxleSimulator,
 ) -> None:
     """The pause is skipped even when Axle cannot be told; the user learns of the failure."""
-    await charger.plug_in()
     axle_simulator.fail_next(SCHEDULE_PATH, status=404)
     with pytest.raises(HomeAssistantError) as raised:
-        await press(hass, init_integration, "skip_pause")
+        await press(hass, plugged_in, "skip_pause")
     assert raised.value.translation_key == "skip_pause_failed"
-    next_start = entity_id(hass, init_integration, "sensor", "next_pause_start")
+    next_start = entity_id(hass, plugged_in, "sensor", "next_pause_start")
     assert hass.states.get(next_start).state == STATE_UNKNOWN
 
 

@@ -89,13 +89,12 @@ async def test_current_and_next_event(
 
 async def test_events_of_the_session_and_the_history(
     hass: HomeAssistant,
-    init_integration: MockConfigEntry,
+    plugged_in: MockConfigEntry,
     charger: SimulatedCharger,
     clock: Clock,
 ) -> None:
     """Ranges return the events overlapping them, finished sessions cut where they ended."""
-    target = calendar_id(hass, init_integration)
-    await charger.plug_in()
+    target = calendar_id(hass, plugged_in)
     first_night = [
         ("Charging", NIGHT_1, PAUSE_1[0]),
         ("Flex pause", *PAUSE_1),

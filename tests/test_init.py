@@ -184,20 +184,17 @@ async def test_removal_unenrols_and_forgets(
     hass: HomeAssistant,
     *,
     hass_storage: dict[str, Any],
-    init_integration: MockConfigEntry,
+    in_pause: MockConfigEntry,
     charger: SimulatedCharger,
-    clock: Clock,
     axle_simulator: AxleSimulator,
 ) -> None:
     """Removing the entry leaves Flex Lite, deletes the store and the entry's repair issues."""
-    await charger.plug_in()
-    await clock.move_to(utc(26, 2, 5))
     await remove_state(hass, CURRENT)
     assert ir.async_get(hass).issues
-    key = storage_key(init_integration.entry_id)
+    key = storage_key(in_pause.entry_id)
     assert key in hass_storage
 
-    await hass.config_entries.async_remove(init_integration.entry_id)
+    await hass.config_entries.async_remove(in_pause.entry_id)
     await hass.async_block_till_done()
 
     assert charger.calls() == [OFF, ON]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigEntryState
@@ -32,7 +32,6 @@ if TYPE_CHECKING:
     from tests.plugins.integration import Clock, SimulatedCharger
     from tools.axle_simulator import AxleSimulator
 
-PAUSE_START = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
 SCHEDULE_PATH = "plug-in-schedule"
 OFFBOARD_PATH = "offboard-site-and-assets"
 BALANCE_PATH = "/info"
@@ -81,39 +80,33 @@ async def test_actions_are_registered(
 
 async def test_skip_pause(
     hass: HomeAssistant,
-    init_integration: MockConfigEntry,
+    in_pause: MockConfigEntry,
     charger: SimulatedCharger,
-    clock: Clock,
     axle_simulator: AxleSimulator,
 ) -> None:
     """The action skips the running pause like the button does."""
-    await charger.plug_in()
-    await clock.move_to(PAUSE_START + timedelta(minutes=1))
-    assert not charger.switch_on
-    await call(hass, SERVICE_SKIP_PAUSE, {"config_entry_id": init_integration.entry_id})
+    await call(hass, SERVICE_SKIP_PAUSE, {"config_entry_id": in_pause.entry_id})
     assert charger.switch_on
-    assert sensor_state(hass, init_integration, "next_pause_start") == STATE_UNKNOWN
+    assert sensor_state(hass, in_pause, "next_pause_start") == STATE_UNKNOWN
     assert len(axle_simulator.requests_to(SCHEDULE_PATH)) == 2
 
     with pytest.raises(ServiceValidationError) as raised:
-        await call(hass, SERVICE_SKIP_PAUSE, {"config_entry_id": init_integration.entry_id})
+        await call(hass, SERVICE_SKIP_PAUSE, {"config_entry_id": in_pause.entry_id})
     assert raised.value.translation_key == "no_pause_to_skip"
 
 
 async def test_resend_schedule(
     hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    charger: SimulatedCharger,
+    plugged_in: MockConfigEntry,
     axle_simulator: AxleSimulator,
 ) -> None:
     """The action asks Axle again; an Axle failure is a translated error."""
-    await charger.plug_in()
-    await call(hass, SERVICE_RESEND_SCHEDULE, {"config_entry_id": init_integration.entry_id})
+    await call(hass, SERVICE_RESEND_SCHEDULE, {"config_entry_id": plugged_in.entry_id})
     assert len(axle_simulator.requests_to(SCHEDULE_PATH)) == 2
 
     axle_simulator.fail_next(SCHEDULE_PATH, status=404)
     with pytest.raises(HomeAssistantError) as raised:
-        await call(hass, SERVICE_RESEND_SCHEDULE, {"config_entry_id": init_integration.entry_id})
+        await call(hass, SERVICE_RESEND_SCHEDULE, {"config_entry_id": plugged_in.entry_id})
     assert raised.value.translation_domain == DOMAIN
     assert raised.value.translation_key == "resend_schedule_failed"
 

@@ -16,7 +16,6 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-    from tests.plugins.integration import Clock, SimulatedCharger
     from tools.axle_simulator import AxleSimulator
 
 SCHEDULE_PATH = "plug-in-schedule"
@@ -64,15 +63,12 @@ async def test_set_window_start_is_stored_without_reload(
 
 async def test_new_window_end_replans_the_session(
     hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    charger: SimulatedCharger,
-    clock: Clock,
+    plugged_in: MockConfigEntry,
     axle_simulator: AxleSimulator,
 ) -> None:
     """With a car plugged in, a new end is sent to Axle straight away."""
-    await charger.plug_in()
     assert len(axle_simulator.requests_to(SCHEDULE_PATH)) == 1
-    await set_time(hass, entity_id(hass, init_integration, "window_end"), time(4, 0))
+    await set_time(hass, entity_id(hass, plugged_in, "window_end"), time(4, 0))
     await hass.async_block_till_done()
     requests = axle_simulator.requests_to(SCHEDULE_PATH)
     assert len(requests) == 2

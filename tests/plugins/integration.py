@@ -14,7 +14,9 @@ talking to it over loopback; ``init_integration`` sets it up. Home Assistant run
 Europe/London with the clock frozen at ``start_time`` (a parametrizable fixture). ``clock`` moves
 the frozen time and fires the timers that fall due.
 
-Most tests only need ``init_integration``, ``charger`` and ``clock``; parametrize
+Most tests only need ``init_integration``, ``charger`` and ``clock``; ``plugged_in`` and
+``in_pause`` are ``init_integration`` with the car plugged in, and then ten minutes into Axle's
+first pause. Parametrize
 ``control_mode``, ``charging_window``, ``start_time`` or ``entry_options`` to change the set-up.
 ``all_entities_enabled`` (request it before ``init_integration``) also creates the entities that
 start disabled.
@@ -98,6 +100,8 @@ EXTERNAL_ID = "ha-charger-test"
 CONSENT_AT = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 # A winter evening (GMT = UTC), before the default 23:30-05:30 window.
 DEFAULT_START = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)
+# The pause the simulator ("price" mode) cuts into the default window for a plug-in that evening.
+FIRST_PAUSE_START = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -374,3 +378,22 @@ async def init_integration(
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
     return config_entry
+
+
+@pytest.fixture
+async def plugged_in(
+    init_integration: MockConfigEntry, charger: SimulatedCharger
+) -> MockConfigEntry:
+    """The set-up entry with the car plugged in at ``start_time``; Axle has answered."""
+    await charger.plug_in()
+    return init_integration
+
+
+@pytest.fixture
+async def in_pause(
+    plugged_in: MockConfigEntry, charger: SimulatedCharger, clock: Clock
+) -> MockConfigEntry:
+    """``plugged_in``, ten minutes into the first night's pause: the charger is switched off."""
+    await clock.move_to(FIRST_PAUSE_START + timedelta(minutes=10))
+    assert not charger.switch_on
+    return plugged_in
