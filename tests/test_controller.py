@@ -36,6 +36,7 @@ from custom_components.axle_flex_lite.controller import (
     SessionController,
     SessionStatus,
 )
+from custom_components.axle_flex_lite.diagnostics import controller_diagnostics
 from tests.helpers import (
     OFF,
     ON,
@@ -61,13 +62,12 @@ if TYPE_CHECKING:
 
 async def test_full_night_pause_only(
     hass: HomeAssistant,
-    init_integration: MockConfigEntry,
     charger: SimulatedCharger,
     clock: Clock,
     axle_simulator: AxleSimulator,
+    controller: SessionController,
 ) -> None:
     """Plug in at 18:00: the window goes to Axle at once; only the pause touches the charger."""
-    controller = controller_of(init_integration)
     events = record_events(controller)
     updates: list[SessionStatus] = []
     controller.async_add_listener(lambda: updates.append(controller.status))
@@ -136,14 +136,13 @@ async def test_full_night_pause_only(
 
 @pytest.mark.parametrize("control_mode", ["full_schedule"])
 async def test_full_night_full_schedule(
-    init_integration: MockConfigEntry,
     charger: SimulatedCharger,
     clock: Clock,
+    controller: SessionController,
+    plugged_in: None,
 ) -> None:
     """Full schedule: off until the window, on in the blocks, off after, back on at unplug."""
-    controller = controller_of(init_integration)
 
-    await charger.plug_in()
     assert not charger.switch_on
     assert controller.status is SessionStatus.WAITING
     assert controller.next_change == utc(25, 23, 30)
@@ -228,15 +227,14 @@ async def test_plug_in_inside_and_after_the_window(
     ids=["spring_forward", "fall_back"],
 )
 async def test_dst_nights(
-    init_integration: MockConfigEntry,
     charger: SimulatedCharger,
     clock: Clock,
     axle_simulator: AxleSimulator,
     expected_block: tuple[datetime, datetime],
+    controller: SessionController,
+    plugged_in: None,
 ) -> None:
     """The window is read in local time; the pause is applied at its exact UTC instants."""
-    controller = controller_of(init_integration)
-    await charger.plug_in()
     assert sent_schedules(axle_simulator) == [[block(*expected_block)]]
     day = expected_block[1].day
     month = expected_block[1].month
@@ -288,12 +286,11 @@ async def test_unchanged_schedule(
     ],
 )
 async def test_current_only_charger(
-    init_integration: MockConfigEntry,
     charger: SimulatedCharger,
     clock: Clock,
+    plugged_in: None,
 ) -> None:
     """Without a switch a pause sets the current to its minimum and puts the old value back."""
-    await charger.plug_in()
     await clock.move_to(utc(26, 2))
     assert charger.current_value == 6
     await clock.move_to(utc(26, 2, 30))
@@ -333,11 +330,10 @@ async def test_pause_when_the_charger_is_already_off(
 )
 async def test_plug_sensor_states(
     hass: HomeAssistant,
-    init_integration: MockConfigEntry,
     axle_simulator: AxleSimulator,
+    controller: SessionController,
 ) -> None:
     """A sensor plug: its own states, the built-in ones and the entry's extra ones count."""
-    controller = controller_of(init_integration)
     assert controller.plugged_in is None
     await set_state(hass, "sensor.charger_status", "Disconnected")
     assert controller.plugged_in is False
@@ -355,14 +351,13 @@ async def test_plug_sensor_states(
 
 async def test_unavailable_plug_keeps_the_session(
     hass: HomeAssistant,
-    init_integration: MockConfigEntry,
     charger: SimulatedCharger,
     clock: Clock,
     axle_simulator: AxleSimulator,
+    controller: SessionController,
+    plugged_in: None,
 ) -> None:
     """Plugged, unavailable, plugged again (a charger integration restarting): one session."""
-    controller = controller_of(init_integration)
-    await charger.plug_in()
     session = controller.session
     await set_state(hass, PLUG, "unavailable")
     assert controller.plugged_in is None
@@ -384,13 +379,12 @@ async def test_unavailable_plug_keeps_the_session(
 
 
 async def test_override_during_a_pause(
-    init_integration: MockConfigEntry,
     charger: SimulatedCharger,
     clock: Clock,
     axle_simulator: AxleSimulator,
+    controller: SessionController,
 ) -> None:
     """Switching on during a pause: hands off, Axle told "charging now to the window's end"."""
-    controller = controller_of(init_integration)
     events = record_events(controller)
     await charger.plug_in()
     await clock.move_to(utc(26, 2))
@@ -420,14 +414,13 @@ async def test_override_during_a_pause(
 
 
 async def test_override_outside_a_pause(
-    init_integration: MockConfigEntry,
     charger: SimulatedCharger,
     clock: Clock,
     axle_simulator: AxleSimulator,
+    controller: SessionController,
+    plugged_in: None,
 ) -> None:
     """Switching off in the window: the pause never comes and nothing is sent (no plan)."""
-    controller = controller_of(init_integration)
-    await charger.plug_in()
     await clock.move_to(utc(26, 0, 15))
     await charger.set_switch(False)
     assert controller.status is SessionStatus.OVERRIDDEN
@@ -449,14 +442,13 @@ async def test_override_outside_a_pause(
 
 @pytest.mark.parametrize("control_mode", ["full_schedule"])
 async def test_override_before_the_window_in_full_schedule(
-    init_integration: MockConfigEntry,
     charger: SimulatedCharger,
     clock: Clock,
     axle_simulator: AxleSimulator,
+    controller: SessionController,
+    plugged_in: None,
 ) -> None:
     """A boost before the window: charging now until the window's end, told to Axle."""
-    controller = controller_of(init_integration)
-    await charger.plug_in()
     assert charger.calls() == [OFF]
 
     await clock.move_to(utc(25, 20))
@@ -472,13 +464,12 @@ async def test_override_before_the_window_in_full_schedule(
 
 
 async def test_current_change_during_a_pause_is_an_override(
-    init_integration: MockConfigEntry,
     charger: SimulatedCharger,
     clock: Clock,
     axle_simulator: AxleSimulator,
+    controller: SessionController,
 ) -> None:
     """The user sets a current mid-pause: that stays, the switch they did not touch goes back."""
-    controller = controller_of(init_integration)
     await run_into_the_pause(charger, clock, until=utc(26, 2, 5))
     await charger.set_current(10)
 
@@ -499,13 +490,12 @@ async def test_current_change_during_a_pause_is_an_override(
 
 async def test_attribute_only_changes_are_not_overrides(
     hass: HomeAssistant,
-    init_integration: MockConfigEntry,
     charger: SimulatedCharger,
     clock: Clock,
+    controller: SessionController,
+    plugged_in: None,
 ) -> None:
     """Attributes changing, or the switch going unavailable and back, is not the user."""
-    controller = controller_of(init_integration)
-    await charger.plug_in()
     hass.states.async_set(SWITCH, "on", {"friendly_name": "Renamed"})
     hass.states.async_set(SWITCH, "unavailable")
     hass.states.async_set(SWITCH, "on")
@@ -521,10 +511,10 @@ async def test_window_change_mid_session(
     charger: SimulatedCharger,
     clock: Clock,
     axle_simulator: AxleSimulator,
+    controller: SessionController,
+    plugged_in: None,
 ) -> None:
     """A new window while plugged in is sent at once and re-planned without a reload."""
-    controller = controller_of(init_integration)
-    await charger.plug_in()
     await clock.move_to(utc(25, 19))
 
     await change_options(hass, init_integration, {CONF_WINDOW_START: "22:00:00"})
@@ -544,12 +534,11 @@ async def test_control_mode_change_mid_session(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     charger: SimulatedCharger,
-    clock: Clock,
     axle_simulator: AxleSimulator,
+    controller: SessionController,
+    plugged_in: None,
 ) -> None:
     """A new control mode applies at once and sends nothing to Axle."""
-    controller = controller_of(init_integration)
-    await charger.plug_in()
     await change_options(hass, init_integration, {CONF_CONTROL_MODE: "full_schedule"})
     assert charger.calls() == [OFF]
     assert controller.next_change == utc(25, 23, 30)
@@ -561,15 +550,14 @@ async def test_control_mode_change_mid_session(
 
 @pytest.mark.parametrize("skip_at", [utc(26, 1), utc(26, 2, 10)], ids=["before", "during"])
 async def test_skip_pause(
-    init_integration: MockConfigEntry,
     charger: SimulatedCharger,
     clock: Clock,
     axle_simulator: AxleSimulator,
     skip_at: datetime,
+    controller: SessionController,
+    plugged_in: None,
 ) -> None:
     """Skipping ends a running pause now, drops the planned one and tells Axle; no new pause."""
-    controller = controller_of(init_integration)
-    await charger.plug_in()
     await clock.move_to(skip_at)
     paused = controller.pause_active
 
@@ -587,13 +575,12 @@ async def test_skip_pause(
 
 
 async def test_resend_schedule(
-    init_integration: MockConfigEntry,
     charger: SimulatedCharger,
     clock: Clock,
     axle_simulator: AxleSimulator,
+    controller: SessionController,
 ) -> None:
     """Resending sends what is left of the window and follows the new answer."""
-    controller = controller_of(init_integration)
     await controller.async_resend_schedule()
     assert sent_schedules(axle_simulator) == []
 
@@ -610,13 +597,12 @@ async def test_resend_schedule(
 
 
 async def test_participation_off_and_on(
-    init_integration: MockConfigEntry,
     charger: SimulatedCharger,
     clock: Clock,
     axle_simulator: AxleSimulator,
+    controller: SessionController,
 ) -> None:
     """Off ends a running pause and unenrols; plug-ins are not sent; on enrols and schedules."""
-    controller = controller_of(init_integration)
     site = axle_simulator.sites["1900000000013"]
     await charger.plug_in()
     await clock.move_to(utc(26, 2, 5))
@@ -644,12 +630,11 @@ async def test_participation_off_and_on(
 
 
 async def test_participation_failures(
-    init_integration: MockConfigEntry,
     charger: SimulatedCharger,
     axle_simulator: AxleSimulator,
+    controller: SessionController,
 ) -> None:
     """Axle refusing: off still stops locally; on stays off. Both raise for the entity."""
-    controller = controller_of(init_integration)
     axle_simulator.fail_next("unenrol", status=404)
     with pytest.raises(AxleNotFoundError):
         await controller.async_set_participation(False)
@@ -668,12 +653,11 @@ async def test_participation_failures(
 
 
 async def test_participation_on_while_plugged_in(
-    init_integration: MockConfigEntry,
     charger: SimulatedCharger,
     axle_simulator: AxleSimulator,
+    controller: SessionController,
 ) -> None:
     """Turning participation on with a car already plugged in starts its session."""
-    controller = controller_of(init_integration)
     await controller.async_set_participation(False)
     await charger.plug_in()
     assert controller.session is None
@@ -683,10 +667,10 @@ async def test_participation_on_while_plugged_in(
 
 
 async def test_listeners_can_be_removed(
-    init_integration: MockConfigEntry, charger: SimulatedCharger
+    charger: SimulatedCharger,
+    controller: SessionController,
 ) -> None:
     """Removed listeners are not called again (removing twice is harmless)."""
-    controller = controller_of(init_integration)
     updates: list[Any] = []
     events: list[ScheduleEvent] = []
     remove_update = controller.async_add_listener(lambda: updates.append(1))
@@ -701,15 +685,16 @@ async def test_listeners_can_be_removed(
 
 
 async def test_diagnostics_are_plain_and_private(
-    init_integration: MockConfigEntry, charger: SimulatedCharger, clock: Clock
+    charger: SimulatedCharger,
+    clock: Clock,
+    controller: SessionController,
+    plugged_in: None,
 ) -> None:
     """Diagnostics serialise to JSON and hold no personal data."""
-    controller = controller_of(init_integration)
-    await charger.plug_in()
     await clock.move_to(utc(26, 2, 5))
     await charger.unplug()
     await charger.plug_in()
-    diagnostics = controller.diagnostics()
+    diagnostics = controller_diagnostics(controller)
     text = json.dumps(diagnostics)
     for secret in ("1900000000013", "CT1 2EH", "user@example.net", "sim-password"):
         assert secret not in text
@@ -724,10 +709,11 @@ async def test_diagnostics_are_plain_and_private(
     "entry_options", [{CONF_PLUG_ENTITY: PLUG, CONF_SWITCH_ENTITY: SWITCH}], ids=["minimal"]
 )
 async def test_missing_options_fall_back_to_defaults(
-    init_integration: MockConfigEntry, charger: SimulatedCharger, axle_simulator: AxleSimulator
+    charger: SimulatedCharger,
+    axle_simulator: AxleSimulator,
+    controller: SessionController,
 ) -> None:
     """Without window and control mode options the defaults apply: 23:30-05:30, pause only."""
-    controller = controller_of(init_integration)
     assert controller.control_mode.value == "pause_only"
     await charger.plug_in()
     assert sent_schedules(axle_simulator) == [[block(utc(25, 23, 30), utc(26, 5, 30))]]
@@ -745,10 +731,10 @@ async def test_unreadable_option_values(hass: HomeAssistant) -> None:
 
 
 async def test_actions_without_a_session(
-    init_integration: MockConfigEntry, axle_simulator: AxleSimulator
+    axle_simulator: AxleSimulator,
+    controller: SessionController,
 ) -> None:
     """Skipping with nothing plugged in, or resending while not participating, does nothing."""
-    controller = controller_of(init_integration)
     await controller.async_skip_pause()
     await controller.async_set_participation(False)
     await controller.async_resend_schedule()
@@ -756,10 +742,11 @@ async def test_actions_without_a_session(
 
 
 async def test_participation_refused_login_starts_reauth(
-    hass: HomeAssistant, init_integration: MockConfigEntry, axle_simulator: AxleSimulator
+    hass: HomeAssistant,
+    axle_simulator: AxleSimulator,
+    controller: SessionController,
 ) -> None:
     """A 401 that survives a new login while changing participation asks to sign in again."""
-    controller = controller_of(init_integration)
     axle_simulator.fail_next("unenrol", status=401, count=2)
     with pytest.raises(AxleAuthenticationError):
         await controller.async_set_participation(False)
@@ -768,11 +755,12 @@ async def test_participation_refused_login_starts_reauth(
 
 @pytest.mark.parametrize("entry_options", [{CONF_PLUG_ENTITY: PLUG}], ids=["plug_only"])
 async def test_nothing_to_drive(
-    init_integration: MockConfigEntry, charger: SimulatedCharger, clock: Clock
+    charger: SimulatedCharger,
+    clock: Clock,
+    controller: SessionController,
+    plugged_in: None,
 ) -> None:
     """Options without a switch or a current entity: the plan runs, the charger is untouched."""
-    controller = controller_of(init_integration)
-    await charger.plug_in()
     await clock.move_to(utc(26, 2))
     assert controller.status is SessionStatus.PAUSED
     await clock.move_to(utc(26, 2, 30))
@@ -780,14 +768,13 @@ async def test_nothing_to_drive(
 
 
 async def test_override_that_axle_does_not_hear(
-    init_integration: MockConfigEntry,
     charger: SimulatedCharger,
     clock: Clock,
     axle_simulator: AxleSimulator,
+    controller: SessionController,
+    plugged_in: None,
 ) -> None:
     """Telling Axle about the override fails: recorded, and the user's plan stands."""
-    controller = controller_of(init_integration)
-    await charger.plug_in()
     await clock.move_to(utc(26, 2))
     axle_simulator.fail_next("plug-in-schedule", status=500)
     await charger.set_switch(True)
@@ -806,7 +793,7 @@ async def test_history_keeps_at_most_the_cap(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Many plug-ins in one day are bounded by count as well as by age; the newest stay."""
-    monkeypatch.setattr("custom_components.axle_flex_lite.controller.HISTORY_MAX_SESSIONS", 3)
+    monkeypatch.setattr("custom_components.axle_flex_lite.controller_state.HISTORY_MAX_SESSIONS", 3)
     controller = controller_of(init_integration)
     session_ids = []
     for _ in range(5):

@@ -17,12 +17,16 @@ from custom_components.axle_flex_lite.scheduling import (
     ChargerCommand,
     InvalidScheduleError,
     Plan,
+    PlanPhase,
     build_plan,
     charger_command_at,
     derive_pauses,
     desired_schedule,
+    inside as inside_blocks,
     local_to_utc,
     next_change_after,
+    next_edge,
+    plan_phase,
     remaining_schedule,
     skip_pauses,
     validate_modified_schedule,
@@ -1032,3 +1036,62 @@ def test_remaining_schedule_properties(blocks: list[ScheduleBlock], now: datetim
     assert all(item.start >= now for item in rest)
     assert [item.start for item in rest] == sorted(item.start for item in rest)
     assert covered(rest) == {index for index in covered(blocks) if index >= now_index}
+
+
+# The status the entities show and the controller's wake-up times
+
+
+def _night_plan() -> Plan:
+    """A night 23:30-05:30 UTC with Axle's pause 02:00-02:30."""
+    submitted = (block(utc(2026, 11, 25, 23, 30), utc(2026, 11, 26, 5, 30)),)
+    modified = (
+        block(utc(2026, 11, 25, 23, 30), utc(2026, 11, 26, 2)),
+        block(utc(2026, 11, 26, 2, 30), utc(2026, 11, 26, 5, 30)),
+    )
+    return Plan(submitted=submitted, modified=modified, pauses=derive_pauses(submitted, modified))
+
+
+@pytest.mark.parametrize(
+    ("at", "phase"),
+    [
+        (utc(2026, 11, 25, 23, 29), PlanPhase.WAITING),
+        (utc(2026, 11, 25, 23, 30), PlanPhase.CHARGING),
+        (utc(2026, 11, 26, 2), PlanPhase.PAUSED),
+        (utc(2026, 11, 26, 2, 29), PlanPhase.PAUSED),
+        (utc(2026, 11, 26, 2, 30), PlanPhase.CHARGING),
+        (utc(2026, 11, 26, 5, 30), PlanPhase.WAITING),
+    ],
+)
+def test_plan_phase(at: datetime, phase: PlanPhase) -> None:
+    """Blocks are half-open; a pause wins over the window around it."""
+    assert plan_phase(_night_plan(), at) is phase
+    assert inside_blocks(_night_plan().pauses, at) is (phase is PlanPhase.PAUSED)
+
+
+@pytest.mark.parametrize(
+    ("at", "edge"),
+    [
+        (utc(2026, 11, 25, 18), utc(2026, 11, 25, 23, 30)),
+        (utc(2026, 11, 25, 23, 30), utc(2026, 11, 26, 2)),
+        (utc(2026, 11, 26, 2), utc(2026, 11, 26, 2, 30)),
+        (utc(2026, 11, 26, 3), utc(2026, 11, 26, 5, 30)),
+        (utc(2026, 11, 26, 5, 30), None),
+    ],
+)
+def test_next_edge(at: datetime, edge: datetime | None) -> None:
+    """The next instant the phase may change, strictly after ``at``, whatever the mode."""
+    assert next_edge(_night_plan(), at) == edge
+
+
+def test_next_edge_is_at_least_the_next_change() -> None:
+    """In pause-only the command changes only at the pause, but the phase earlier: wake for both."""
+    plan = _night_plan()
+    at = utc(2026, 11, 25, 18)
+    assert next_change_after(PAUSE_ONLY, plan, at) == utc(2026, 11, 26, 2)
+    assert next_edge(plan, at) == utc(2026, 11, 25, 23, 30)
+
+
+def test_status_functions_refuse_naive_times() -> None:
+    """A naive instant would mean the host's zone: refused like everywhere in the core."""
+    with pytest.raises(ValueError, match="timezone-aware"):
+        next_edge(_night_plan(), datetime(2026, 11, 26, 2))

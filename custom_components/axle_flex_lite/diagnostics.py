@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
@@ -18,11 +18,15 @@ from .const import (
     CONF_SITE_ID,
     CONF_STREET_ADDRESS,
 )
+from .storage import time_to_json
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
 
     from . import AxleFlexLiteConfigEntry
+    from .controller import SessionController
+
+RECENT_HISTORY_IN_DIAGNOSTICS: Final = 5
 
 # The entry's title and unique id hold the postcode and the MPAN.
 TO_REDACT = {
@@ -59,7 +63,7 @@ async def async_get_config_entry_diagnostics(
                 "options": dict(entry.options),
             },
             # Status, participation, the current session and the last few sessions.
-            "controller": controller.diagnostics(),
+            "controller": controller_diagnostics(controller),
             "api_exchanges": [asdict(exchange) for exchange in runtime.client.exchanges],
             "rewards": {
                 "last_update_success": rewards.last_update_success,
@@ -68,3 +72,31 @@ async def async_get_config_entry_diagnostics(
         },
         TO_REDACT,
     )
+
+
+def controller_diagnostics(controller: SessionController) -> dict[str, Any]:
+    """Return the controller's state as plain JSON, without anything personal."""
+    window_start, window_end = controller.window
+    next_pause = controller.next_pause
+    session = controller.session
+    return {
+        "status": controller.status.value,
+        "participating": controller.participating,
+        "consent_blocked": controller.consent_blocked,
+        "plugged_in": controller.plugged_in,
+        "pause_active": controller.pause_active,
+        "next_pause": [time_to_json(edge) for edge in next_pause] if next_pause else None,
+        "next_change": time_to_json(controller.next_change),
+        "control_mode": controller.control_mode.value,
+        "window": [window_start.isoformat(), window_end.isoformat()],
+        "charger_entities": list(controller.charger.entities.all),
+        "values_to_restore": controller.values_to_restore,
+        "retry_pending": controller.axle.retry_pending,
+        "last_schedule_sync": time_to_json(controller.last_schedule_sync),
+        "last_api_error": controller.last_api_error,
+        "session": session.to_json() if session else None,
+        "history_length": len(controller.history),
+        "recent_history": [
+            record.to_json() for record in controller.history[-RECENT_HISTORY_IN_DIAGNOSTICS:]
+        ],
+    }

@@ -330,3 +330,41 @@ def remaining_schedule(blocks: Sequence[ScheduleBlock], now: datetime) -> tuple[
     return _blocks(
         sorted((max(start, now_utc), end) for start, end in _spans(blocks) if end > now_utc)
     )
+
+
+class PlanPhase(StrEnum):
+    """Where an instant falls in a plan (the status the user sees, before any override)."""
+
+    WAITING = "waiting"  # outside every charging block
+    CHARGING = "charging"  # inside one of Axle's (modified) blocks
+    PAUSED = "paused"  # inside one of Axle's pauses
+
+
+def inside(blocks: Iterable[ScheduleBlock], at: datetime) -> bool:
+    """Tell whether ``at`` lies in one of the half-open blocks."""
+    return _contains(_spans(blocks), _as_utc(at))
+
+
+def plan_phase(plan: Plan, at: datetime) -> PlanPhase:
+    """Return the plan's phase at ``at``: a pause wins over the block around it."""
+    if inside(plan.pauses, at):
+        return PlanPhase.PAUSED
+    if inside(plan.modified, at):
+        return PlanPhase.CHARGING
+    return PlanPhase.WAITING
+
+
+def next_edge(plan: Plan, at: datetime) -> datetime | None:
+    """Return the first start or end of any block of the plan strictly after ``at``.
+
+    The phase may change there, so the controller wakes up at it even when the charger's command
+    does not change (e.g. WAITING to CHARGING in ``pause_only``).
+    """
+    at_utc = _as_utc(at)
+    edges = (
+        edge
+        for start, end in _spans((*plan.submitted, *plan.modified, *plan.pauses))
+        for edge in (start, end)
+        if edge > at_utc
+    )
+    return min(edges, default=None)

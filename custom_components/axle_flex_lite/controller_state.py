@@ -1,0 +1,277 @@
+"""The session controller's state and what the entities read from it (status, next pause, ...).
+
+``SessionController`` (``controller.py``) builds on it with the behaviour; this part only reads,
+stores and tells the listeners.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from typing import TYPE_CHECKING, Any, cast
+
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.util import dt as dt_util
+
+from .charger import Charger, ChargerEntities
+from .const import (
+    CONF_CONTROL_MODE,
+    CONF_WINDOW_END,
+    CONF_WINDOW_START,
+    DEFAULT_CONTROL_MODE,
+    DEFAULT_WINDOW_END,
+    DEFAULT_WINDOW_START,
+    HISTORY_DAYS,
+    HISTORY_MAX_SESSIONS,
+    LOGGER,
+    ControlMode,
+)
+from .driver import ChargerDriver
+from .issues import EntryIssues
+from .scheduling import PlanPhase, inside, plan_phase
+from .session import ScheduleEvent, ScheduleEventType, Session, SessionOutcome, SessionStatus
+from .storage import SessionStore, StoredDataError, StoredState
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from zoneinfo import ZoneInfo
+
+    from homeassistant.config_entries import ConfigEntry
+
+    from .api import AxleClient
+    from .axle_link import AxleLink
+    from .scheduling import Plan
+
+_PHASE_STATUS = {
+    PlanPhase.PAUSED: SessionStatus.PAUSED,
+    PlanPhase.CHARGING: SessionStatus.CHARGING,
+    PlanPhase.WAITING: SessionStatus.WAITING,
+}
+
+
+def _option_time(value: object, default: time) -> time:
+    """Read a window time (``HH:MM:SS``) from the options; the default when unset or unreadable."""
+    if isinstance(value, str) and (parsed := dt_util.parse_time(value)) is not None:
+        return parsed
+    return default
+
+
+class ControllerState:
+    """The session controller's state, and what the entities read from it."""
+
+    axle: AxleLink
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: ConfigEntry[Any],
+        client: AxleClient,
+        store: SessionStore | None = None,
+    ) -> None:
+        """Bind to the entry, its Axle client and its store; nothing runs before ``async_setup``."""
+        self.hass = hass
+        self.entry = entry
+        self.client = client
+        self._store = store or SessionStore(hass, entry.entry_id)
+        self.issues = EntryIssues(hass, entry.entry_id)
+        self.charger = Charger(
+            hass,
+            ChargerEntities.from_options(entry.options),
+            on_not_responding=self.issues.charger_not_responding,
+            on_responding=self.issues.charger_responding,
+        )
+        self.driver = ChargerDriver(self.charger, self.async_save)
+        self.session: Session | None = None
+        self.history: tuple[Session, ...] = ()
+        self.participating = True
+        self.plugged_in: bool | None = None
+        self.next_change: datetime | None = None
+        self._last_plugged: bool | None = None
+        self._listeners: list[Callable[[], None]] = []
+        self._event_listeners: list[Callable[[ScheduleEvent], None]] = []
+
+    # What the entities read
+
+    @property
+    def control_mode(self) -> ControlMode:
+        """The control mode in the entry's options."""
+        try:
+            return ControlMode(self.entry.options.get(CONF_CONTROL_MODE, DEFAULT_CONTROL_MODE))
+        except ValueError:
+            return DEFAULT_CONTROL_MODE
+
+    @property
+    def window(self) -> tuple[time, time]:
+        """The charging window (local wall times) in the entry's options."""
+        options = self.entry.options
+        return (
+            _option_time(options.get(CONF_WINDOW_START), DEFAULT_WINDOW_START),
+            _option_time(options.get(CONF_WINDOW_END), DEFAULT_WINDOW_END),
+        )
+
+    @property
+    def consent_blocked(self) -> bool:
+        """Whether Axle refused the consent the entry holds now (no schedule is sent meanwhile)."""
+        return self.axle.consent_blocked
+
+    @property
+    def last_schedule_sync(self) -> datetime | None:
+        """When Axle last took a schedule."""
+        return self.axle.last_schedule_sync
+
+    @property
+    def last_api_error(self) -> str | None:
+        """The last failed call to Axle, if the calls since have not succeeded."""
+        return self.axle.last_api_error
+
+    @property
+    def values_to_restore(self) -> dict[str, Any]:
+        """The charger values to put back, by entity id."""
+        return dict(self.driver.restore)
+
+    @property
+    def _active_plan(self) -> Plan | None:
+        """The plan the controller drives the charger by; None when it keeps its hands off."""
+        session = self.session
+        if session is None or session.plan is None or session.overridden:
+            return None
+        return session.plan if self.participating else None
+
+    @property
+    def pause_active(self) -> bool:
+        """Whether one of Axle's pauses is running now."""
+        plan = self._active_plan
+        return plan is not None and inside(plan.pauses, dt_util.utcnow())
+
+    @property
+    def next_pause(self) -> tuple[datetime, datetime] | None:
+        """The running or next pause of this session."""
+        if (plan := self._active_plan) is None:
+            return None
+        now = dt_util.utcnow()
+        upcoming = sorted((block.start, block.end) for block in plan.pauses if block.end > now)
+        return upcoming[0] if upcoming else None
+
+    @property
+    def session_pause_minutes(self) -> float | None:
+        """Minutes of pause in the current session, else in the last finished one."""
+        session = self.session or (self.history[-1] if self.history else None)
+        return None if session is None else session.pause_minutes
+
+    @property
+    def status(self) -> SessionStatus:
+        """What the controller is doing now."""
+        if not self.participating:
+            return SessionStatus.NOT_PARTICIPATING
+        session = self.session
+        if session is None:
+            return SessionStatus.UNPLUGGED
+        if session.plan is None:
+            return SessionStatus.SCHEDULING
+        if session.overridden:
+            return SessionStatus.OVERRIDDEN
+        if session.fallback_reason is not None:
+            return SessionStatus.FALLBACK
+        return _PHASE_STATUS[plan_phase(session.plan, dt_util.utcnow())]
+
+    @callback
+    def async_add_listener(self, update_callback: Callable[[], None]) -> Callable[[], None]:
+        """Call ``update_callback`` whenever anything the entities show changes."""
+        self._listeners.append(update_callback)
+
+        @callback
+        def remove_listener() -> None:
+            if update_callback in self._listeners:
+                self._listeners.remove(update_callback)
+
+        return remove_listener
+
+    @callback
+    def async_add_schedule_event_listener(
+        self, event_callback: Callable[[ScheduleEvent], None]
+    ) -> Callable[[], None]:
+        """Call ``event_callback`` with each schedule event."""
+        self._event_listeners.append(event_callback)
+
+        @callback
+        def remove_listener() -> None:
+            if event_callback in self._event_listeners:
+                self._event_listeners.remove(event_callback)
+
+        return remove_listener
+
+    # Storage
+
+    def _load(self, stored: StoredState) -> None:
+        """Take over the stored state; damaged sessions are dropped."""
+        self.participating = stored.participating
+        self.axle.consent_refused = stored.consent_refused
+        self._last_plugged = stored.plugged
+        self.driver.restore = dict(stored.restore)
+        control = self.charger.entities.control
+        if control is not None and not control.readable and control.key in self.driver.restore:
+            self.charger.assume_paused()
+        if stored.session is not None:
+            try:
+                self.session = Session.from_json(stored.session)
+            except StoredDataError as err:
+                LOGGER.warning("Dropping a damaged stored charging session: %s", err)
+        history: list[Session] = []
+        for record in stored.history:
+            try:
+                history.append(Session.from_json(record))
+            except StoredDataError as err:
+                LOGGER.debug("Dropping a damaged stored session record: %s", err)
+        self.history = tuple(history)
+        self._prune_history()
+
+    def _stored_state(self) -> StoredState:
+        """Return the state to write."""
+        return StoredState(
+            participating=self.participating,
+            consent_refused=self.axle.consent_refused,
+            plugged=self._last_plugged,
+            restore=dict(self.driver.restore),
+            session=self.session.to_json() if self.session else None,
+            history=[session.to_json() for session in self.history],
+        )
+
+    async def async_save(self) -> None:
+        """Write the state now (a crash must not lose the values to put back)."""
+        await self._store.async_save(self._stored_state())
+
+    @property
+    def _time_zone(self) -> ZoneInfo:
+        """Home Assistant's time zone, in which the window's wall times are read."""
+        return cast("ZoneInfo", dt_util.get_default_time_zone())
+
+    @staticmethod
+    def _outcome(session: Session, now: datetime) -> SessionOutcome:
+        """How a session that ends at ``now`` by unplugging went."""
+        if session.overridden:
+            return SessionOutcome.OVERRIDDEN
+        if session.fallback_reason is not None:
+            return SessionOutcome.FALLBACK
+        window_end = session.window_end
+        if window_end is not None and now >= window_end:
+            return SessionOutcome.COMPLETED
+        return SessionOutcome.UNPLUGGED
+
+    def _prune_history(self) -> None:
+        """Keep the sessions of the last ``HISTORY_DAYS`` days, at most ``HISTORY_MAX_SESSIONS``."""
+        oldest = dt_util.utcnow() - timedelta(days=HISTORY_DAYS)
+        self.history = tuple(
+            session
+            for session in self.history
+            if (session.ended_at or session.plugged_in_at) >= oldest
+        )[-HISTORY_MAX_SESSIONS:]
+
+    def fire(self, event_type: ScheduleEventType, session: Session) -> None:
+        """Tell the event listeners what became of the session's schedule."""
+        event = session.schedule_event(event_type)
+        for event_callback in list(self._event_listeners):
+            event_callback(event)
+
+    def notify(self) -> None:
+        """Tell the entities that something changed."""
+        for update_callback in list(self._listeners):
+            update_callback()

@@ -1,0 +1,77 @@
+"""Drives the charger for the session controller: pause it, let it charge, put back what we changed.
+
+Whatever it changes it remembers first (the values to put back are stored by the controller), so
+that exactly the user's own value returns at the end of a pause, at unplug, unload and shutdown.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .charger import values_match
+from .const import LOGGER
+from .scheduling import ChargerCommand
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from .charger import Charger
+    from .storage import RestoreValue
+
+
+class ChargerDriver:
+    """Brings the charger to a ``ChargerCommand`` and keeps the values to put back."""
+
+    def __init__(self, charger: Charger, save: Callable[[], Awaitable[None]]) -> None:
+        """Drive ``charger``; ``save`` stores the values to put back before the first change."""
+        self.charger = charger
+        self._save = save
+        self.restore: dict[str, RestoreValue] = {}
+
+    async def async_follow(self, command: ChargerCommand) -> None:
+        """Pause, allow charging, or let go (put back what we changed)."""
+        if command is ChargerCommand.PAUSE:
+            await self.async_hold_pause()
+            return
+        await self.async_release()
+        control = self.charger.entities.control
+        if (
+            command is ChargerCommand.CHARGE
+            and control is not None
+            and (charge := control.charge_value) is not None
+        ):
+            await self.charger.async_ensure(control.key, charge)
+
+    async def async_hold_pause(self) -> None:
+        """Pause the charger the way its control kind does (see ``controls.py``).
+
+        The value found is remembered before the first change, so that exactly it is put back.
+        """
+        control = self.charger.entities.control
+        if control is None:
+            return
+        entity_id = control.key
+        wanted = self.charger.pause_value()
+        current = self.charger.value(entity_id)
+        if current is None and not control.readable:
+            # Actions cannot be read back: before our first pause the charger was allowed to charge.
+            current = control.charge_value
+        if current is None or wanted is None:
+            LOGGER.warning("%s is unavailable at a pause; it is paused when it is back", entity_id)
+            return
+        if entity_id not in self.restore and not values_match(current, wanted):
+            self.restore[entity_id] = current
+            await self._save()
+        await self.charger.async_ensure(entity_id, wanted)
+
+    async def async_release(self, *, verify: bool = True) -> None:
+        """Put back every value we changed; an unavailable entity is put back when it returns."""
+        for entity_id, value in list(self.restore.items()):
+            if not await self.charger.async_ensure(entity_id, value, verify=verify):
+                LOGGER.warning("%s is unavailable; it is put back when it returns", entity_id)
+                continue
+            self.restore.pop(entity_id, None)
+
+    def forget(self, entity_id: str) -> None:
+        """Do not put this entity back: the user set it themselves."""
+        self.restore.pop(entity_id, None)

@@ -1,0 +1,105 @@
+"""The repair issues of one config entry: entity missing, charger not responding, consent missing.
+
+Their fix flows live in ``repairs.py``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from homeassistant.core import HomeAssistant, State, callback
+from homeassistant.helpers import issue_registry as ir
+
+from .const import (
+    DOMAIN,
+    ISSUE_CHARGER_ENTITY_MISSING,
+    ISSUE_CHARGER_NOT_RESPONDING,
+    ISSUE_CONSENT_MISSING,
+    LOGGER,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+
+def issue_id(key: str, entry_id: str, entity_id: str | None = None) -> str:
+    """Return the repair issue id of a config entry (and, for a missing entity, of that entity)."""
+    return f"{key}_{entry_id}" if entity_id is None else f"{key}_{entry_id}_{entity_id}"
+
+
+@callback
+def async_delete_entry_issues(hass: HomeAssistant, entry_id: str) -> None:
+    """Delete every repair issue of one config entry (it is being removed)."""
+    registry = ir.async_get(hass)
+    for domain, issue in list(registry.issues):
+        if domain == DOMAIN and entry_id in issue:
+            ir.async_delete_issue(hass, DOMAIN, issue)
+
+
+class EntryIssues:
+    """Raises and clears the repair issues of one config entry."""
+
+    def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
+        """Bind to the entry."""
+        self.hass = hass
+        self.entry_id = entry_id
+
+    def raise_issue(
+        self,
+        key: str,
+        entity_id: str | None = None,
+        placeholders: dict[str, str] | None = None,
+    ) -> None:
+        """Create (or update) one of the entry's repair issues."""
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            issue_id(key, self.entry_id, entity_id),
+            is_fixable=key == ISSUE_CONSENT_MISSING,
+            data={"entry_id": self.entry_id},
+            severity=ir.IssueSeverity.ERROR,
+            translation_key=key,
+            translation_placeholders=placeholders,
+        )
+
+    def delete_issue(self, key: str, entity_id: str | None = None) -> None:
+        """Delete one of the entry's repair issues (nothing happens when there is none)."""
+        ir.async_delete_issue(self.hass, DOMAIN, issue_id(key, self.entry_id, entity_id))
+
+    def refresh_missing(self, entity_ids: Iterable[str]) -> None:
+        """One issue per configured entity that does not exist; none for any other entity."""
+        prefix = issue_id(ISSUE_CHARGER_ENTITY_MISSING, self.entry_id) + "_"
+        registry = ir.async_get(self.hass)
+        for domain, issue in list(registry.issues):
+            if domain == DOMAIN and issue.startswith(prefix):
+                ir.async_delete_issue(self.hass, DOMAIN, issue)
+        for entity_id in entity_ids:
+            if self.hass.states.get(entity_id) is None:
+                self.raise_missing(entity_id)
+
+    def raise_missing(self, entity_id: str) -> None:
+        """Report a configured entity that does not exist."""
+        LOGGER.warning("%s does not exist; Axle Flex Lite cannot use it", entity_id)
+        self.raise_issue(ISSUE_CHARGER_ENTITY_MISSING, entity_id, {"entity_id": entity_id})
+
+    def update_missing(
+        self, entity_id: str, old_state: State | None, new_state: State | None
+    ) -> None:
+        """Raise or clear the missing-entity issue when an entity goes away or comes back."""
+        if new_state is None:
+            self.raise_missing(entity_id)
+        elif old_state is None:
+            self.delete_issue(ISSUE_CHARGER_ENTITY_MISSING, entity_id)
+
+    @callback
+    def charger_not_responding(self, entity_id: str, wanted: str, actual: str) -> None:
+        """Tell the user that a command and its retry did not take (the next change tries again)."""
+        self.raise_issue(
+            ISSUE_CHARGER_NOT_RESPONDING,
+            placeholders={"entity_id": entity_id, "wanted": wanted, "actual": actual},
+        )
+
+    @callback
+    def charger_responding(self, _entity_id: str) -> None:
+        """Clear the not-responding issue: a command took effect."""
+        self.delete_issue(ISSUE_CHARGER_NOT_RESPONDING)
