@@ -139,7 +139,7 @@ async def test_full_night_full_schedule(
     charger: SimulatedCharger,
     clock: Clock,
     controller: SessionController,
-    plugged_in: None,
+    plugged_in: MockConfigEntry,
 ) -> None:
     """Full schedule: off until the window, on in the blocks, off after, back on at unplug."""
 
@@ -232,7 +232,7 @@ async def test_dst_nights(
     axle_simulator: AxleSimulator,
     expected_block: tuple[datetime, datetime],
     controller: SessionController,
-    plugged_in: None,
+    plugged_in: MockConfigEntry,
 ) -> None:
     """The window is read in local time; the pause is applied at its exact UTC instants."""
     assert sent_schedules(axle_simulator) == [[block(*expected_block)]]
@@ -288,7 +288,7 @@ async def test_unchanged_schedule(
 async def test_current_only_charger(
     charger: SimulatedCharger,
     clock: Clock,
-    plugged_in: None,
+    plugged_in: MockConfigEntry,
 ) -> None:
     """Without a switch a pause sets the current to its minimum and puts the old value back."""
     await clock.move_to(utc(26, 2))
@@ -355,7 +355,7 @@ async def test_unavailable_plug_keeps_the_session(
     clock: Clock,
     axle_simulator: AxleSimulator,
     controller: SessionController,
-    plugged_in: None,
+    plugged_in: MockConfigEntry,
 ) -> None:
     """Plugged, unavailable, plugged again (a charger integration restarting): one session."""
     session = controller.session
@@ -418,7 +418,7 @@ async def test_override_outside_a_pause(
     clock: Clock,
     axle_simulator: AxleSimulator,
     controller: SessionController,
-    plugged_in: None,
+    plugged_in: MockConfigEntry,
 ) -> None:
     """Switching off in the window: the pause never comes and nothing is sent (no plan)."""
     await clock.move_to(utc(26, 0, 15))
@@ -446,7 +446,7 @@ async def test_override_before_the_window_in_full_schedule(
     clock: Clock,
     axle_simulator: AxleSimulator,
     controller: SessionController,
-    plugged_in: None,
+    plugged_in: MockConfigEntry,
 ) -> None:
     """A boost before the window: charging now until the window's end, told to Axle."""
     assert charger.calls() == [OFF]
@@ -493,7 +493,7 @@ async def test_attribute_only_changes_are_not_overrides(
     charger: SimulatedCharger,
     clock: Clock,
     controller: SessionController,
-    plugged_in: None,
+    plugged_in: MockConfigEntry,
 ) -> None:
     """Attributes changing, or the switch going unavailable and back, is not the user."""
     hass.states.async_set(SWITCH, "on", {"friendly_name": "Renamed"})
@@ -512,7 +512,7 @@ async def test_window_change_mid_session(
     clock: Clock,
     axle_simulator: AxleSimulator,
     controller: SessionController,
-    plugged_in: None,
+    plugged_in: MockConfigEntry,
 ) -> None:
     """A new window while plugged in is sent at once and re-planned without a reload."""
     await clock.move_to(utc(25, 19))
@@ -536,7 +536,7 @@ async def test_control_mode_change_mid_session(
     charger: SimulatedCharger,
     axle_simulator: AxleSimulator,
     controller: SessionController,
-    plugged_in: None,
+    plugged_in: MockConfigEntry,
 ) -> None:
     """A new control mode applies at once and sends nothing to Axle."""
     await change_options(hass, init_integration, {CONF_CONTROL_MODE: "full_schedule"})
@@ -555,7 +555,7 @@ async def test_skip_pause(
     axle_simulator: AxleSimulator,
     skip_at: datetime,
     controller: SessionController,
-    plugged_in: None,
+    plugged_in: MockConfigEntry,
 ) -> None:
     """Skipping ends a running pause now, drops the planned one and tells Axle; no new pause."""
     await clock.move_to(skip_at)
@@ -688,7 +688,7 @@ async def test_diagnostics_are_plain_and_private(
     charger: SimulatedCharger,
     clock: Clock,
     controller: SessionController,
-    plugged_in: None,
+    plugged_in: MockConfigEntry,
 ) -> None:
     """Diagnostics serialise to JSON and hold no personal data."""
     await clock.move_to(utc(26, 2, 5))
@@ -758,7 +758,7 @@ async def test_nothing_to_drive(
     charger: SimulatedCharger,
     clock: Clock,
     controller: SessionController,
-    plugged_in: None,
+    plugged_in: MockConfigEntry,
 ) -> None:
     """Options without a switch or a current entity: the plan runs, the charger is untouched."""
     await clock.move_to(utc(26, 2))
@@ -772,7 +772,7 @@ async def test_override_that_axle_does_not_hear(
     clock: Clock,
     axle_simulator: AxleSimulator,
     controller: SessionController,
-    plugged_in: None,
+    plugged_in: MockConfigEntry,
 ) -> None:
     """Telling Axle about the override fails: recorded, and the user's plan stands."""
     await clock.move_to(utc(26, 2))

@@ -60,6 +60,7 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant, ServiceCall
     from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+    from custom_components.axle_flex_lite.controller import SessionController
     from tests.plugins.integration import Clock, SimulatedCharger
     from tools.axle_simulator import AxleSimulator
 
@@ -126,16 +127,15 @@ async def axle_base_url(
 async def test_axle_failure_falls_back(
     hass: HomeAssistant,
     *,
-    init_integration: MockConfigEntry,
     charger: SimulatedCharger,
     clock: Clock,
     axle_simulator: AxleSimulator,
     fault: dict[str, Any],
     error: str,
     retried: bool,
+    controller: SessionController,
 ) -> None:
     """Any failure: the user's own schedule (no pause), one retry at most for passing trouble."""
-    controller = controller_of(init_integration)
     events = record_events(controller)
     axle_simulator.fail_next("plug-in-schedule", **fault)
 
@@ -172,13 +172,12 @@ async def test_axle_failure_falls_back(
 
 
 async def test_one_retry_only(
-    init_integration: MockConfigEntry,
     charger: SimulatedCharger,
     clock: Clock,
     axle_simulator: AxleSimulator,
+    controller: SessionController,
 ) -> None:
     """A retry that fails too is the last: no loop."""
-    controller = controller_of(init_integration)
     axle_simulator.fail_next("plug-in-schedule", status=500, count=5)
     await charger.plug_in()
     await clock.advance(FALLBACK_RETRY_DELAY)
@@ -209,13 +208,12 @@ async def test_fallback_in_full_schedule_follows_the_users_window(
 
 async def test_timeout_falls_back(
     hass: HomeAssistant,
-    init_integration: MockConfigEntry,
     charger: SimulatedCharger,
     clock: Clock,
     axle_simulator: AxleSimulator,
+    controller: SessionController,
 ) -> None:
     """Axle not answering: SCHEDULING until the client gives up, then the user's schedule."""
-    controller = controller_of(init_integration)
     axle_simulator.fail_next("plug-in-schedule", kind="timeout")
     await charger.plug_in(wait=False)
     await clock.run_ready()
@@ -233,13 +231,12 @@ async def test_timeout_falls_back(
 
 async def test_answer_after_unplug_is_ignored(
     hass: HomeAssistant,
-    init_integration: MockConfigEntry,
     charger: SimulatedCharger,
     clock: Clock,
     axle_simulator: AxleSimulator,
+    controller: SessionController,
 ) -> None:
     """A slow answer that arrives after the car left changes nothing."""
-    controller = controller_of(init_integration)
     events = record_events(controller)
     axle_simulator.fail_next("plug-in-schedule", kind="delay", delay=5)
     await charger.plug_in(wait=False)
@@ -253,13 +250,12 @@ async def test_answer_after_unplug_is_ignored(
 
 async def test_answer_after_override_is_ignored(
     hass: HomeAssistant,
-    init_integration: MockConfigEntry,
     charger: SimulatedCharger,
     clock: Clock,
     axle_simulator: AxleSimulator,
+    controller: SessionController,
 ) -> None:
     """The user took over while Axle was slow: Axle's late answer does not replace their plan."""
-    controller = controller_of(init_integration)
     events = record_events(controller)
     axle_simulator.fail_next("plug-in-schedule", kind="delay", delay=5)
     await charger.plug_in(wait=False)
@@ -280,9 +276,9 @@ async def test_forbidden_raises_consent_issue(
     charger: SimulatedCharger,
     clock: Clock,
     axle_simulator: AxleSimulator,
+    controller: SessionController,
 ) -> None:
     """403: the consent repair issue, no more calls until participation is renewed."""
-    controller = controller_of(init_integration)
     withdraw_consent(axle_simulator, init_integration)
 
     await charger.plug_in()
@@ -320,10 +316,10 @@ async def test_forbidden_skip_and_override_do_not_call_axle(
     charger: SimulatedCharger,
     clock: Clock,
     axle_simulator: AxleSimulator,
+    controller: SessionController,
+    plugged_in: MockConfigEntry,
 ) -> None:
     """With consent refused, neither a boost nor a skip is sent."""
-    controller = controller_of(init_integration)
-    await charger.plug_in()
     withdraw_consent(axle_simulator, init_integration)
     await clock.move_to(utc(26, 1))
     with pytest.raises(AxleForbiddenError):
@@ -340,9 +336,9 @@ async def test_consent_refusal_lifts_with_new_consent(
     init_integration: MockConfigEntry,
     charger: SimulatedCharger,
     axle_simulator: AxleSimulator,
+    controller: SessionController,
 ) -> None:
     """A reconfigure that records a new consent time lets schedules through again."""
-    controller = controller_of(init_integration)
     withdraw_consent(axle_simulator, init_integration)
     await charger.plug_in()
     assert controller.consent_blocked
@@ -358,12 +354,11 @@ async def test_consent_refusal_lifts_with_new_consent(
 
 async def test_unauthorised_starts_reauth(
     hass: HomeAssistant,
-    init_integration: MockConfigEntry,
     charger: SimulatedCharger,
     axle_simulator: AxleSimulator,
+    controller: SessionController,
 ) -> None:
     """A 401 that survives the client's own new login: re-authentication and the fallback."""
-    controller = controller_of(init_integration)
     axle_simulator.fail_next("plug-in-schedule", status=401, count=2)
     await charger.plug_in()
     assert controller.status is SessionStatus.FALLBACK
@@ -385,17 +380,15 @@ async def test_unauthorised_starts_reauth(
     ids=["past_end", "before_start", "overlapping", "unsorted", "empty"],
 )
 async def test_unusable_answer_falls_back(
-    init_integration: MockConfigEntry,
-    *,
     charger: SimulatedCharger,
     clock: Clock,
     axle_simulator: AxleSimulator,
     tamper: Tamper,
     answer: list[dict[str, str]],
     reason: str,
+    controller: SessionController,
 ) -> None:
     """An answer breaking the rules is not followed, and not asked again."""
-    controller = controller_of(init_integration)
     tamper.answer = answer
     await charger.plug_in()
     assert controller.status is SessionStatus.FALLBACK
@@ -410,14 +403,12 @@ async def test_unusable_answer_falls_back(
 
 
 async def test_resend_failures_raise_after_falling_back(
-    init_integration: MockConfigEntry,
-    charger: SimulatedCharger,
     axle_simulator: AxleSimulator,
     tamper: Tamper,
+    controller: SessionController,
+    plugged_in: MockConfigEntry,
 ) -> None:
     """A resend that fails falls back and tells the caller."""
-    controller = controller_of(init_integration)
-    await charger.plug_in()
     axle_simulator.fail_next("plug-in-schedule", status=500)
     with pytest.raises(AxleServerError):
         await controller.async_resend_schedule()
@@ -431,14 +422,13 @@ async def test_resend_failures_raise_after_falling_back(
 
 
 async def test_resend_when_overridden_or_unplugged(
-    init_integration: MockConfigEntry,
     charger: SimulatedCharger,
     clock: Clock,
     axle_simulator: AxleSimulator,
+    controller: SessionController,
+    plugged_in: MockConfigEntry,
 ) -> None:
     """An overridden session resends the user's plan; a car without session starts one."""
-    controller = controller_of(init_integration)
-    await charger.plug_in()
     await clock.move_to(utc(26, 1))
     await charger.set_switch(False)
     await charger.set_switch(True)
@@ -460,13 +450,12 @@ async def test_resend_when_overridden_or_unplugged(
 
 async def test_charger_unavailable_at_a_change(
     hass: HomeAssistant,
-    init_integration: MockConfigEntry,
     charger: SimulatedCharger,
     clock: Clock,
+    controller: SessionController,
+    plugged_in: MockConfigEntry,
 ) -> None:
     """Unavailable at the pause's start: skipped, then applied when the charger is back."""
-    controller = controller_of(init_integration)
-    await charger.plug_in()
     await clock.move_to(utc(26, 1, 59))
     hass.states.async_set(SWITCH, "unavailable")
     await clock.move_to(utc(26, 2))
@@ -493,9 +482,9 @@ async def test_charger_entity_missing(
     init_integration: MockConfigEntry,
     charger: SimulatedCharger,
     clock: Clock,
+    plugged_in: MockConfigEntry,
 ) -> None:
     """A configured entity that goes away raises an issue; it clears when the entity is back."""
-    await charger.plug_in()
     await remove_state(hass, SWITCH)
     missing = repair_issue(hass, "charger_entity_missing", init_integration, SWITCH)
     assert missing is not None
@@ -616,9 +605,9 @@ async def test_slow_charger_is_not_an_override(
     init_integration: MockConfigEntry,
     charger: SimulatedCharger,
     clock: Clock,
+    controller: SessionController,
 ) -> None:
     """A charger reporting our command late, under its own context, is still us."""
-    controller = controller_of(init_integration)
     await run_into_the_pause(charger, clock, until=utc(26, 2, 0, second=10))
     await set_state(hass, FAKE_SWITCH, "off")
     assert controller.status is SessionStatus.PAUSED
@@ -628,13 +617,12 @@ async def test_slow_charger_is_not_an_override(
 
 
 async def test_no_retry_once_axle_answered(
-    init_integration: MockConfigEntry,
     charger: SimulatedCharger,
     clock: Clock,
     axle_simulator: AxleSimulator,
+    controller: SessionController,
 ) -> None:
     """The retry is dropped when a resend got an answer first, or when the car left."""
-    controller = controller_of(init_integration)
     axle_simulator.fail_next("plug-in-schedule", status=500)
     await charger.plug_in()
     await controller.async_resend_schedule()
@@ -652,13 +640,12 @@ async def test_no_retry_once_axle_answered(
 
 async def test_failure_after_unplug_is_ignored(
     hass: HomeAssistant,
-    init_integration: MockConfigEntry,
     charger: SimulatedCharger,
     clock: Clock,
     axle_simulator: AxleSimulator,
+    controller: SessionController,
 ) -> None:
     """Axle timing out after the car left: no fallback, no retry."""
-    controller = controller_of(init_integration)
     events = record_events(controller)
     axle_simulator.fail_next("plug-in-schedule", kind="timeout")
     await charger.plug_in(wait=False)
@@ -677,9 +664,9 @@ async def test_skip_before_the_check_cancels_it(
     init_integration: MockConfigEntry,
     charger: SimulatedCharger,
     clock: Clock,
+    controller: SessionController,
 ) -> None:
     """A command overtaken by the next one is not checked or retried."""
-    controller = controller_of(init_integration)
     await run_into_the_pause(charger, clock, until=utc(26, 2, 0, second=10))
     await controller.async_skip_pause()
     await clock.move_to(utc(26, 2, 2))

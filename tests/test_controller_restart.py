@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+    from custom_components.axle_flex_lite.controller import SessionController
     from tests.plugins.integration import Clock, SimulatedCharger
     from tools.axle_simulator import AxleSimulator
 
@@ -57,9 +58,9 @@ async def test_state_is_stored_on_every_change(
     init_integration: MockConfigEntry,
     charger: SimulatedCharger,
     clock: Clock,
+    plugged_in: MockConfigEntry,
 ) -> None:
     """Plug-in, pause and unplug are each written at once, with the values to put back."""
-    await charger.plug_in()
     data = stored(hass_storage, init_integration)
     assert data["plugged"] is True
     assert data["participating"] is True
@@ -87,9 +88,9 @@ async def test_restart_before_the_pause(
     charger: SimulatedCharger,
     clock: Clock,
     axle_simulator: AxleSimulator,
+    plugged_in: MockConfigEntry,
 ) -> None:
     """The stored plan carries on; nothing is sent to Axle again."""
-    await charger.plug_in()
     await clock.move_to(utc(25, 23))
     await restart(hass, init_integration)
     controller = controller_of(init_integration)
@@ -107,9 +108,9 @@ async def test_restart_during_the_pause(
     charger: SimulatedCharger,
     clock: Clock,
     axle_simulator: AxleSimulator,
+    in_pause: MockConfigEntry,
 ) -> None:
     """Unloading puts the charger back; setting up again resumes the pause to its end."""
-    await run_into_the_pause(charger, clock, until=utc(26, 2, 10))
     await unload_entry(hass, init_integration)
     assert charger.switch_on
     assert charger.calls() == [OFF, ON]
@@ -127,9 +128,9 @@ async def test_restart_after_the_pause(
     init_integration: MockConfigEntry,
     charger: SimulatedCharger,
     clock: Clock,
+    in_pause: MockConfigEntry,
 ) -> None:
     """A pause that ended while unloaded is not applied again."""
-    await run_into_the_pause(charger, clock, until=utc(26, 2, 10))
     assert await hass.config_entries.async_unload(init_integration.entry_id)
     await clock.move_to(utc(26, 2, 45))
     await set_up_entry(hass, init_integration)
@@ -192,10 +193,9 @@ async def test_unplugged_while_down(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     charger: SimulatedCharger,
-    clock: Clock,
+    in_pause: MockConfigEntry,
 ) -> None:
     """A car taken away while the entry was unloaded closes the session at start-up."""
-    await run_into_the_pause(charger, clock, until=utc(26, 2, 10))
     assert await hass.config_entries.async_unload(init_integration.entry_id)
     await charger.unplug()
     await set_up_entry(hass, init_integration)
@@ -352,9 +352,9 @@ async def test_home_assistant_stop_mid_pause(
     init_integration: MockConfigEntry,
     charger: SimulatedCharger,
     clock: Clock,
+    in_pause: MockConfigEntry,
 ) -> None:
     """Stopping puts the charger back; the session and the values to put back stay stored."""
-    await run_into_the_pause(charger, clock, until=utc(26, 2, 10))
     hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
     await hass.async_block_till_done()
     assert charger.switch_on
@@ -369,13 +369,12 @@ async def test_home_assistant_stop_mid_pause(
 
 
 async def test_unplug_during_a_pause(
-    init_integration: MockConfigEntry,
     charger: SimulatedCharger,
     clock: Clock,
+    controller: SessionController,
+    in_pause: MockConfigEntry,
 ) -> None:
     """Unplugging mid-pause puts the charger back at once."""
-    controller = controller_of(init_integration)
-    await run_into_the_pause(charger, clock, until=utc(26, 2, 10))
     await charger.unplug()
     assert charger.switch_on
     assert charger.calls() == [OFF, ON]
@@ -390,9 +389,9 @@ async def test_restart_in_full_schedule_before_the_window(
     init_integration: MockConfigEntry,
     charger: SimulatedCharger,
     clock: Clock,
+    plugged_in: MockConfigEntry,
 ) -> None:
     """Full schedule: unloading lets the charger go; setting up takes it again."""
-    await charger.plug_in()
     await restart(hass, init_integration)
     assert charger.calls() == [OFF, ON, OFF]
     await clock.move_to(utc(25, 23, 30))
@@ -445,13 +444,12 @@ async def test_waits_for_home_assistant_to_run(
 
 async def test_actions_after_stop_change_nothing(
     hass: HomeAssistant,
-    init_integration: MockConfigEntry,
     charger: SimulatedCharger,
     clock: Clock,
+    controller: SessionController,
+    plugged_in: MockConfigEntry,
 ) -> None:
     """After Home Assistant's stop event the controller no longer drives the charger."""
-    controller = controller_of(init_integration)
-    await charger.plug_in()
     await clock.move_to(utc(26, 1))
     hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
     await hass.async_block_till_done()
@@ -479,13 +477,13 @@ async def test_put_back_at_stop_that_did_not_stick(
     back_at: datetime,
     switch_on_after: bool,
     calls_after: list[tuple[str, str, str]],
+    in_pause: MockConfigEntry,
 ) -> None:
     """The charger's integration saved "off" before our put-back at stop landed.
 
     At the next start the charger reads off again; the stored values to put back make sure the
     car is not left paused past the end of Axle's pause.
     """
-    await run_into_the_pause(charger, clock, until=utc(26, 2, 10))
     hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
     await hass.async_block_till_done()
     assert charger.calls() == [OFF, ON]

@@ -212,16 +212,15 @@ class SwitchWatch:
 async def test_axle_fault_at_plug_in(
     hass: HomeAssistant,
     *,
-    init_integration: MockConfigEntry,
     charger: SimulatedCharger,
     clock: Clock,
     axle_simulator: AxleSimulator,
     caplog: pytest.LogCaptureFixture,
     fault: dict[str, Any],
     retried: bool,
+    controller: SessionController,
 ) -> None:
     """A failed schedule leaves the charger alone; a passing failure is asked once more."""
-    controller = controller_of(init_integration)
     axle_simulator.fail_next(SCHEDULE_PATH, **fault)
     await charger.plug_in(wait=False)
     await clock.drive(hass.async_block_till_done())
@@ -335,11 +334,12 @@ async def test_token_expired_mid_session(
     clock: Clock,
     axle_simulator: AxleSimulator,
     caplog: pytest.LogCaptureFixture,
+    controller: SessionController,
+    plugged_in: MockConfigEntry,
 ) -> None:
     """Axle forgets the token (401) mid-session: one new login, the schedule goes through."""
-    controller = controller_of(init_integration)
-    await charger.plug_in()
-    await clock.move_to(utc(26, 1))
+    # Just after the hourly rewards refresh, so the client holds a token it believes fresh.
+    await clock.move_to(utc(26, 1) + timedelta(seconds=30))
     axle_simulator.expire_tokens()
     logins = len(axle_simulator.requests_to(LOGIN_PATH))
 
@@ -376,10 +376,10 @@ async def test_credentials_refused_during_a_pause(
     clock: Clock,
     axle_simulator: AxleSimulator,
     caplog: pytest.LogCaptureFixture,
+    controller: SessionController,
+    plugged_in: MockConfigEntry,
 ) -> None:
     """A 401 that a new login does not cure: re-authentication, and the pause ends at once."""
-    controller = controller_of(init_integration)
-    await charger.plug_in()
     await step_to(clock, utc(26, 2, 10))
     assert not charger.switch_on
     # The partner's password was changed at Axle: tokens die and logins are refused.
@@ -483,9 +483,9 @@ async def test_restart(
     stop_at: datetime,
     down: timedelta,
     expected: list[tuple[str, str, None]],
+    plugged_in: MockConfigEntry,
 ) -> None:
     """A restart never sends the schedule again and never leaves the charger paused."""
-    await charger.plug_in()
     await step_to(clock, stop_at)
     await restart(hass, init_integration, clock, down)
     await run_night(clock, charger)
@@ -504,9 +504,9 @@ async def test_crash_during_a_pause(
     clock: Clock,
     hass_storage: dict[str, Any],
     caplog: pytest.LogCaptureFixture,
+    plugged_in: MockConfigEntry,
 ) -> None:
     """Home Assistant dies mid-pause (nothing put back) and returns after it: switch back on."""
-    await charger.plug_in()
     await step_to(clock, utc(26, 2, 10))
     key = storage_key(init_integration.entry_id)
     at_crash = hass_storage[key]
@@ -534,14 +534,13 @@ async def test_crash_during_a_pause(
 async def test_plug_flapping_unavailable(
     hass: HomeAssistant,
     *,
-    init_integration: MockConfigEntry,
     charger: SimulatedCharger,
     clock: Clock,
     axle_simulator: AxleSimulator,
     caplog: pytest.LogCaptureFixture,
+    controller: SessionController,
 ) -> None:
     """The plug entity drops out and returns, before and during the pause: nothing changes."""
-    controller = controller_of(init_integration)
     switch = SwitchWatch(hass)
     await charger.plug_in()
     for moment in (utc(25, 20), utc(26, 2, 10)):
@@ -569,9 +568,9 @@ async def test_switch_missing_then_back_during_the_pause(
     charger: SimulatedCharger,
     clock: Clock,
     caplog: pytest.LogCaptureFixture,
+    plugged_in: MockConfigEntry,
 ) -> None:
     """The switch entity vanishes before the pause: an issue; paused once it is back."""
-    await charger.plug_in()
     await clock.move_to(utc(26, 1))
     hass.states.async_remove(SWITCH)
     await hass.async_block_till_done()
@@ -687,8 +686,6 @@ async def test_number_rejects_the_value(
     ids=["switch_on_during_pause", "switch_off_before_pause"],
 )
 async def test_user_override(
-    init_integration: MockConfigEntry,
-    *,
     charger: SimulatedCharger,
     clock: Clock,
     axle_simulator: AxleSimulator,
@@ -696,10 +693,10 @@ async def test_user_override(
     when: datetime,
     switch_on: bool,
     expected: list[tuple[str, str, None]],
+    controller: SessionController,
+    plugged_in: MockConfigEntry,
 ) -> None:
     """The user wins: hands off until unplug, and their switch stays as they set it."""
-    controller = controller_of(init_integration)
-    await charger.plug_in()
     await step_to(clock, when)
     await charger.set_switch(switch_on)
     assert controller.status is SessionStatus.OVERRIDDEN

@@ -12,7 +12,7 @@ and counts the service calls the integration makes to it (``service_calls``).
 ``config_entry`` is an entry for a site already onboarded in the simulator (``axle_simulator``),
 talking to it over loopback; ``init_integration`` sets it up. Home Assistant runs in
 Europe/London with the clock frozen at ``start_time`` (a parametrizable fixture). ``clock`` moves
-the frozen time and fires the timers that fall due.
+the frozen time and fires the timers that fall due, one by one in due order.
 
 Most tests only need ``init_integration``, ``charger`` and ``clock``; ``plugged_in`` and
 ``in_pause`` are ``init_integration`` with the car plugged in, and then ten minutes into Axle's
@@ -20,6 +20,7 @@ first pause. Parametrize
 ``control_mode``, ``charging_window``, ``start_time`` or ``entry_options`` to change the set-up.
 ``all_entities_enabled`` (request it before ``init_integration``) also creates the entities that
 start disabled.
+``controller`` is the set-up entry's session controller.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 from unittest.mock import PropertyMock, patch
 
+from aiohttp import helpers as aiohttp_helpers
 from homeassistant.const import (
     ATTR_ENTITY_ID,
     CONF_PASSWORD,
@@ -43,10 +45,12 @@ from homeassistant.core import Context, Event, HomeAssistant
 from homeassistant.helpers.entity import Entity
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
+from homeassistant.util.async_ import get_scheduled_timer_handles
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
+    async_fire_time_changed_exact,
 )
 
 from custom_components.axle_flex_lite.const import (
@@ -82,6 +86,7 @@ if TYPE_CHECKING:
 
     from freezegun.api import FrozenDateTimeFactory
 
+    from custom_components.axle_flex_lite.controller import SessionController
     from tools.axle_simulator import AxleSimulator
 
 T = TypeVar("T")
@@ -202,8 +207,24 @@ class SimulatedCharger:
         return float(state.state)
 
 
+# aiohttp re-arms this every minute for as long as a connection is open (connection clean-up). It
+# orders nothing we test, so the clock does not stop for it; it still fires when time passes it.
+_HOUSEKEEPING = getattr(aiohttp_helpers, "_weakref_handle", None)
+
+
 class Clock:
-    """Moves Home Assistant's frozen clock and fires the timers that fall due."""
+    """Moves Home Assistant's frozen clock timer by timer, in due order.
+
+    ``async_fire_time_changed`` alone runs everything due by the target in one go, in the order of
+    the event loop's heap, so a 30 s check could run before a 10 s report. ``move_to`` instead
+    stops at each timer's due time, runs that timer and everything it sets off, and only then
+    looks for the next one.
+    """
+
+    # Enough for a week of minute-by-minute timers; a loop that keeps re-arming at the same instant
+    # is a bug the test should show rather than hang on.
+    MAX_STEPS = 20_000
+    SLACK = timedelta(milliseconds=1)
 
     def __init__(self, hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
         """Drive ``hass`` through ``freezer``."""
@@ -215,12 +236,46 @@ class Clock:
         """The frozen time (UTC)."""
         return dt_util.utcnow()
 
-    async def move_to(self, when: datetime) -> None:
-        """Jump to ``when`` and run everything that falls due by then."""
-        self.freezer.move_to(when)
-        async_fire_time_changed(self.hass, when)
-        # The rewards refresh runs as a background task; let it finish before time jumps again.
+    def next_due(self) -> datetime | None:
+        """When the earliest pending timer falls due (the loop's clock follows the frozen one)."""
+        loop = self.hass.loop
+        delays = [
+            handle.when() - loop.time()
+            for handle in get_scheduled_timer_handles(loop)
+            if isinstance(handle, asyncio.TimerHandle)
+            and not handle.cancelled()
+            and getattr(handle, "_callback", None) is not _HOUSEKEEPING
+        ]
+        if not delays:
+            return None
+        return self.now + timedelta(seconds=max(min(delays), 0.0))
+
+    async def _settle(self) -> None:
+        """Let everything the fired timers set off run."""
+        # The rewards refresh runs as a background task; let it finish before time moves again.
         await self.hass.async_block_till_done(wait_background_tasks=True)
+
+    async def move_to(self, when: datetime) -> None:
+        """Go to ``when``, firing each timer due by then at its own time, earliest first."""
+        for _ in range(self.MAX_STEPS):
+            due = self.next_due()
+            if due is None or due > when:
+                break
+            self.freezer.move_to(max(due, self.now))
+            await self._fire()
+        else:
+            raise AssertionError(f"timers kept falling due before {when}")
+        self.freezer.move_to(when)
+        await self._fire()
+
+    async def _fire(self) -> None:
+        """Run the timers due now, and what they set off.
+
+        Timestamps near 2026 carry about a quarter of a microsecond of float noise, so a timer
+        due "now" may look a hair in the future: a millisecond of slack absorbs that.
+        """
+        async_fire_time_changed_exact(self.hass, self.now + self.SLACK)
+        await self._settle()
 
     async def advance(self, delta: timedelta) -> None:
         """Move the clock forward by ``delta``."""
@@ -397,3 +452,10 @@ async def in_pause(
     await clock.move_to(FIRST_PAUSE_START + timedelta(minutes=10))
     assert not charger.switch_on
     return plugged_in
+
+
+@pytest.fixture
+def controller(init_integration: MockConfigEntry) -> SessionController:
+    """The set-up entry's session controller."""
+    controller: SessionController = init_integration.runtime_data.controller
+    return controller
