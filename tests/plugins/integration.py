@@ -43,6 +43,7 @@ from homeassistant.const import (
 )
 from homeassistant.core import Context, Event, HomeAssistant
 from homeassistant.helpers.entity import Entity
+from homeassistant.helpers.event import RANDOM_MICROSECOND_MAX
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 from homeassistant.util.async_ import get_scheduled_timer_handles
@@ -225,6 +226,7 @@ class Clock:
     # is a bug the test should show rather than hang on.
     MAX_STEPS = 20_000
     SLACK = timedelta(milliseconds=1)
+    SPREAD = timedelta(microseconds=RANDOM_MICROSECOND_MAX)
 
     def __init__(self, hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
         """Drive ``hass`` through ``freezer``."""
@@ -256,25 +258,32 @@ class Clock:
         await self.hass.async_block_till_done(wait_background_tasks=True)
 
     async def move_to(self, when: datetime) -> None:
-        """Go to ``when``, firing each timer due by then at its own time, earliest first."""
+        """Go to ``when``, firing each timer due by then at its own time, earliest first.
+
+        As with Home Assistant's own ``async_fire_time_changed``, timers due up to half a second
+        after ``when`` fire too (coordinators spread their refreshes over that half second); they
+        run in order, with the clock at ``when``.
+        """
+        limit = when + self.SPREAD
         for _ in range(self.MAX_STEPS):
             due = self.next_due()
-            if due is None or due > when:
+            if due is None or due > limit:
                 break
-            self.freezer.move_to(max(due, self.now))
-            await self._fire()
+            due = max(due, self.now)
+            self.freezer.move_to(min(due, when))
+            await self._fire(due)
         else:
             raise AssertionError(f"timers kept falling due before {when}")
         self.freezer.move_to(when)
-        await self._fire()
+        await self._fire(when)
 
-    async def _fire(self) -> None:
-        """Run the timers due now, and what they set off.
+    async def _fire(self, at: datetime) -> None:
+        """Run the timers due at ``at``, and what they set off.
 
         Timestamps near 2026 carry about a quarter of a microsecond of float noise, so a timer
         due "now" may look a hair in the future: a millisecond of slack absorbs that.
         """
-        async_fire_time_changed_exact(self.hass, self.now + self.SLACK)
+        async_fire_time_changed_exact(self.hass, at + self.SLACK)
         await self._settle()
 
     async def advance(self, delta: timedelta) -> None:
