@@ -1,4 +1,4 @@
-"""Randomised soak: two hundred charging sessions over months, with faults, checked all along.
+"""Randomised soak: sixty charging sessions over weeks, with faults, checked all along.
 
 One Home Assistant, one entry, the helper charger and the simulator in "price" mode, on a frozen
 clock that jumps from one thing to the next. Each session plugs in at a random hour, may meet an
@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 
 SEED_ENV = "AXLE_SOAK_SEED"
 DEFAULT_SEED = 20261125
-SESSIONS = 200
+SESSIONS = 60
 SCHEDULE_PATH = "plug-in-schedule"
 WINDOW_STARTS = ("21:00:00", "22:30:00", "23:30:00", "00:30:00")
 WINDOW_ENDS = ("04:30:00", "05:30:00", "06:30:00", "08:00:00")
@@ -473,7 +473,7 @@ async def test_soak(
         raise AssertionError(f"soak failed; replay with {SEED_ENV}={seed}: {err}") from err
 
     assert ledger.sessions == SESSIONS
-    assert clock.now - started > timedelta(days=60)
+    assert clock.now - started > timedelta(days=20)
     assert ledger.accepted > SESSIONS / 2
     # The run exercised what it is about: many pauses applied, and put back.
     pauses = [call for call in charger.service_calls if call.service == "turn_off"]
