@@ -83,7 +83,7 @@ from tools.axle_simulator.state import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Iterator
+    from collections.abc import AsyncIterator, Awaitable, Iterator
 
     from freezegun.api import FrozenDateTimeFactory
 
@@ -213,6 +213,10 @@ class SimulatedCharger:
 _HOUSEKEEPING = getattr(aiohttp_helpers, "_weakref_handle", None)
 
 
+# A fixed quarter of a second (within Home Assistant's 0.05-0.5 s spread of coordinator refreshes).
+COORDINATOR_SPREAD_US = 250_000
+
+
 class Clock:
     """Moves Home Assistant's frozen clock timer by timer, in due order.
 
@@ -327,11 +331,20 @@ def start_time() -> datetime:
 
 
 @pytest.fixture
-async def clock(hass: HomeAssistant, freezer: FrozenDateTimeFactory, start_time: datetime) -> Clock:
-    """Home Assistant in Europe/London with its clock frozen at ``start_time``."""
+async def clock(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, start_time: datetime
+) -> AsyncIterator[Clock]:
+    """Home Assistant in Europe/London with its clock frozen at ``start_time``.
+
+    Coordinators refresh a random fraction of a second past their interval; that fraction is
+    fixed here, so that a run (and its log of calls to Axle) is the same every time.
+    """
     await hass.config.async_set_time_zone(TIME_ZONE)
     freezer.move_to(start_time)
-    return Clock(hass, freezer)
+    with patch(
+        "homeassistant.helpers.update_coordinator.randint", return_value=COORDINATOR_SPREAD_US
+    ):
+        yield Clock(hass, freezer)
 
 
 @pytest.fixture
