@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers import entity_registry as er, issue_registry as ir
 
 from custom_components.axle_flex_lite.const import (
     CONF_CONTROL_MODE,
@@ -159,3 +159,17 @@ def repair_issue(
 ) -> ir.IssueEntry | None:
     """The entry's repair issue of that kind, or None when it is not raised."""
     return ir.async_get(hass).async_get_issue(DOMAIN, issue_id_for(kind, entry, entity_id))
+
+
+def entity_of(hass: HomeAssistant, entry: MockConfigEntry, platform: str, key: str) -> str:
+    """The entity id of the entry's entity ``key`` on ``platform``, found by its unique id."""
+    found = er.async_get(hass).async_get_entity_id(platform, DOMAIN, f"{entry.entry_id}_{key}")
+    assert found is not None, f"{platform} {key}"
+    return found
+
+
+def state_of(hass: HomeAssistant, entry: MockConfigEntry, platform: str, key: str) -> str:
+    """The state of the entry's entity ``key`` on ``platform``."""
+    shown = hass.states.get(entity_of(hass, entry, platform, key))
+    assert shown is not None, f"{platform} {key} has no state"
+    return shown.state

@@ -17,7 +17,8 @@ from homeassistant.const import (
 from homeassistant.helpers import entity_registry as er
 import pytest
 
-from custom_components.axle_flex_lite.const import CONF_SITE_ID, DOMAIN
+from custom_components.axle_flex_lite.const import CONF_SITE_ID
+from tests.helpers import entity_of, state_of
 from tests.plugins.integration import PLUG
 
 if TYPE_CHECKING:
@@ -36,18 +37,12 @@ pytestmark = pytest.mark.usefixtures("all_entities_enabled")
 
 def entity_id(hass: HomeAssistant, entry: MockConfigEntry, key: str) -> str:
     """Find a binary sensor by its unique id."""
-    found = er.async_get(hass).async_get_entity_id(
-        "binary_sensor", DOMAIN, f"{entry.entry_id}_{key}"
-    )
-    assert found is not None, key
-    return found
+    return entity_of(hass, entry, "binary_sensor", key)
 
 
 def state(hass: HomeAssistant, entry: MockConfigEntry, key: str) -> str:
     """The state of a binary sensor, by key."""
-    current = hass.states.get(entity_id(hass, entry, key))
-    assert current is not None
-    return current.state
+    return state_of(hass, entry, "binary_sensor", key)
 
 
 async def test_registry(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:

@@ -13,6 +13,7 @@ from homeassistant.util import dt as dt_util
 import pytest
 
 from custom_components.axle_flex_lite.const import DOMAIN
+from tests.helpers import entity_of
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -29,19 +30,12 @@ SCHEDULE_PATH = "plug-in-schedule"
 pytestmark = pytest.mark.usefixtures("all_entities_enabled")
 
 
-def entity_id(hass: HomeAssistant, entry: MockConfigEntry, platform: str, key: str) -> str:
-    """Find an entity by its unique id."""
-    found = er.async_get(hass).async_get_entity_id(platform, DOMAIN, f"{entry.entry_id}_{key}")
-    assert found is not None, key
-    return found
-
-
 async def press(hass: HomeAssistant, entry: MockConfigEntry, key: str) -> None:
     """Press one of the entry's buttons."""
     await hass.services.async_call(
         BUTTON_DOMAIN,
         SERVICE_PRESS,
-        {ATTR_ENTITY_ID: entity_id(hass, entry, "button", key)},
+        {ATTR_ENTITY_ID: entity_of(hass, entry, "button", key)},
         blocking=True,
     )
 
@@ -49,8 +43,8 @@ async def press(hass: HomeAssistant, entry: MockConfigEntry, key: str) -> None:
 async def test_registry(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
     """Skip pause is a primary control; resend schedule is diagnostic."""
     registry = er.async_get(hass)
-    skip = registry.async_get(entity_id(hass, init_integration, "button", "skip_pause"))
-    resend = registry.async_get(entity_id(hass, init_integration, "button", "resend_schedule"))
+    skip = registry.async_get(entity_of(hass, init_integration, "button", "skip_pause"))
+    resend = registry.async_get(entity_of(hass, init_integration, "button", "resend_schedule"))
     assert skip is not None
     assert resend is not None
     assert skip.entity_category is None
@@ -68,9 +62,9 @@ async def test_skip_running_pause(
 
     await press(hass, in_pause, "skip_pause")
     assert charger.switch_on
-    status = entity_id(hass, in_pause, "sensor", "status")
+    status = entity_of(hass, in_pause, "sensor", "status")
     assert hass.states.get(status).state == "charging"
-    next_start = entity_id(hass, in_pause, "sensor", "next_pause_start")
+    next_start = entity_of(hass, in_pause, "sensor", "next_pause_start")
     assert hass.states.get(next_start).state == STATE_UNKNOWN
     requests = axle_simulator.requests_to(SCHEDULE_PATH)
     assert len(requests) == sent_before + 1
@@ -110,7 +104,7 @@ async def test_skip_when_axle_cannot_be_told(
     with pytest.raises(HomeAssistantError) as raised:
         await press(hass, plugged_in, "skip_pause")
     assert raised.value.translation_key == "skip_pause_failed"
-    next_start = entity_id(hass, plugged_in, "sensor", "next_pause_start")
+    next_start = entity_of(hass, plugged_in, "sensor", "next_pause_start")
     assert hass.states.get(next_start).state == STATE_UNKNOWN
 
 
@@ -124,14 +118,14 @@ async def test_resend_schedule(
     """Resending asks Axle again and follows the new answer."""
     axle_simulator.fail_next(SCHEDULE_PATH, status=400)
     await charger.plug_in()
-    status = entity_id(hass, init_integration, "sensor", "status")
+    status = entity_of(hass, init_integration, "sensor", "status")
     assert hass.states.get(status).state == "fallback"
 
     await clock.advance(timedelta(minutes=5))
     await press(hass, init_integration, "resend_schedule")
     assert hass.states.get(status).state == "waiting"
     assert len(axle_simulator.requests_to(SCHEDULE_PATH)) == 2
-    sync = entity_id(hass, init_integration, "sensor", "last_schedule_sync")
+    sync = entity_of(hass, init_integration, "sensor", "last_schedule_sync")
     assert hass.states.get(sync).state == clock.now.isoformat()
 
 
@@ -152,7 +146,7 @@ async def test_resend_schedule_refused(
     with pytest.raises(HomeAssistantError) as raised:
         await press(hass, init_integration, "resend_schedule")
     assert raised.value.translation_key == "resend_schedule_failed"
-    status = entity_id(hass, init_integration, "sensor", "status")
+    status = entity_of(hass, init_integration, "sensor", "status")
     assert hass.states.get(status).state == "fallback"
 
 
@@ -163,7 +157,7 @@ async def test_resend_when_not_participating(
     await hass.services.async_call(
         "switch",
         "turn_off",
-        {ATTR_ENTITY_ID: entity_id(hass, init_integration, "switch", "participation")},
+        {ATTR_ENTITY_ID: entity_of(hass, init_integration, "switch", "participation")},
         blocking=True,
     )
     await charger.plug_in()

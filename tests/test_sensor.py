@@ -23,6 +23,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 )
 
 from custom_components.axle_flex_lite.const import CONF_SITE_ID, DOMAIN
+from tests.helpers import entity_of, state_of
 from tests.plugins.integration import POSTCODE
 
 if TYPE_CHECKING:
@@ -63,16 +64,12 @@ def auto_enable_custom_integrations(
 
 def entity_id(hass: HomeAssistant, entry: MockConfigEntry, key: str) -> str:
     """Find a sensor by its unique id."""
-    found = er.async_get(hass).async_get_entity_id("sensor", DOMAIN, f"{entry.entry_id}_{key}")
-    assert found is not None, key
-    return found
+    return entity_of(hass, entry, "sensor", key)
 
 
 def state(hass: HomeAssistant, entry: MockConfigEntry, key: str) -> str:
     """The state of a sensor, by key."""
-    current = hass.states.get(entity_id(hass, entry, key))
-    assert current is not None
-    return current.state
+    return state_of(hass, entry, "sensor", key)
 
 
 async def test_device_and_registry(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:

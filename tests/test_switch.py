@@ -14,10 +14,10 @@ from homeassistant.const import (
     STATE_ON,
 )
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import entity_registry as er
 import pytest
 
 from custom_components.axle_flex_lite.const import DOMAIN
+from tests.helpers import entity_of
 from tools.axle_simulator.state import LIMITED_PAUSE
 
 if TYPE_CHECKING:
@@ -28,13 +28,6 @@ if TYPE_CHECKING:
     from tools.axle_simulator import AxleSimulator
 
 PAUSE_START = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
-
-
-def entity_id(hass: HomeAssistant, entry: MockConfigEntry, platform: str, key: str) -> str:
-    """Find an entity by its unique id."""
-    found = er.async_get(hass).async_get_entity_id(platform, DOMAIN, f"{entry.entry_id}_{key}")
-    assert found is not None, key
-    return found
 
 
 async def switch(hass: HomeAssistant, target: str, on: bool) -> None:
@@ -55,8 +48,8 @@ async def test_switch_off_and_on(
     axle_simulator: AxleSimulator,
 ) -> None:
     """Off unenrols and stops the session; on enrols again (overriding the withdrawal)."""
-    participation = entity_id(hass, init_integration, "switch", "participation")
-    status = entity_id(hass, init_integration, "sensor", "status")
+    participation = entity_of(hass, init_integration, "switch", "participation")
+    status = entity_of(hass, init_integration, "sensor", "status")
     site = next(iter(axle_simulator.sites.values()))
     assert hass.states.get(participation).state == STATE_ON
 
@@ -86,7 +79,7 @@ async def test_switch_on_refused(
     axle_simulator: AxleSimulator,
 ) -> None:
     """Axle refusing the enrolment is a translated error and the switch stays off."""
-    participation = entity_id(hass, init_integration, "switch", "participation")
+    participation = entity_of(hass, init_integration, "switch", "participation")
     await switch(hass, participation, on=False)
     axle_simulator.fail_next("/enrol", status=404)
     with pytest.raises(HomeAssistantError) as raised:
@@ -103,7 +96,7 @@ async def test_switch_off_refused_still_stops(
     axle_simulator: AxleSimulator,
 ) -> None:
     """Unenrolling failing at Axle is reported, but participation is off locally all the same."""
-    participation = entity_id(hass, init_integration, "switch", "participation")
+    participation = entity_of(hass, init_integration, "switch", "participation")
     axle_simulator.fail_next("/unenrol", status=404)
     with pytest.raises(HomeAssistantError) as raised:
         await switch(hass, participation, on=False)

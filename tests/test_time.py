@@ -10,7 +10,8 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import ATTR_ENTITY_ID, ATTR_TIME, EntityCategory
 from homeassistant.helpers import entity_registry as er
 
-from custom_components.axle_flex_lite.const import CONF_WINDOW_END, CONF_WINDOW_START, DOMAIN
+from custom_components.axle_flex_lite.const import CONF_WINDOW_END, CONF_WINDOW_START
+from tests.helpers import entity_of
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -23,9 +24,7 @@ SCHEDULE_PATH = "plug-in-schedule"
 
 def entity_id(hass: HomeAssistant, entry: MockConfigEntry, key: str) -> str:
     """Find a time entity by its unique id."""
-    found = er.async_get(hass).async_get_entity_id(TIME_DOMAIN, DOMAIN, f"{entry.entry_id}_{key}")
-    assert found is not None, key
-    return found
+    return entity_of(hass, entry, TIME_DOMAIN, key)
 
 
 async def set_time(hass: HomeAssistant, target: str, value: time) -> None:
