@@ -59,13 +59,14 @@ def status(hass: HomeAssistant, entry: MockConfigEntry) -> str:
     return shown.state
 
 
-async def plug_in_without_consent(
-    simulator: AxleSimulator, entry: MockConfigEntry, charger: SimulatedCharger
+@pytest.fixture
+async def consent_issue(
+    init_integration: MockConfigEntry, charger: SimulatedCharger, axle_simulator: AxleSimulator
 ) -> str:
-    """Withdraw consent, then plug in so that Axle refuses the schedule: the consent issue's id."""
-    withdraw_consent(simulator, entry)
+    """Consent withdrawn at Axle, then a plug-in that Axle refuses: the consent issue's id."""
+    withdraw_consent(axle_simulator, init_integration)
     await charger.plug_in()
-    return issue_id_for("consent_missing", entry)
+    return issue_id_for("consent_missing", init_integration)
 
 
 async def open_fix_flow(hass: HomeAssistant, issue_id: str) -> tuple[RepairsFlowManager, Any]:
@@ -79,11 +80,10 @@ async def open_fix_flow(hass: HomeAssistant, issue_id: str) -> tuple[RepairsFlow
 async def test_consent_missing_fixed_by_the_repair_flow(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
-    charger: SimulatedCharger,
     axle_simulator: AxleSimulator,
+    consent_issue: str,
 ) -> None:
     """A 403 raises a fixable issue; confirming the fix enrols again and asks Axle again."""
-    issue_id = await plug_in_without_consent(axle_simulator, init_integration, charger)
     raised = repair_issue(hass, "consent_missing", init_integration)
     assert raised is not None
     assert raised.is_fixable
@@ -91,7 +91,7 @@ async def test_consent_missing_fixed_by_the_repair_flow(
     assert raised.severity is ir.IssueSeverity.ERROR
     assert status(hass, init_integration) == "fallback"
 
-    flows, result = await open_fix_flow(hass, issue_id)
+    flows, result = await open_fix_flow(hass, consent_issue)
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "confirm"
 
@@ -109,12 +109,11 @@ async def test_consent_missing_fixed_by_the_repair_flow(
 async def test_consent_fix_refused_by_axle(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
-    charger: SimulatedCharger,
     axle_simulator: AxleSimulator,
+    consent_issue: str,
 ) -> None:
     """Axle refusing the new enrolment keeps the form open with an error, and the issue."""
-    issue_id = await plug_in_without_consent(axle_simulator, init_integration, charger)
-    flows, result = await open_fix_flow(hass, issue_id)
+    flows, result = await open_fix_flow(hass, consent_issue)
 
     axle_simulator.fail_next("/enrol", status=404)
     result = await flows.async_configure(result["flow_id"], {})
@@ -130,13 +129,11 @@ async def test_consent_fix_refused_by_axle(
 async def test_consent_fix_needs_a_loaded_entry(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
-    charger: SimulatedCharger,
-    axle_simulator: AxleSimulator,
+    consent_issue: str,
 ) -> None:
     """With the entry unloaded the fix flow stops and the issue stays."""
-    issue_id = await plug_in_without_consent(axle_simulator, init_integration, charger)
     assert await hass.config_entries.async_unload(init_integration.entry_id)
-    _, result = await open_fix_flow(hass, issue_id)
+    _, result = await open_fix_flow(hass, consent_issue)
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "entry_not_loaded"
     assert repair_issue(hass, "consent_missing", init_integration) is not None
@@ -145,11 +142,10 @@ async def test_consent_fix_needs_a_loaded_entry(
 async def test_consent_issue_clears_when_axle_accepts_again(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
-    charger: SimulatedCharger,
     axle_simulator: AxleSimulator,
+    consent_issue: str,
 ) -> None:
     """Enrolled again elsewhere, a resent schedule succeeds and the issue goes by itself."""
-    await plug_in_without_consent(axle_simulator, init_integration, charger)
     assert repair_issue(hass, "consent_missing", init_integration) is not None
 
     renew_consent(axle_simulator, init_integration)
