@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncGenerator, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 import logging
 import socket
 from typing import TYPE_CHECKING, Any
@@ -40,6 +40,7 @@ from custom_components.axle_flex_lite.api import (
     OnboardRequest,
     OnboardResponse,
     Proposition,
+    PropositionEligibility,
     ScheduleBlock,
     SiteDetails,
     User,
@@ -50,6 +51,8 @@ from tools.axle_simulator import DEFAULT_PASSWORD, DEFAULT_USERNAME, AxleSimulat
 if TYPE_CHECKING:
     from aiohttp.test_utils import TestServer
     from freezegun.api import FrozenDateTimeFactory
+
+    from tools.axle_simulator.state import RefusalShape, TimeStyle
 
 MPAN = "1900000000013"
 OTHER_MPAN = "1400012345678"
@@ -463,12 +466,12 @@ async def test_422_list_detail_is_a_validation_error(
     assert type(from_get.value) is AxleValidationError
     assert from_get.value.detail == "withdrawn"
 
-    # A detail that is neither text nor a list is dropped.
-    axle_simulator.fail_next("/onboard", status=422, detail={"code": "odd"})
-    with pytest.raises(AxleValidationError) as odd:
+    # A detail that is neither text, list nor object is dropped.
+    axle_simulator.fail_next("/onboard", status=422, detail=42)
+    with pytest.raises(AxleNotEligibleError) as odd:
         await client.async_onboard(onboard_request())
-    assert type(odd.value) is AxleValidationError
     assert odd.value.detail is None
+    assert (odd.value.previously_withdrew, odd.value.issues) == (False, ())
 
 
 async def test_429_rate_limited_is_not_retried(
@@ -930,3 +933,228 @@ def test_default_clock_is_aware_utc() -> None:
     now = utc_now()
     assert now.tzinfo is not None
     assert now.utcoffset() == timedelta(0)
+
+
+# Eligibility, CoP11 details, meter search and refusals of every shape
+
+
+@pytest.mark.parametrize("shape", ["string", "list", "object"])
+async def test_refusals_read_in_every_shape(
+    client: AxleClient, axle_simulator: AxleSimulator, shape: RefusalShape
+) -> None:
+    axle_simulator.refusal_shape = shape
+    axle_simulator.set_meter(MPAN, half_hourly_settled=False)
+    request = onboard_request()
+    no_model = OnboardRequest(
+        site=request.site, assets=(AssetDetails(external_id=EXTERNAL_ID, power_kw=7.4),)
+    )
+    with pytest.raises(AxleNotEligibleError) as refused:
+        await client.async_onboard(no_model)
+    assert refused.value.issues == ("asset_model_not_set", "asset_installation_date_not_set")
+    assert refused.value.previously_withdrew is False
+    # The model without its installation date is not enough either.
+    with pytest.raises(AxleNotEligibleError) as refused:
+        await client.async_onboard(request)
+    assert refused.value.issues == ("asset_installation_date_not_set",)
+
+    axle_simulator.set_meter(MPAN)
+    onboarded = await client.async_onboard(request)
+    await client.async_unenrol(onboarded.site_id)
+    with pytest.raises(AxleNotEligibleError) as withdrew:
+        await client.async_enrol(onboarded.site_id)
+    assert withdrew.value.previously_withdrew is True
+    assert withdrew.value.issues == ()
+
+
+@pytest.mark.parametrize(
+    ("detail", "withdrew", "issues"),
+    [
+        ({"previously_withdrew": True}, True, ()),
+        ({"previously_withdrew": False, "reason": "ineligible"}, False, ()),
+        ({"code": "CONSENT_WITHDRAWN"}, True, ()),
+        ("The household opted out of limited_pause", True, ()),
+        (["non_domestic_site"], False, ("non_domestic_site",)),
+        ({"issues": ["asset_model_not_found"]}, False, ("asset_model_not_found",)),
+        (
+            "Not eligible: asset_model_not_cop11_qualified",
+            False,
+            ("asset_model_not_cop11_qualified",),
+        ),
+    ],
+)
+async def test_refusal_structure_and_wording(
+    client: AxleClient,
+    axle_simulator: AxleSimulator,
+    detail: Any,
+    withdrew: bool,
+    issues: tuple[str, ...],
+) -> None:
+    axle_simulator.fail_next("/onboard", status=422, detail=detail)
+    with pytest.raises(AxleNotEligibleError) as refused:
+        await client.async_onboard(onboard_request())
+    assert (refused.value.previously_withdrew, refused.value.issues) == (withdrew, issues)
+    assert refused.value.detail == detail
+
+
+async def test_field_errors_naming_override_withdrawal_are_not_an_opt_out(
+    client: AxleClient, axle_simulator: AxleSimulator
+) -> None:
+    detail = [{"loc": ["body", "override_withdrawal"], "msg": "Input should be a valid boolean",
+               "type": "bool_type"}]  # fmt: skip
+    axle_simulator.fail_next("/enrol", status=422, detail=detail)
+    with pytest.raises(AxleValidationError) as err:
+        await client.async_enrol(UNKNOWN_ID)
+    assert type(err.value) is AxleValidationError
+
+
+async def test_unknown_asset_model_is_404_and_forbidden_is_403(
+    client: AxleClient, axle_simulator: AxleSimulator
+) -> None:
+    request = onboard_request()
+    unknown = OnboardRequest(
+        site=request.site,
+        assets=(AssetDetails(external_id=EXTERNAL_ID, asset_model="no_such_charger"),),
+    )
+    with pytest.raises(AxleNotFoundError):
+        await client.async_onboard(unknown)
+    with pytest.raises(AxleNotFoundError):
+        await client.async_check_eligibility(MPAN, "no_such_charger")
+    axle_simulator.fail_next("/onboard", status=403, detail="Not allowed")
+    with pytest.raises(AxleForbiddenError) as forbidden:
+        await client.async_onboard(request)
+    assert not isinstance(forbidden.value, AxleNotFoundError)
+    assert count(axle_simulator, "/onboard") == 2
+
+
+async def test_installation_date_travels_in_onboard(
+    client: AxleClient, axle_simulator: AxleSimulator
+) -> None:
+    axle_simulator.set_meter(MPAN, half_hourly_settled=False)
+    request = onboard_request()
+    cop11 = OnboardRequest(
+        site=request.site,
+        assets=(
+            AssetDetails(
+                external_id=EXTERNAL_ID,
+                asset_model="zappi",
+                installation_date=date(2024, 3, 1),
+            ),
+        ),
+    )
+    await client.async_onboard(cop11)
+    sent = axle_simulator.requests_to("/onboard")[-1].body
+    assert sent["assets"][0]["installation_date"] == "2024-03-01"
+    assert sent["assets"][0]["asset_model"] == "zappi"
+    eligibility = await client.async_get_site_eligibility(axle_simulator.sites[MPAN].site_id)
+    assert eligibility.is_eligible()
+    assert eligibility.issues() == ()
+    assert eligibility.is_half_hourly_settled is False
+    assert eligibility.has_meter_consent is True
+
+
+async def test_check_eligibility(client: AxleClient, axle_simulator: AxleSimulator) -> None:
+    settled = await client.async_check_eligibility(MPAN)
+    assert settled.is_half_hourly_settled is True
+    verdict = settled.for_proposition()
+    assert verdict is not None
+    assert (verdict.is_eligible, verdict.issues) == (True, ())
+    assert axle_simulator.requests_to("/check-eligibility")[-1].body == {"mpan": MPAN}
+
+    axle_simulator.set_meter(MPAN, half_hourly_settled=False)
+    unset = (await client.async_check_eligibility(MPAN)).for_proposition()
+    assert unset is not None
+    assert (unset.is_eligible, unset.issues) == (False, ("asset_model_not_set",))
+    old = (await client.async_check_eligibility(MPAN, "legacy_charger_v0")).for_proposition()
+    assert old is not None
+    assert old.issues == ("asset_model_not_cop11_qualified",)
+    good = await client.async_check_eligibility(MPAN, "zappi")
+    assert good.is_half_hourly_settled is False
+    assert good.for_proposition() == PropositionEligibility(
+        proposition="limited_pause", is_eligible=True, issues=()
+    )
+    assert axle_simulator.requests_to("/check-eligibility")[-1].body == {
+        "mpan": MPAN,
+        "asset_model": "zappi",
+    }
+
+    axle_simulator.set_meter(MPAN, domestic=False)
+    shop = (await client.async_check_eligibility(MPAN, "zappi")).for_proposition()
+    assert shop is not None
+    assert shop.issues == ("non_domestic_site",)
+
+
+async def test_site_eligibility_names_the_issue(
+    client: AxleClient, axle_simulator: AxleSimulator, onboarded: OnboardResponse
+) -> None:
+    axle_simulator.set_meter(MPAN, half_hourly_settled=False)
+    eligibility = await client.async_get_site_eligibility(onboarded.site_id)
+    assert not eligibility.is_eligible()
+    assert eligibility.issues() == ("asset_installation_date_not_set",)
+    assert eligibility.assets[0].external_id == EXTERNAL_ID
+    with pytest.raises(AxleNotFoundError):
+        await client.async_get_site_eligibility(UNKNOWN_ID)
+
+
+async def test_meter_search(client: AxleClient, axle_simulator: AxleSimulator) -> None:
+    found = await client.async_search_meters("ct12eh", "4")
+    assert [item.address for item in found] == ["4 Sample Lane, Canterbury, CT1 2EH"]
+    assert axle_simulator.requests_to("/meter/search")[-1].query == {
+        "postcode": "ct12eh",
+        "building_identifier": "4",
+    }
+    meter = await client.async_get_meter_by_ref(found[0].ref)
+    assert (meter.mpan, meter.half_hourly_settled) == (MPAN, True)
+    assert MPAN not in repr(meter)
+    assert found[0].address not in repr(found[0])
+
+    flats = await client.async_search_meters("CT2 7NZ", "10")
+    assert len(flats) == 2
+    assert await client.async_search_meters("CT1 2EH", "99") == ()
+    # Axle answers 422 for a postcode with no meter at all: no result either.
+    assert await client.async_search_meters("ZZ9 9ZZ") == ()
+    with pytest.raises(AxleValidationError):
+        await client.async_get_meter_by_ref("mref-unknown")
+
+
+async def test_meter_by_address(client: AxleClient) -> None:
+    meter = await client.async_get_meter_by_address("4 Sample Lane, Canterbury, CT1 2EH")
+    assert meter is not None
+    assert meter.mpan == MPAN
+    assert await client.async_get_meter_by_address("99 Nowhere Road, CT1 2EH") is None
+
+
+@pytest.mark.parametrize("style", ["Z", "+01:00"])
+async def test_answers_in_any_offset_and_order(
+    client: AxleClient,
+    axle_simulator: AxleSimulator,
+    onboarded: OnboardResponse,
+    style: TimeStyle,
+) -> None:
+    axle_simulator.time_style = style
+    axle_simulator.reverse_blocks = True
+    answer = await client.async_send_plug_in_schedule(
+        onboarded.asset_ids[EXTERNAL_ID], night_schedule()
+    )
+    raw = axle_simulator.requests_to("/plug-in-schedule")
+    assert len(raw) == 1
+    assert len(answer) == 2
+    assert answer[0].start > answer[1].start  # kept as Axle sent them
+    assert all(block.start.tzinfo is UTC for block in answer)
+    assert sorted(answer, key=lambda block: block.start)[0].start == night_schedule()[0].start
+
+
+async def test_timestamps_sent_in_whole_seconds(
+    client: AxleClient, axle_simulator: AxleSimulator, onboarded: OnboardResponse
+) -> None:
+    start = dt_util.utcnow() + timedelta(minutes=5, microseconds=123456)
+    block = ScheduleBlock(start=start, end=start + timedelta(hours=1, microseconds=10))
+    await client.async_send_plug_in_schedule(onboarded.asset_ids[EXTERNAL_ID], (block,))
+    sent = axle_simulator.requests_to("/plug-in-schedule")[-1].body["charging_schedule"][0]
+    assert sent["start_timestamp"] == start.replace(microsecond=0).isoformat()
+    end = (start + timedelta(hours=1)).replace(microsecond=0) + timedelta(seconds=1)
+    assert sent["end_timestamp"] == end.isoformat()
+    await client.async_enrol(
+        onboarded.site_id, gave_boundary_meter_consent_at=start, override_withdrawal=True
+    )
+    consent = axle_simulator.requests_to("/enrol")[-1].body["gave_boundary_meter_consent_at"]
+    assert "." not in consent

@@ -104,11 +104,11 @@ async def test_can_withdraw_follows_rewards(
     axle_simulator: AxleSimulator,
     clock: Clock,
 ) -> None:
-    """Rewards withdrawable follows Axle's flag at the hourly refresh."""
+    """Rewards withdrawable follows Axle's flag at the 6-hourly refresh."""
     assert state(hass, init_integration, "can_withdraw") == STATE_OFF
     axle_simulator.set_balance(init_integration.data[CONF_SITE_ID], 1200, 1200, True)
-    await clock.advance(timedelta(hours=1))
+    await clock.advance(timedelta(hours=6))
     assert state(hass, init_integration, "can_withdraw") == STATE_ON
     axle_simulator.fail_next("/rewards/", status=404)
-    await clock.advance(timedelta(hours=1))
+    await clock.advance(timedelta(hours=6))
     assert state(hass, init_integration, "can_withdraw") == STATE_UNAVAILABLE

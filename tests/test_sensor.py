@@ -17,6 +17,7 @@ from homeassistant.const import (
     EntityCategory,
 )
 from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
@@ -211,7 +212,7 @@ async def test_rewards_sensors(
     axle_simulator: AxleSimulator,
     clock: Clock,
 ) -> None:
-    """Balance and earnings are shown in pounds and refreshed hourly; a failure is unavailable."""
+    """Balance and earnings are shown in pounds and refreshed 6-hourly; a failure is unavailable."""
     balance = hass.states.get(entity_id(hass, init_integration, "balance"))
     assert balance is not None
     assert float(balance.state) == pytest.approx(4.12)
@@ -220,14 +221,48 @@ async def test_rewards_sensors(
     assert float(state(hass, init_integration, "total_earnings")) == pytest.approx(16.5)
 
     axle_simulator.set_balance(init_integration.data[CONF_SITE_ID], 0, 1800, False)
-    await clock.advance(timedelta(hours=1))
+    await clock.advance(timedelta(hours=5, minutes=59))
+    assert float(state(hass, init_integration, "balance")) == pytest.approx(4.12)
+    await clock.advance(timedelta(minutes=1))
     assert float(state(hass, init_integration, "balance")) == 0
     assert float(state(hass, init_integration, "total_earnings")) == pytest.approx(18)
 
     axle_simulator.fail_next("/rewards/", status=404)
-    await clock.advance(timedelta(hours=1))
+    await clock.advance(timedelta(hours=6))
     assert state(hass, init_integration, "balance") == STATE_UNAVAILABLE
     assert state(hass, init_integration, "total_earnings") == STATE_UNAVAILABLE
+
+
+@pytest.mark.usefixtures("balance")
+async def test_rewards_refresh_on_request_and_after_a_session(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    axle_simulator: AxleSimulator,
+    charger: SimulatedCharger,
+    clock: Clock,
+) -> None:
+    """The balance is fetched when the user asks and when a session ends, not in between."""
+    site_id = init_integration.data[CONF_SITE_ID]
+    fetches = len(axle_simulator.requests_to("/info"))
+    axle_simulator.set_balance(site_id, 500, 1738, False)
+    assert await async_setup_component(hass, "homeassistant", {})
+    await hass.services.async_call(
+        "homeassistant",
+        "update_entity",
+        {"entity_id": entity_id(hass, init_integration, "balance")},
+        blocking=True,
+    )
+    assert float(state(hass, init_integration, "balance")) == pytest.approx(5)
+    assert len(axle_simulator.requests_to("/info")) == fetches + 1
+
+    await charger.plug_in()
+    await clock.advance(timedelta(hours=1))
+    axle_simulator.set_balance(site_id, 530, 1768, False)
+    assert float(state(hass, init_integration, "balance")) == pytest.approx(5)
+    await charger.unplug()
+    await clock.advance(timedelta(seconds=1))
+    assert float(state(hass, init_integration, "balance")) == pytest.approx(5.3)
+    assert len(axle_simulator.requests_to("/info")) == fetches + 2
 
 
 async def test_schedules_stay_out_of_the_recorder(

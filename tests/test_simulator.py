@@ -61,8 +61,9 @@ class Api:
         params: dict[str, str] | None = None,
         auth: bool = True,
         token: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> tuple[int, Any]:
-        headers = {}
+        headers = dict(headers or {})
         if token is not None or (auth and self.token is not None):
             headers["Authorization"] = f"Bearer {token or self.token}"
         async with self.session.request(
@@ -418,10 +419,19 @@ async def test_onboard_asset_property_validation(
 
 async def test_onboard_rejects_bad_json(logged_in: Api) -> None:
     status, body = await logged_in.call(
-        "POST", "/entities/site/onboard", data=b"{not json", auth=True
+        "POST",
+        "/entities/site/onboard",
+        data=b"{not json",
+        headers={"Content-Type": "application/json"},
     )
     assert status == 422
     assert body["detail"][0]["type"] == "json_invalid"
+    # JSON sent under another content type is refused as such, not parsed.
+    status, body = await logged_in.call(
+        "POST", "/entities/site/onboard", data=json.dumps(onboard_body()).encode()
+    )
+    assert status == 415
+    assert isinstance(body["detail"], str)
     status, body = await logged_in.call("POST", "/entities/site/onboard")
     assert (status, body["detail"][0]["loc"]) == (422, ["body"])
 

@@ -13,7 +13,7 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.util import dt as dt_util
 
-from .api import AxleAuthenticationError, AxleClient, AxleConfigurationError, AxleError
+from .api import AxleClient, AxleConfigurationError, AxleError
 from .charger_options import migrate_charger_options
 from .const import (
     CONF_BASE_URL,
@@ -80,19 +80,16 @@ async def async_setup_entry(hass: HomeAssistant, entry: AxleFlexLiteConfigEntry)
             translation_domain=DOMAIN, translation_key="invalid_configuration"
         ) from err
     rewards = RewardsCoordinator(hass, entry, client)
-    try:
-        await client.async_login()
-    except AxleAuthenticationError as err:
+    # The first balance fetch logs in too (the client logs in only when a call needs a token). It
+    # never raises: a refused login asks the user to sign in again, Axle being down waits for the
+    # next refresh.
+    await rewards.async_refresh()
+    if isinstance(rewards.last_exception, ConfigEntryAuthFailed):
         raise ConfigEntryAuthFailed(
             translation_domain=DOMAIN, translation_key="authentication_failed"
-        ) from err
-    except AxleError as err:
-        LOGGER.warning("Axle is unreachable (%s); setting up without it for now", err)
-        # The balance waits for the next hourly refresh rather than for Axle now.
-        rewards.async_set_update_error(err)
-    else:
-        # Never raises: a failure is kept in the coordinator and retried hourly.
-        await rewards.async_refresh()
+        ) from rewards.last_exception
+    if not rewards.last_update_success:
+        LOGGER.warning("Axle is unreachable; setting up without it for now")
 
     if (migrated := migrate_charger_options(entry.options)) is not None:
         # Before the update listener exists: the migration itself must not reload the entry.
@@ -100,6 +97,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: AxleFlexLiteConfigEntry)
     controller = SessionController(hass, entry, client, SessionStore(hass, entry.entry_id))
     await controller.async_setup()
     entry.async_on_unload(controller.async_shutdown)
+    entry.async_on_unload(rewards.async_refresh_after_sessions(controller))
     entry.runtime_data = AxleFlexLiteData(client=client, controller=controller, rewards=rewards)
     _watch_entry_updates(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)

@@ -93,7 +93,8 @@ STORAGE_VERSION: Final = 1
 HISTORY_DAYS: Final = 30
 # A hard cap as well, so many short plug-ins a day cannot grow the store without bound.
 HISTORY_MAX_SESSIONS: Final = 300
-REWARDS_UPDATE_INTERVAL: Final = timedelta(hours=1)
+# Rewards change when a session ends (refreshed then) or a payment is made: 6 h is a safety net.
+REWARDS_UPDATE_INTERVAL: Final = timedelta(hours=6)
 COMMAND_VERIFY_DELAY: Final = timedelta(seconds=30)
 FALLBACK_RETRY_DELAY: Final = timedelta(minutes=2)
 # Removing the entry tries to unenrol the site, but never waits longer than this.

@@ -3,11 +3,12 @@
 It stands in for Axle, so it never imports from the integration it is used to test.
 """
 
-from .app import SIMULATOR_KEY, create_app
+from .app import create_app
+from .bodies import SIMULATOR_KEY
+from .errors import ApiError
 from .state import (
     DEFAULT_PASSWORD,
     DEFAULT_USERNAME,
-    ApiError,
     Asset,
     AxleSimulator,
     Balance,

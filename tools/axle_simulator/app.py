@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
+from email.parser import BytesParser
+import email.policy
 from http import HTTPStatus
 import json
 from typing import Any
@@ -12,22 +14,22 @@ from urllib.parse import parse_qsl
 
 from aiohttp import hdrs, web
 
+from .bodies import SIMULATOR_KEY, json_body, json_object
+from .errors import ApiError
+from .routes_eligibility import add_eligibility_routes
 from .state import (
     CREATABLE_ASSET_TYPES,
     FAILURE_KINDS,
     PAUSE_MODES,
     PROPOSITIONS,
     ROLES,
-    ApiError,
     AssetInput,
     AxleSimulator,
     RecordedRequest,
     SiteInput,
-    iso,
 )
 from .validation import RequestErrors
 
-SIMULATOR_KEY = web.AppKey("axle_simulator", AxleSimulator)
 ADMIN_PREFIX = "/_sim/"
 
 type Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -54,6 +56,8 @@ def create_app(simulator: AxleSimulator) -> web.Application:
     )
     app.router.add_get("/rewards/{site_id}/info", _authenticated(_balance_info))
     app.router.add_get("/rewards/{site_id}/url/balance", _authenticated(_withdrawal_url))
+
+    add_eligibility_routes(app, _authenticated, ADMIN_PREFIX)
 
     app.router.add_post(f"{ADMIN_PREFIX}fail", _admin_fail)
     app.router.add_post(f"{ADMIN_PREFIX}expire-tokens", _admin_expire_tokens)
@@ -145,38 +149,6 @@ async def _recorded_body(request: web.Request) -> Any:
         return text
 
 
-async def _json_body(request: web.Request) -> Any:
-    raw = await request.read()
-    if not raw:
-        raise ApiError(422, [{"loc": ["body"], "msg": "Field required", "type": "missing"}])
-    try:
-        return json.loads(raw)
-    except ValueError as err:
-        raise ApiError(
-            422,
-            [
-                {
-                    "loc": ["body", getattr(err, "pos", 0)],
-                    "msg": "JSON decode error",
-                    "type": "json_invalid",
-                }
-            ],
-        ) from None
-
-
-async def _json_object(request: web.Request, errors: RequestErrors) -> dict[str, Any]:
-    """Return the body as an object, recording an error (and returning {}) otherwise."""
-    body = await _json_body(request)
-    if isinstance(body, dict):
-        return body
-    errors.add(
-        ("body",),
-        "Input should be a valid dictionary or object to extract fields from",
-        "model_attributes_type",
-    )
-    return {}
-
-
 def _authenticated(handler: AuthenticatedHandler) -> Handler:
     """Require a live bearer token and pass the account name to ``handler``."""
 
@@ -193,10 +165,28 @@ def _authenticated(handler: AuthenticatedHandler) -> Handler:
 # Axle's endpoints
 
 
+async def _form_fields(request: web.Request) -> dict[str, str]:
+    """Return the text fields of a urlencoded or multipart form; other bodies have none."""
+    raw = await request.read()  # already read by the traffic recorder: parse the cached bytes
+    if request.content_type == "application/x-www-form-urlencoded":
+        return dict(parse_qsl(raw.decode("utf-8", errors="replace"), keep_blank_values=True))
+    if request.content_type == "multipart/form-data":
+        header = f"Content-Type: {request.headers.get(hdrs.CONTENT_TYPE, '')}\r\n\r\n".encode()
+        message = BytesParser(policy=email.policy.HTTP).parsebytes(header + raw)
+        fields: dict[str, str] = {}
+        if message.is_multipart():
+            for part in message.iter_parts():
+                name = part.get_param("name", header="content-disposition")
+                payload = part.get_payload(decode=True)
+                if isinstance(name, str) and isinstance(payload, bytes):
+                    fields[name] = payload.decode("utf-8", errors="replace")
+        return fields
+    return {}
+
+
 async def _token_form(request: web.Request) -> web.StreamResponse:
-    form = await request.post()
     errors = RequestErrors()
-    fields = {key: value for key, value in form.items() if isinstance(value, str)}
+    fields = await _form_fields(request)
     username = errors.string(fields, "username", ("body",), required=True)
     password = errors.string(fields, "password", ("body",), required=True)
     if (grant_type := fields.get("grant_type")) not in (None, "password"):
@@ -217,7 +207,7 @@ async def _users_me(request: web.Request, username: str) -> web.StreamResponse:
 
 async def _onboard(request: web.Request, username: str) -> web.StreamResponse:
     errors = RequestErrors()
-    body = await _json_object(request, errors)
+    body = await json_object(request, errors)
     site_input: SiteInput | None = None
     if (site := errors.mapping(body, "site", ("body",))) is not None:
         loc = ("body", "site")
@@ -271,7 +261,7 @@ def _asset_input(
 async def _enrol(request: web.Request, username: str) -> web.StreamResponse:
     errors = RequestErrors()
     site_id = errors.path_uuid(request.match_info["site_id"], "site_id")
-    body = await _json_object(request, errors)
+    body = await json_object(request, errors)
     proposition = errors.choice(body, "proposition", ("body",), PROPOSITIONS)
     override = errors.boolean(body, "override_withdrawal", ("body",))
     consent_at = errors.timestamp(body, "gave_boundary_meter_consent_at", ("body",))
@@ -284,7 +274,7 @@ async def _enrol(request: web.Request, username: str) -> web.StreamResponse:
 async def _unenrol(request: web.Request, username: str) -> web.StreamResponse:
     errors = RequestErrors()
     site_id = errors.path_uuid(request.match_info["site_id"], "site_id")
-    body = await _json_object(request, errors)
+    body = await json_object(request, errors)
     proposition = errors.choice(body, "proposition", ("body",), PROPOSITIONS)
     if errors.items or proposition is None:
         raise ApiError(422, errors.items)
@@ -306,7 +296,7 @@ async def _asset_by_external_id(request: web.Request, username: str) -> web.Stre
 async def _plug_in_schedule(request: web.Request, username: str) -> web.StreamResponse:
     errors = RequestErrors()
     asset_id = errors.path_uuid(request.match_info["asset_id"], "asset_id")
-    body = await _json_object(request, errors)
+    body = await json_object(request, errors)
     blocks = []
     for index, raw in enumerate(errors.array(body, "charging_schedule", ("body",)) or []):
         loc = ("body", "charging_schedule", index)
@@ -325,12 +315,13 @@ async def _plug_in_schedule(request: web.Request, username: str) -> web.StreamRe
             continue
         blocks.append((start, end))
     errors.raise_if_any()
-    modified = request.app[SIMULATOR_KEY].plug_in_schedule(username, asset_id, blocks)
+    simulator = request.app[SIMULATOR_KEY]
+    modified = simulator.plug_in_schedule(username, asset_id, blocks)
     return web.json_response(
         {
             "modified_charging_schedule": [
-                {"start_timestamp": iso(start), "end_timestamp": iso(end)}
-                for start, end in modified
+                {"start_timestamp": simulator.stamp(start), "end_timestamp": simulator.stamp(end)}
+                for start, end in (reversed(modified) if simulator.reverse_blocks else modified)
             ]
         }
     )
@@ -360,7 +351,7 @@ async def _withdrawal_url(request: web.Request, username: str) -> web.StreamResp
 async def _admin_body(request: web.Request) -> dict[str, Any]:
     if not await request.read():
         return {}
-    body = await _json_body(request)
+    body = await json_body(request)
     if not isinstance(body, dict):
         raise ApiError(400, "Expected a JSON object")
     return body

@@ -9,12 +9,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 import itertools
 import secrets
 from typing import TYPE_CHECKING, Any, Literal, get_args
 import uuid
 
+from .eligibility import ASSET_MODELS, AssetFacts, Meter, default_meters, issues_for
+from .errors import ApiError
+from .meters import MeterRegistry
 from .schedule import Block, cut_pause, price_pause, soon_pause
 
 if TYPE_CHECKING:
@@ -36,11 +39,18 @@ MPAN_WEIGHTS = (3, 5, 7, 13, 17, 19, 23, 29, 31, 37, 41, 43)
 
 type FailureKind = Literal["status", "timeout", "malformed", "delay", "missing_fields"]
 type PauseMode = Literal["price", "soon", "none"]
+# How a 422 refusal's detail is shaped: a sentence, FastAPI's list, or an object with codes.
+type RefusalShape = Literal["string", "list", "object"]
+# How answered times are written: Axle's examples use "+00:00"; "Z" or a summer offset are legal.
+type TimeStyle = Literal["+00:00", "Z", "+01:00"]
 FAILURE_KINDS: tuple[str, ...] = get_args(FailureKind.__value__)
 PAUSE_MODES: tuple[str, ...] = get_args(PauseMode.__value__)
+REFUSAL_SHAPES: tuple[str, ...] = get_args(RefusalShape.__value__)
+TIME_STYLES: tuple[str, ...] = get_args(TimeStyle.__value__)
 
 # Stable ids: the n-th site or asset of a simulator always gets the same UUID.
 _ID_NAMESPACE = uuid.UUID("6f0c3a52-2f1e-4a47-9d0b-5a1d7c3e9b21")
+_SUMMER = timezone(timedelta(hours=1))
 
 
 def utc_now() -> datetime:
@@ -59,16 +69,6 @@ def mpan_is_valid(mpan: str) -> bool:
         return False
     total = sum(int(digit) * weight for digit, weight in zip(mpan[:12], MPAN_WEIGHTS, strict=True))
     return total % 11 % 10 == int(mpan[12])
-
-
-class ApiError(Exception):
-    """A refusal that the HTTP layer turns into ``{"detail": ...}`` with ``status``."""
-
-    def __init__(self, status: int, detail: str | list[Any]) -> None:
-        """Store the status code and FastAPI-style detail."""
-        super().__init__(status, detail)
-        self.status = status
-        self.detail = detail
 
 
 @dataclass(slots=True)
@@ -137,15 +137,18 @@ class Site:
     assets: dict[str, Asset] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        """Return Axle's ``SiteResponse`` (the fields the simulator knows)."""
-        return {
+        """Return Axle's ``SiteResponse``: the fields the simulator knows, unset ones left out."""
+        body: dict[str, Any] = {
             "id": self.site_id,
             "mpan": self.mpan,
             "postcode": self.postcode,
-            "address": self.street_address,
             "asset_ids": [asset.asset_id for asset in self.assets.values()],
-            "gave_boundary_meter_consent_at": iso(self.consent_at) if self.consent_at else None,
         }
+        if self.street_address is not None:
+            body["address"] = self.street_address
+        if self.consent_at is not None:
+            body["gave_boundary_meter_consent_at"] = iso(self.consent_at)
+        return body
 
 
 @dataclass(slots=True)
@@ -227,7 +230,7 @@ class AssetInput:
     installation_date: str | None = None
 
 
-class AxleSimulator:
+class AxleSimulator(MeterRegistry):
     """Axle's partner API state, faults and recorded traffic, all in memory."""
 
     def __init__(
@@ -248,6 +251,10 @@ class AxleSimulator:
         self.sites: dict[str, Site] = {}
         self.balances: dict[str, Balance] = {}
         self.ineligible: dict[str, str] = {}
+        self.meters: dict[str, Meter] = {}
+        self.refusal_shape: RefusalShape = "string"
+        self.time_style: TimeStyle = "+00:00"
+        self.reverse_blocks = False
         self.faults: list[Fault] = []
         self.requests: list[RecordedRequest] = []
         self._ids_issued = 0
@@ -265,6 +272,10 @@ class AxleSimulator:
         self.sites.clear()
         self.balances.clear()
         self.ineligible.clear()
+        self.meters = default_meters()
+        self.refusal_shape = "string"
+        self.time_style = "+00:00"
+        self.reverse_blocks = False
         self.faults.clear()
         self.requests.clear()
         self._ids_issued = 0
@@ -283,6 +294,13 @@ class AxleSimulator:
     def mark_ineligible(self, mpan: str, reason: str = "site is not half-hourly settled") -> None:
         """Make onboard and enrol refuse this MPAN with a 422 "not eligible" detail."""
         self.ineligible[mpan] = reason
+
+    def stamp(self, moment: datetime) -> str:
+        """Write an answered time in the chosen ``time_style``."""
+        if self.time_style == "+01:00":
+            return moment.astimezone(_SUMMER).isoformat()
+        text = iso(moment)
+        return text.removesuffix("+00:00") + "Z" if self.time_style == "Z" else text
 
     def set_balance(
         self,
@@ -430,16 +448,27 @@ class AxleSimulator:
             raise ApiError(404, "Site not found")
         return site
 
-    def _check_eligible(self, mpan: str, proposition: str) -> None:
-        if (reason := self.ineligible.get(mpan)) is not None:
-            raise ApiError(422, f"Site is not eligible for {proposition}: {reason}")
+    def _issues(self, mpan: str, assets: Sequence[AssetFacts]) -> list[str]:
+        meter = self.meter_of(mpan)
+        return issues_for(meter.half_hourly_settled, meter.domestic, assets, need_date=True)
 
-    @staticmethod
-    def _check_not_withdrawn(site: Site | None, proposition: str, override: bool) -> None:
+    def _check_eligible(self, mpan: str, proposition: str, assets: Sequence[AssetFacts]) -> None:
+        if (reason := self.ineligible.get(mpan)) is not None:
+            raise self.refusal(
+                f"Site is not eligible for {proposition}: {reason}", "not_eligible", [reason]
+            )
+        if issues := self._issues(mpan, assets):
+            raise self.refusal(
+                f"Site is not eligible for {proposition}: {', '.join(issues)}",
+                "not_eligible",
+                issues,
+            )
+
+    def _check_not_withdrawn(self, site: Site | None, proposition: str, override: bool) -> None:
         if site is not None and proposition in site.withdrew and not override:
-            raise ApiError(
-                422,
+            raise self.refusal(
                 f"Site previously withdrew from {proposition}; set override_withdrawal to re-enrol",
+                "previously_withdrawn",
             )
 
     @staticmethod
@@ -480,8 +509,13 @@ class AxleSimulator:
                     )
                 if other.type != asset_input.type:
                     raise ApiError(409, f"Asset {asset_input.external_id} type mismatch")
-        self._check_eligible(site_input.mpan, proposition)
+        for asset_input in asset_inputs:
+            if asset_input.asset_model and asset_input.asset_model not in ASSET_MODELS:
+                raise ApiError(404, "Asset model not found")
         self._check_not_withdrawn(site, proposition, override_withdrawal)
+        self._check_eligible(
+            site_input.mpan, proposition, [_facts(site, asset) for asset in asset_inputs]
+        )
 
         site_created = site is None
         if site is None:
@@ -557,8 +591,10 @@ class AxleSimulator:
     ) -> dict[str, Any]:
         """Enrol a site in a proposition (idempotent)."""
         site = self._owned_site(owner, site_id)
-        self._check_eligible(site.mpan, proposition)
         self._check_not_withdrawn(site, proposition, override_withdrawal)
+        self._check_eligible(
+            site.mpan, proposition, [_facts(site, a) for a in site.assets.values()]
+        )
         if consent_at is not None:
             site.consent_at = consent_at
         return {"site_id": site.site_id, "status": self._enrol(site, proposition)}
@@ -636,6 +672,15 @@ class AxleSimulator:
             "balance_withdrawal_url": f"{WITHDRAWAL_URL_BASE}{secrets.token_urlsafe(16)}",
             "url_expiry_timestamp": iso(self.now() + WITHDRAWAL_URL_LIFETIME),
         }
+
+
+def _facts(site: Site | None, asset: AssetInput | Asset) -> AssetFacts:
+    """Return an asset's model and date as saved after the request (new values win)."""
+    stored = site.assets.get(asset.external_id) if site is not None else None
+    return AssetFacts(
+        asset_model=asset.asset_model or (stored.asset_model if stored else None),
+        installation_date=asset.installation_date or (stored.installation_date if stored else None),
+    )
 
 
 def _looks_like_email(value: str) -> bool:

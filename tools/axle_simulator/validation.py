@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 import uuid
 
-from .state import ApiError
+from .errors import ApiError
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Mapping

@@ -6,6 +6,16 @@ Free of Home Assistant imports: it needs only ``aiohttp`` and could be published
 from __future__ import annotations
 
 from .client import BASE_URLS, AxleClient, normalise_base_url, utc_now
+from .eligibility import (
+    KNOWN_ELIGIBILITY_CODES,
+    AssetEligibility,
+    EligibilityCheck,
+    EligibilityCode,
+    Meter,
+    MeterAddress,
+    PropositionEligibility,
+    SiteEligibility,
+)
 from .exceptions import (
     AxleAuthenticationError,
     AxleBadRequestError,
@@ -53,9 +63,11 @@ from .validation import (
 
 __all__ = [
     "BASE_URLS",
+    "KNOWN_ELIGIBILITY_CODES",
     "ApiExchange",
     "Asset",
     "AssetDetails",
+    "AssetEligibility",
     "AssetResult",
     "AxleAuthenticationError",
     "AxleBadRequestError",
@@ -75,16 +87,22 @@ __all__ = [
     "AxleTimeoutError",
     "AxleValidationError",
     "BalanceInfo",
+    "EligibilityCheck",
+    "EligibilityCode",
     "EnrolResponse",
     "Environment",
     "InvalidMpanError",
     "InvalidPostcodeError",
+    "Meter",
+    "MeterAddress",
     "OffboardResponse",
     "OnboardRequest",
     "OnboardResponse",
     "Proposition",
+    "PropositionEligibility",
     "ScheduleBlock",
     "SiteDetails",
+    "SiteEligibility",
     "UnenrolResponse",
     "User",
     "WithdrawalUrl",

@@ -24,6 +24,13 @@ from urllib.parse import quote
 import aiohttp
 from yarl import URL
 
+from .eligibility import (
+    EligibilityCheck,
+    Meter,
+    MeterAddress,
+    SiteEligibility,
+    meter_addresses_from_json,
+)
 from .exceptions import (
     AxleAuthenticationError,
     AxleBadRequestError,
@@ -57,6 +64,7 @@ from .models import (
     format_timestamp,
     modified_schedule_from_json,
 )
+from .refusals import read_refusal
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -72,12 +80,14 @@ EXCHANGE_HISTORY: Final = 20
 TOKEN_LIFETIME: Final = timedelta(hours=1)
 TOKEN_RENEW_MARGIN: Final = timedelta(minutes=5)
 
-# Axle explains a refused onboarding or enrolment in words; an earlier opt-out is spotted this way.
-_WITHDRAWAL_HINT: Final = "withdr"
-
 _PATH_LOGIN: Final = "/auth/token-form"
 _PATH_ME: Final = "/auth/users/me/"
 _PATH_ONBOARD: Final = "/entities/site/onboard"
+_PATH_CHECK_ELIGIBILITY: Final = "/entities/site/check-eligibility"
+_PATH_SITE_ELIGIBILITY: Final = "/entities/site/{site_id}/eligibility"
+_PATH_METER_SEARCH: Final = "/meter/search"
+_PATH_METER_BY_REF: Final = "/meter/by-ref/{meter_ref}"
+_PATH_METER_BY_ADDRESS: Final = "/meter/by-address"
 _PATH_ENROL: Final = "/entities/site/{site_id}/enrol"
 _PATH_UNENROL: Final = "/entities/site/{site_id}/unenrol"
 _PATH_OFFBOARD: Final = "/entities/site/{site_id}/offboard-site-and-assets"
@@ -244,6 +254,56 @@ class AxleClient:
         )
         return OnboardResponse.from_json(body)
 
+    async def async_check_eligibility(
+        self, mpan: str, asset_model: str | None = None
+    ) -> EligibilityCheck:
+        """Ask Axle whether a meter (and maybe a charger model) could join; nothing is saved.
+
+        Raises ``AxleNotFoundError`` when Axle does not know ``asset_model``.
+        """
+        payload = {"mpan": mpan}
+        if asset_model:
+            payload["asset_model"] = asset_model
+        body = await self._async_call("POST", _PATH_CHECK_ELIGIBILITY, json_body=payload)
+        return EligibilityCheck.from_json(body)
+
+    async def async_get_site_eligibility(self, site_id: str) -> SiteEligibility:
+        """Read a saved site's eligibility, per programme and charger."""
+        body = await self._async_call("GET", _PATH_SITE_ELIGIBILITY, {"site_id": site_id})
+        return SiteEligibility.from_json(body)
+
+    async def async_search_meters(
+        self, postcode: str, building_identifier: str | None = None
+    ) -> tuple[MeterAddress, ...]:
+        """List the addresses with a meter at a postcode, for the household to pick theirs.
+
+        Axle answers 422 when the postcode is invalid or has no meter; that is returned as an empty
+        list, like an empty answer.
+        """
+        params = {"postcode": postcode}
+        if building_identifier:
+            params["building_identifier"] = building_identifier
+        try:
+            body = await self._async_call("GET", _PATH_METER_SEARCH, params=params)
+        except AxleValidationError:
+            return ()
+        return meter_addresses_from_json(body)
+
+    async def async_get_meter_by_ref(self, meter_ref: str) -> Meter:
+        """Fetch the meter behind a search result's reference (its MPAN among others)."""
+        body = await self._async_call("GET", _PATH_METER_BY_REF, {"meter_ref": meter_ref})
+        return Meter.from_json(body)
+
+    async def async_get_meter_by_address(self, address: str) -> Meter | None:
+        """Let Axle match a full address to one meter; ``None`` when none or several match."""
+        reply = await self._async_authenticated(
+            "POST", _PATH_METER_BY_ADDRESS, None, json_body={"address": address}, retry=True
+        )
+        if reply.status in (202, 422):
+            return None
+        _raise_for_status(reply, "POST", _PATH_METER_BY_ADDRESS, refusal_is_eligibility=False)
+        return Meter.from_json(_json_body(reply, _PATH_METER_BY_ADDRESS))
+
     async def async_enrol(
         self,
         site_id: str,
@@ -391,6 +451,23 @@ class AxleClient:
         refusal_is_eligibility: bool = False,
     ) -> Any:
         """Send an authenticated call and return its JSON body; log in again once on a 401."""
+        reply = await self._async_authenticated(
+            method, template, ids, json_body=json_body, params=params, retry=retry
+        )
+        _raise_for_status(reply, method, template, refusal_is_eligibility=refusal_is_eligibility)
+        return _json_body(reply, template)
+
+    async def _async_authenticated(
+        self,
+        method: str,
+        template: str,
+        ids: Mapping[str, str] | None,
+        *,
+        json_body: Any = None,
+        params: Mapping[str, str] | None = None,
+        retry: bool,
+    ) -> _Reply:
+        """Send a call with a token (logging in only now, if needed); once more after a 401."""
         url = self._url(template, ids)
         token = await self._async_token()
         reply = await self._async_send(
@@ -401,8 +478,7 @@ class AxleClient:
             reply = await self._async_send(
                 method, template, url, retry=retry, token=token, json_body=json_body, params=params
             )
-        _raise_for_status(reply, method, template, refusal_is_eligibility=refusal_is_eligibility)
-        return _json_body(reply, template)
+        return reply
 
     def _url(self, template: str, ids: Mapping[str, str] | None) -> URL:
         """Build the URL of a path template with its ids filled in, each escaped as one segment."""
@@ -547,22 +623,26 @@ def _raise_for_status(
 ) -> None:
     """Turn a non-2xx answer into the matching ``AxleResponseError``.
 
-    A 422 with a string detail from onboard or enrol is Axle refusing the site, not bad input.
+    A 422 from onboard or enrol is Axle refusing the site, whatever the shape of its detail,
+    unless the detail only lists malformed fields (see ``refusals.py``).
     """
     status = reply.status
     if 200 <= status < 300:
         return
     detail = reply.body.get("detail") if isinstance(reply.body, Mapping) else None
-    if not isinstance(detail, str | list):
+    if not isinstance(detail, str | list | dict):
         detail = None
     message = f"Axle answered {status} to {method} {template}"
-    if status == 422 and refusal_is_eligibility and isinstance(detail, str):
-        raise AxleNotEligibleError(
-            message,
-            status=status,
-            detail=detail,
-            previously_withdrew=_WITHDRAWAL_HINT in detail.lower(),
-        )
+    if status == 422 and refusal_is_eligibility:
+        refusal = read_refusal(detail)
+        if not refusal.malformed_input:
+            raise AxleNotEligibleError(
+                message,
+                status=status,
+                detail=detail,
+                previously_withdrew=refusal.previously_withdrew,
+                issues=refusal.issues,
+            )
     if status >= 500:
         raise AxleServerError(message, status=status, detail=detail)
     raise _STATUS_ERRORS.get(status, AxleResponseError)(message, status=status, detail=detail)

@@ -36,10 +36,12 @@ class AxleResponseError(AxleError):
     """Axle answered with a status outside 2xx.
 
     ``status`` is the HTTP status; ``detail`` is the ``detail`` member of Axle's error body when
-    it is a string or a list (FastAPI style), else ``None``.
+    it is a string, a list (FastAPI style) or an object, else ``None``.
     """
 
-    def __init__(self, message: str, *, status: int, detail: str | list[Any] | None = None) -> None:
+    def __init__(
+        self, message: str, *, status: int, detail: str | list[Any] | dict[str, Any] | None = None
+    ) -> None:
         """Keep the status and Axle's detail beside a message that is safe to log."""
         super().__init__(message)
         self.status = status
@@ -71,10 +73,10 @@ class AxleValidationError(AxleResponseError):
 
 
 class AxleNotEligibleError(AxleValidationError):
-    """Onboarding or enrolment refused for business reasons (422 with a string detail).
+    """Onboarding or enrolment refused for business reasons (a 422 whatever its detail's shape).
 
     ``previously_withdrew`` is true when Axle says the site opted out before; enrolling again then
-    needs ``override_withdrawal``.
+    needs ``override_withdrawal``. ``issues`` holds the eligibility codes Axle named, if any.
     """
 
     def __init__(
@@ -82,12 +84,14 @@ class AxleNotEligibleError(AxleValidationError):
         message: str,
         *,
         status: int,
-        detail: str | list[Any] | None = None,
+        detail: str | list[Any] | dict[str, Any] | None = None,
         previously_withdrew: bool = False,
+        issues: tuple[str, ...] = (),
     ) -> None:
-        """Remember whether the refusal is about an earlier withdrawal."""
+        """Remember whether the refusal is about an earlier withdrawal, and the codes named."""
         super().__init__(message, status=status, detail=detail)
         self.previously_withdrew = previously_withdrew
+        self.issues = issues
 
 
 class AxleServerError(AxleResponseError, AxleTemporaryError):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 import math
 from typing import Any, ClassVar, Self
@@ -119,11 +119,20 @@ def parse_timestamp(value: object, what: str) -> datetime:
     return parsed.astimezone(UTC)
 
 
-def format_timestamp(value: datetime) -> str:
-    """Axle's wire form of an aware time: UTC ISO 8601 with an explicit ``+00:00`` offset."""
+def format_timestamp(value: datetime, *, round_up: bool = False) -> str:
+    """Axle's wire form of an aware time: UTC ISO 8601 in whole seconds, ``+00:00`` offset.
+
+    Axle's examples carry whole seconds; the fraction is dropped, or with ``round_up`` the time
+    goes to the next whole second (so a block's end never moves before its start).
+    """
     if value.tzinfo is None:
         raise ValueError("times sent to Axle must be timezone-aware")
-    return value.astimezone(UTC).isoformat()
+    utc = value.astimezone(UTC)
+    if utc.microsecond:
+        utc = utc.replace(microsecond=0)
+        if round_up:
+            utc += timedelta(seconds=1)
+    return utc.isoformat()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -154,7 +163,7 @@ class ScheduleBlock:
         """Axle's wire form: UTC ISO 8601 with an explicit ``+00:00`` offset."""
         return {
             "start_timestamp": format_timestamp(self.start),
-            "end_timestamp": format_timestamp(self.end),
+            "end_timestamp": format_timestamp(self.end, round_up=True),
         }
 
     @classmethod
@@ -242,6 +251,8 @@ class AssetDetails:
     power_kw: float | None = None
     capacity_kwh: float | None = None
     asset_model: str | None = None
+    # With ``asset_model``: what Axle needs to judge a CoP11 charger (home not half-hourly settled).
+    installation_date: date | None = None
 
     def to_json(self) -> dict[str, Any]:
         """Axle's wire form; optional members are left out when unset."""
@@ -255,6 +266,8 @@ class AssetDetails:
             body["properties"] = properties
         if self.asset_model:
             body["asset_model"] = self.asset_model
+        if self.installation_date is not None:
+            body["installation_date"] = self.installation_date.isoformat()
         return body
 
 

@@ -1,0 +1,203 @@
+"""Models for Axle's eligibility answers and its meter search (typed, immutable, shape-checked).
+
+Eligibility issue codes stay plain strings: Axle may add codes, and an unknown one must still reach
+the user rather than break the parse. The known codes are listed in ``EligibilityCode``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, Self
+
+from .exceptions import AxleInvalidResponseError
+from .models import Proposition, _bool, _list, _object, _str, _strings
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+
+class EligibilityCode(StrEnum):
+    """Why Axle finds a site or charger not eligible (``EligibilityCode``)."""
+
+    ASSET_MODEL_NOT_SET = "asset_model_not_set"
+    ASSET_MODEL_NOT_FOUND = "asset_model_not_found"
+    ASSET_MODEL_NOT_COP11_QUALIFIED = "asset_model_not_cop11_qualified"
+    ASSET_INSTALLATION_DATE_NOT_SET = "asset_installation_date_not_set"
+    ASSET_MODEL_ENROL_ELIGIBILITY_OVERRIDE = "asset_model_enrol_eligibility_override"
+    NON_DOMESTIC_SITE = "non_domestic_site"
+
+
+KNOWN_ELIGIBILITY_CODES = frozenset(str(code) for code in EligibilityCode)
+
+
+def _optional_bool(data: Mapping[str, Any], key: str, what: str) -> bool | None:
+    """Read an optional boolean member (missing or null gives ``None``)."""
+    if data.get(key) is None:
+        return None
+    return _bool(data, key, what)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PropositionEligibility:
+    """Whether one programme is open, and the issues in the way (``PropositionEligibility``)."""
+
+    proposition: str
+    is_eligible: bool
+    issues: tuple[str, ...] = ()
+
+    @classmethod
+    def from_json(cls, data: object) -> Self:
+        """Parse one proposition's eligibility."""
+        body = _object(data, "proposition eligibility")
+        return cls(
+            proposition=_str(body, "proposition", "proposition eligibility"),
+            is_eligible=_bool(body, "is_eligible", "proposition eligibility"),
+            issues=_strings(body, "issues", "proposition eligibility", required=False),
+        )
+
+
+def _propositions(body: Mapping[str, Any], what: str) -> tuple[PropositionEligibility, ...]:
+    return tuple(
+        PropositionEligibility.from_json(raw)
+        for raw in _list(body, "propositions", what, required=False)
+    )
+
+
+def _find(
+    propositions: tuple[PropositionEligibility, ...], proposition: Proposition
+) -> PropositionEligibility | None:
+    return next((item for item in propositions if item.proposition == proposition), None)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EligibilityCheck:
+    """Axle's dry-run verdict on an MPAN, maybe with a charger model (``EligibilityCheckResponse``).
+
+    Nothing is saved by the check.
+    """
+
+    is_half_hourly_settled: bool
+    propositions: tuple[PropositionEligibility, ...] = ()
+
+    def for_proposition(
+        self, proposition: Proposition = Proposition.LIMITED_PAUSE
+    ) -> PropositionEligibility | None:
+        """Return the verdict for one programme, if Axle gave one."""
+        return _find(self.propositions, proposition)
+
+    @classmethod
+    def from_json(cls, data: object) -> Self:
+        """Parse the check's answer."""
+        body = _object(data, "eligibility check")
+        return cls(
+            is_half_hourly_settled=_bool(body, "is_half_hourly_settled", "eligibility check"),
+            propositions=_propositions(body, "eligibility check"),
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AssetEligibility:
+    """One charger's eligibility per programme (``AssetEligibilityDetail``)."""
+
+    asset_id: str
+    external_id: str
+    propositions: tuple[PropositionEligibility, ...] = ()
+
+    @classmethod
+    def from_json(cls, data: object) -> Self:
+        """Parse one asset's detail."""
+        body = _object(data, "asset eligibility")
+        return cls(
+            asset_id=_str(body, "asset_id", "asset eligibility"),
+            external_id=_str(body, "external_id", "asset eligibility"),
+            propositions=_propositions(body, "asset eligibility"),
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SiteEligibility:
+    """A saved site's eligibility (``SiteEligibilityDetail``)."""
+
+    site_id: str
+    eligible_propositions: tuple[str, ...]
+    is_half_hourly_settled: bool
+    has_meter_consent: bool
+    assets: tuple[AssetEligibility, ...] = ()
+
+    def is_eligible(self, proposition: Proposition = Proposition.LIMITED_PAUSE) -> bool:
+        """Whether the site may take part in the programme."""
+        return str(proposition) in self.eligible_propositions
+
+    def issues(self, proposition: Proposition = Proposition.LIMITED_PAUSE) -> tuple[str, ...]:
+        """Every charger's issues for the programme, each code once, in the order seen."""
+        seen: dict[str, None] = {}
+        for asset in self.assets:
+            if (verdict := _find(asset.propositions, proposition)) is not None:
+                seen.update(dict.fromkeys(verdict.issues))
+        return tuple(seen)
+
+    @classmethod
+    def from_json(cls, data: object) -> Self:
+        """Parse the site's eligibility detail."""
+        what = "site eligibility"
+        body = _object(data, what)
+        properties = _object(body.get("site_properties"), "site eligibility properties")
+        return cls(
+            site_id=_str(body, "site_id", what),
+            eligible_propositions=_strings(body, "eligible_propositions", what, required=False),
+            is_half_hourly_settled=_bool(properties, "is_half_hourly_settled", what),
+            has_meter_consent=_bool(properties, "has_meter_consent", what),
+            assets=tuple(
+                AssetEligibility.from_json(raw)
+                for raw in _list(body, "assets", what, required=False)
+            ),
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MeterAddress:
+    """One address of a meter search (``MeterSearchResponse``): an opaque reference to look up."""
+
+    ref: str = field(repr=False)
+    address: str = field(repr=False)
+
+    @classmethod
+    def from_json(cls, data: object) -> Self:
+        """Parse one search result."""
+        body = _object(data, "meter search result")
+        return cls(
+            ref=_str(body, "ref", "meter search result"),
+            address=_str(body, "address", "meter search result"),
+        )
+
+
+def meter_addresses_from_json(data: object) -> tuple[MeterAddress, ...]:
+    """Parse the meter search's answer: a JSON list, possibly empty."""
+    if not isinstance(data, list):
+        raise AxleInvalidResponseError("meter search response is not a list")
+    return tuple(MeterAddress.from_json(item) for item in data)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Meter:
+    """A meter's details (``MeterResponse``); the MPAN is personal data, kept out of ``repr``."""
+
+    mpan: str = field(repr=False)
+    half_hourly_settled: bool | None = None
+    supplier_name: str | None = None
+    eligible_markets: tuple[str, ...] = ()
+
+    @classmethod
+    def from_json(cls, data: object) -> Self:
+        """Parse a meter's details."""
+        body = _object(data, "meter")
+        supplier = body.get("supplier_name")
+        if supplier is not None and not isinstance(supplier, str):
+            raise AxleInvalidResponseError("meter.supplier_name is not a string")
+        return cls(
+            mpan=_str(body, "mpan", "meter"),
+            half_hourly_settled=_optional_bool(body, "half_hourly_settled", "meter"),
+            supplier_name=supplier,
+            eligible_markets=_strings(body, "eligible_markets", "meter", required=True),
+        )
