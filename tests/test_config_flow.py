@@ -578,7 +578,13 @@ async def test_asset_conflict_goes_back_to_the_charger_step(
         ({"kind": "missing_fields"}, "cannot_connect"),
         ({"status": 401, "count": 2}, "invalid_auth"),
         ({"status": 404}, "unknown"),
-        ({"status": 422, "detail": [{"loc": ["body"], "msg": "bad", "type": "x"}]}, "unknown"),
+        (
+            {
+                "status": 422,
+                "detail": [{"loc": ["body", "site", "mpan"], "msg": "bad", "type": "string_type"}],
+            },
+            "unknown",
+        ),
     ],
 )
 @pytest.mark.usefixtures("charger_entities")
