@@ -340,8 +340,9 @@ async def test_token_expired_mid_session(
     plugged_in: MockConfigEntry,
 ) -> None:
     """Axle forgets the token (401) mid-session: one new login, the schedule goes through."""
-    # Just after the hourly rewards refresh, so the client holds a token it believes fresh.
+    # Just after a rewards refresh, so the client holds a token it believes fresh.
     await clock.move_to(utc(26, 1) + timedelta(seconds=30))
+    await init_integration.runtime_data.rewards.async_refresh()
     axle_simulator.expire_tokens()
     logins = len(axle_simulator.requests_to(LOGIN_PATH))
 
