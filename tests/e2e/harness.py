@@ -81,7 +81,7 @@ def simulated_charger_flow(
                 "switch_entity": SWITCH,
                 "current_entity": CURRENT,
                 "power_kw": 7.4,
-                "asset_model": "Simulated charger",
+                "asset_model": "axle_charger_v1",  # a model Axle (the simulator) knows
             },
         ),
         (
