@@ -19,8 +19,7 @@ from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
 from homeassistant.data_entry_flow import FlowResultType
 import pytest
 
-from custom_components.axle_flex_lite.api import Environment
-from custom_components.axle_flex_lite.api.client import BASE_URLS
+from custom_components.axle_flex_lite.api import BASE_URLS, Environment
 from custom_components.axle_flex_lite.config_flow import FIND_MPAN_URL
 from custom_components.axle_flex_lite.const import (
     CONF_ASSET_ID,

@@ -5,7 +5,7 @@ Free of Home Assistant imports: it needs only ``aiohttp`` and could be published
 
 from __future__ import annotations
 
-from .client import BASE_URLS, AxleClient, normalise_base_url, utc_now
+from .client import AxleClient
 from .eligibility import (
     KNOWN_ELIGIBILITY_CODES,
     AssetEligibility,
@@ -52,6 +52,7 @@ from .models import (
     User,
     WithdrawalUrl,
 )
+from .transport import BASE_URLS, normalise_base_url, utc_now
 from .validation import (
     InvalidMpanError,
     InvalidPostcodeError,

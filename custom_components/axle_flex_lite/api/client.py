@@ -1,28 +1,15 @@
-"""Asynchronous client for Axle Energy's partner API, as used by Flex Lite.
+"""Asynchronous client for Axle Energy's partner API, as used by Flex Lite: one method per call.
 
 The client owns the organisation token: it logs in with the saved credentials, renews the
 token before its hour runs out and once more whenever Axle answers 401. Every call has a timeout;
 calls that Axle documents as idempotent are retried on connection failures and 5xx answers. The log
 and the diagnostics record carry the method, the path template (ids left out), the status and the
-duration, nothing else.
+duration, nothing else. The sending itself is in transport.py.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections import deque
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-import ipaddress
-import json
-import logging
-import time
-from typing import Any, Final, Self
-from urllib.parse import quote
-
-import aiohttp
-from yarl import URL
+from typing import TYPE_CHECKING, Any, Final, Self
 
 from .eligibility import (
     EligibilityCheck,
@@ -32,23 +19,10 @@ from .eligibility import (
     meter_addresses_from_json,
 )
 from .exceptions import (
-    AxleAuthenticationError,
-    AxleBadRequestError,
     AxleConfigurationError,
-    AxleConflictError,
-    AxleConnectionError,
-    AxleForbiddenError,
-    AxleInvalidResponseError,
-    AxleNotEligibleError,
-    AxleNotFoundError,
-    AxleRateLimitedError,
-    AxleResponseError,
-    AxleServerError,
-    AxleTimeoutError,
     AxleValidationError,
 )
 from .models import (
-    ApiExchange,
     Asset,
     BalanceInfo,
     EnrolResponse,
@@ -64,23 +38,19 @@ from .models import (
     format_timestamp,
     modified_schedule_from_json,
 )
-from .refusals import read_refusal
+from .transport import (
+    BASE_URLS,
+    AxleTransport,
+    answer_json,
+    raise_for_status,
+)
 
-_LOGGER = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from datetime import datetime
 
-BASE_URLS: Final[Mapping[Environment, str]] = {
-    Environment.PRODUCTION: "https://api.axle.energy",
-    Environment.SANDBOX: "https://api-sandbox.axle.energy",
-}
-DEFAULT_REQUEST_TIMEOUT: Final = 15.0
-DEFAULT_RETRY_DELAYS: Final[tuple[float, ...]] = (0.5, 1.0)
-EXCHANGE_HISTORY: Final = 20
+    import aiohttp
 
-# Axle's tokens live one hour and carry no expiry: renew a little early rather than risk a 401.
-TOKEN_LIFETIME: Final = timedelta(hours=1)
-TOKEN_RENEW_MARGIN: Final = timedelta(minutes=5)
-
-_PATH_LOGIN: Final = "/auth/token-form"
 _PATH_ME: Final = "/auth/users/me/"
 _PATH_ONBOARD: Final = "/entities/site/onboard"
 _PATH_CHECK_ELIGIBILITY: Final = "/entities/site/check-eligibility"
@@ -96,69 +66,9 @@ _PATH_PLUG_IN_SCHEDULE: Final = "/entities/asset/{asset_id}/event/plug-in-schedu
 _PATH_BALANCE_INFO: Final = "/rewards/{site_id}/info"
 _PATH_WITHDRAWAL_URL: Final = "/rewards/{site_id}/url/balance"
 
-_STATUS_ERRORS: Final[Mapping[int, type[AxleResponseError]]] = {
-    400: AxleBadRequestError,
-    401: AxleAuthenticationError,
-    403: AxleForbiddenError,
-    404: AxleNotFoundError,
-    409: AxleConflictError,
-    422: AxleValidationError,
-    429: AxleRateLimitedError,
-}
 
-
-def utc_now() -> datetime:
-    """Return the current time as an aware UTC datetime (the client's default clock)."""
-    return datetime.now(UTC)
-
-
-def normalise_base_url(url: str) -> str:
-    """Check a base URL and drop its trailing slash.
-
-    Only ``https://`` is accepted, except plain ``http://`` to a loopback host (a local simulator or
-    proxy): credentials must never cross a network in clear text.
-    """
-    try:
-        parsed = URL(url.strip())
-        host = parsed.host
-    except ValueError:
-        raise AxleConfigurationError("the base URL is not a URL") from None
-    if parsed.scheme not in ("http", "https") or not host:
-        raise AxleConfigurationError("the base URL must start with https:// and name a host")
-    if parsed.user is not None or parsed.password is not None:
-        raise AxleConfigurationError("the base URL must not carry credentials")
-    if parsed.query_string or parsed.fragment:
-        raise AxleConfigurationError("the base URL must not have a query or a fragment")
-    if parsed.scheme == "http" and not _is_loopback(host):
-        raise AxleConfigurationError("plain http:// is only allowed to this machine")
-    return str(parsed).rstrip("/")
-
-
-def _is_loopback(host: str) -> bool:
-    """Whether ``host`` names this machine: ``localhost``, 127.0.0.0/8 or ::1."""
-    if host.lower().rstrip(".") == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-@dataclass(frozen=True, slots=True)
-class _Reply:
-    """What one HTTP attempt brought back: the status and the body parsed as JSON if it was."""
-
-    status: int
-    body: Any
-    is_json: bool
-
-
-class AxleClient:
-    """Talks to Axle's partner API with one organisation's credentials.
-
-    The ``aiohttp`` session is injected and never closed here. ``clock`` returns aware UTC times
-    and decides when the token is renewed. ``retry_delays`` are the pauses before each retry; their
-    count is the number of retries.
+class AxleClient(AxleTransport):
+    """Talks to Axle's partner API with one organisation's credentials: one method per call.
 
     Retried (idempotent): GETs, the token, onboard, enrol and unenrol, on connection errors and 5xx.
     A timeout is retried for GETs only: a slow write may still be in progress at Axle, and three
@@ -166,31 +76,6 @@ class AxleClient:
     late schedule is worse than none: the caller falls back to the household's own plan) and
     offboarding.
     """
-
-    def __init__(
-        self,
-        session: aiohttp.ClientSession,
-        username: str,
-        password: str,
-        *,
-        base_url: str = BASE_URLS[Environment.PRODUCTION],
-        request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
-        clock: Callable[[], datetime] = utc_now,
-        retry_delays: Sequence[float] = DEFAULT_RETRY_DELAYS,
-    ) -> None:
-        """Set up the client; nothing is sent until the first call."""
-        self._session = session
-        self._username = username
-        self._password = password
-        self._base_url = normalise_base_url(base_url)
-        self._request_timeout = request_timeout
-        self._clock = clock
-        self._retry_delays = tuple(retry_delays)
-        self._token: str | None = None
-        self._token_expires_at: datetime | None = None
-        self._login_lock = asyncio.Lock()
-        self._exchange_listeners: list[Callable[[ApiExchange], None]] = []
-        self.exchanges: deque[ApiExchange] = deque(maxlen=EXCHANGE_HISTORY)
 
     @classmethod
     def for_environment(
@@ -218,26 +103,6 @@ class AxleClient:
     def __repr__(self) -> str:
         """Name the endpoint only: the credentials and the token stay out of logs and tracebacks."""
         return f"{type(self).__name__}(base_url={self._base_url!r})"
-
-    @property
-    def base_url(self) -> str:
-        """The API root every path is appended to, without a trailing slash."""
-        return self._base_url
-
-    def add_exchange_listener(self, listener: Callable[[ApiExchange], None]) -> Callable[[], None]:
-        """Call ``listener`` after each HTTP attempt; returns a function that stops the calls."""
-        self._exchange_listeners.append(listener)
-
-        def remove_listener() -> None:
-            if listener in self._exchange_listeners:
-                self._exchange_listeners.remove(listener)
-
-        return remove_listener
-
-    async def async_login(self) -> None:
-        """Log in now, replacing any cached token (checks the credentials)."""
-        async with self._login_lock:
-            await self._async_fetch_token()
 
     async def async_get_current_user(self) -> User:
         """Fetch the API user the credentials belong to, with its roles."""
@@ -301,8 +166,8 @@ class AxleClient:
         )
         if reply.status in (202, 422):
             return None
-        _raise_for_status(reply, "POST", _PATH_METER_BY_ADDRESS, refusal_is_eligibility=False)
-        return Meter.from_json(_json_body(reply, _PATH_METER_BY_ADDRESS))
+        raise_for_status(reply, "POST", _PATH_METER_BY_ADDRESS, refusal_is_eligibility=False)
+        return Meter.from_json(answer_json(reply, _PATH_METER_BY_ADDRESS))
 
     async def async_enrol(
         self,
@@ -391,258 +256,7 @@ class AxleClient:
         )
         return WithdrawalUrl.from_json(body)
 
-    def _fresh_token(self, rejected: str | None) -> str | None:
-        """Return the cached token if it has enough life left and was not just refused."""
-        if (
-            self._token is None
-            or self._token == rejected
-            or self._token_expires_at is None
-            or self._clock() >= self._token_expires_at - TOKEN_RENEW_MARGIN
-        ):
-            return None
-        return self._token
-
-    async def _async_token(self, rejected: str | None = None) -> str:
-        """Return a token worth sending, logging in if needed.
-
-        ``rejected`` is a token Axle just answered 401 to: it is replaced unless another caller has
-        already done so. The lock makes concurrent callers share one login.
-        """
-        if (token := self._fresh_token(rejected)) is not None:
-            return token
-        async with self._login_lock:
-            if (token := self._fresh_token(rejected)) is not None:
-                return token
-            return await self._async_fetch_token()
-
-    async def _async_fetch_token(self) -> str:
-        """Log in with the password grant and cache the token (the caller holds the lock)."""
-        self._token = None
-        requested_at = self._clock()
-        reply = await self._async_send(
-            "POST",
-            _PATH_LOGIN,
-            self._url(_PATH_LOGIN, None),
-            retry=True,
-            data={
-                "grant_type": "password",
-                "username": self._username,
-                "password": self._password,
-            },
-        )
-        _raise_for_status(reply, "POST", _PATH_LOGIN, refusal_is_eligibility=False)
-        body = _json_body(reply, "token")
-        token = body.get("access_token") if isinstance(body, Mapping) else None
-        if not isinstance(token, str) or not token:
-            raise AxleInvalidResponseError("token response has no access_token")
-        self._token = token
-        self._token_expires_at = requested_at + TOKEN_LIFETIME
-        return token
-
-    async def _async_call(
-        self,
-        method: str,
-        template: str,
-        ids: Mapping[str, str] | None = None,
-        *,
-        json_body: Any = None,
-        params: Mapping[str, str] | None = None,
-        retry: bool = True,
-        refusal_is_eligibility: bool = False,
-    ) -> Any:
-        """Send an authenticated call and return its JSON body; log in again once on a 401."""
-        reply = await self._async_authenticated(
-            method, template, ids, json_body=json_body, params=params, retry=retry
-        )
-        _raise_for_status(reply, method, template, refusal_is_eligibility=refusal_is_eligibility)
-        return _json_body(reply, template)
-
-    async def _async_authenticated(
-        self,
-        method: str,
-        template: str,
-        ids: Mapping[str, str] | None,
-        *,
-        json_body: Any = None,
-        params: Mapping[str, str] | None = None,
-        retry: bool,
-    ) -> _Reply:
-        """Send a call with a token (logging in only now, if needed); once more after a 401."""
-        url = self._url(template, ids)
-        token = await self._async_token()
-        reply = await self._async_send(
-            method, template, url, retry=retry, token=token, json_body=json_body, params=params
-        )
-        if reply.status == 401:
-            token = await self._async_token(rejected=token)
-            reply = await self._async_send(
-                method, template, url, retry=retry, token=token, json_body=json_body, params=params
-            )
-        return reply
-
-    def _url(self, template: str, ids: Mapping[str, str] | None) -> URL:
-        """Build the URL of a path template with its ids filled in, each escaped as one segment."""
-        values = {}
-        for name, value in (ids or {}).items():
-            if not value:
-                raise ValueError(f"{name} must not be empty")
-            values[name] = quote(value, safe="")
-        return URL(self._base_url + template.format(**values), encoded=True)
-
-    async def _async_send(
-        self,
-        method: str,
-        template: str,
-        url: URL,
-        *,
-        retry: bool,
-        token: str | None = None,
-        json_body: Any = None,
-        params: Mapping[str, str] | None = None,
-        data: Mapping[str, str] | None = None,
-    ) -> _Reply:
-        """Send one request, retrying per the rules in the class docstring."""
-        delays = iter(self._retry_delays if retry else ())
-        while True:
-            try:
-                reply = await self._async_attempt(
-                    method,
-                    template,
-                    url,
-                    token=token,
-                    json_body=json_body,
-                    params=params,
-                    data=data,
-                )
-            except AxleTimeoutError:
-                if method != "GET" or (delay := next(delays, None)) is None:
-                    raise
-            except AxleConnectionError:
-                if (delay := next(delays, None)) is None:
-                    raise
-            else:
-                if reply.status < 500 or (delay := next(delays, None)) is None:
-                    return reply
-            _LOGGER.debug("Retrying %s %s in %.1f s", method, template, delay)
-            await asyncio.sleep(delay)
-
-    async def _async_attempt(
-        self,
-        method: str,
-        template: str,
-        url: URL,
-        *,
-        token: str | None,
-        json_body: Any,
-        params: Mapping[str, str] | None,
-        data: Mapping[str, str] | None,
-    ) -> _Reply:
-        """One HTTP round trip within the timeout, recorded as an ``ApiExchange``."""
-        headers = {"Accept": "application/json"}
-        if token is not None:
-            headers["Authorization"] = f"Bearer {token}"
-        at = self._clock()
-        started = time.perf_counter()
-        status: int | None = None
-        error: str | None = None
-        try:
-            async with asyncio.timeout(self._request_timeout):
-                async with self._session.request(
-                    method, url, headers=headers, json=json_body, params=params, data=data
-                ) as response:
-                    status = response.status
-                    raw = await response.read()
-                    try:
-                        return _Reply(status=status, body=json.loads(raw), is_json=True)
-                    except ValueError:
-                        return _Reply(status=status, body=None, is_json=False)
-        except TimeoutError as err:
-            error = "timeout"
-            raise AxleTimeoutError(
-                f"Axle did not answer {method} {template} within {self._request_timeout:g} s"
-            ) from err
-        except aiohttp.ClientError as err:
-            error = type(err).__name__
-            raise AxleConnectionError(f"Could not reach Axle for {method} {template}") from err
-        finally:
-            self._record(
-                method=method,
-                template=template,
-                status=status,
-                started=started,
-                at=at,
-                error=error,
-            )
-
-    def _record(
-        self,
-        *,
-        method: str,
-        template: str,
-        status: int | None,
-        started: float,
-        at: datetime,
-        error: str | None,
-    ) -> None:
-        """Log the attempt and keep it for diagnostics: method, template, status, duration."""
-        elapsed_ms = (time.perf_counter() - started) * 1000
-        exchange = ApiExchange(
-            method=method,
-            path=template,
-            status=status,
-            elapsed_ms=round(elapsed_ms, 1),
-            at=at,
-            error=error,
-        )
-        self.exchanges.append(exchange)
-        _LOGGER.debug(
-            "%s %s -> %s in %.0f ms",
-            method,
-            template,
-            status if error is None else error,
-            elapsed_ms,
-        )
-        for listener in tuple(self._exchange_listeners):
-            listener(exchange)
-
 
 def _query_bool(value: bool) -> str:
     """Spell a boolean the way Axle's query parameters do."""
     return "true" if value else "false"
-
-
-def _json_body(reply: _Reply, what: str) -> Any:
-    """Return the body of a successful answer, which must be JSON."""
-    if not reply.is_json:
-        raise AxleInvalidResponseError(f"Axle's answer to {what} is not JSON")
-    return reply.body
-
-
-def _raise_for_status(
-    reply: _Reply, method: str, template: str, *, refusal_is_eligibility: bool
-) -> None:
-    """Turn a non-2xx answer into the matching ``AxleResponseError``.
-
-    A 422 from onboard or enrol is Axle refusing the site, whatever the shape of its detail,
-    unless the detail only lists malformed fields (see ``refusals.py``).
-    """
-    status = reply.status
-    if 200 <= status < 300:
-        return
-    detail = reply.body.get("detail") if isinstance(reply.body, Mapping) else None
-    if not isinstance(detail, str | list | dict):
-        detail = None
-    message = f"Axle answered {status} to {method} {template}"
-    if status == 422 and refusal_is_eligibility:
-        refusal = read_refusal(detail)
-        if not refusal.malformed_input:
-            raise AxleNotEligibleError(
-                message,
-                status=status,
-                detail=detail,
-                previously_withdrew=refusal.previously_withdrew,
-                issues=refusal.issues,
-            )
-    if status >= 500:
-        raise AxleServerError(message, status=status, detail=detail)
-    raise _STATUS_ERRORS.get(status, AxleResponseError)(message, status=status, detail=detail)
