@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from .harness import (
+    TWIN_CHARGERS,
     ManagedProcess,
     free_port,
     home_assistant_process,
@@ -51,7 +52,7 @@ def deployment(tmp_path: Path) -> Iterator[Deployment]:
     """Prepare a fresh Home Assistant configuration on free ports; stop everything afterwards."""
     config_dir = tmp_path / "config"
     hass_port = free_port()
-    prepare_config_dir(config_dir, hass_port)
+    prepare_config_dir(config_dir, hass_port, TWIN_CHARGERS)
     deployed = Deployment(
         work_dir=tmp_path,
         config_dir=config_dir,

@@ -27,7 +27,7 @@ import aiohttp
 from tests.sim_charger.install import install as install_sim_chargers
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIG_TEMPLATE = Path(__file__).parent / "config" / "configuration.yaml"
@@ -43,6 +43,18 @@ RELAY = "input_boolean.ev_charger_relay"
 SWITCH = "switch.ev_charger"
 CURRENT = "input_number.ev_charging_current"
 POWER = "sensor.ev_charger_power"
+
+# Simulated twins of real chargers (tests/sim_charger) besides the helper-based charger: a
+# select-based charger (zappi) and a lagging cloud charger (Pod Point). Their report lag is cut to
+# seconds so the real clock can wait for it; the form's command latency is set to match.
+TWIN_CHARGERS: dict[str, dict[str, Any]] = {"zappi": {"lag": 3.0}, "pod_point": {"lag": 6.0}}
+TWIN_COMMAND_LATENCY = 10
+# Each twin: its device's name, the entity that pauses it and the value that means paused, and
+# the home (MPAN core) it is set up for.
+TWIN_SETUP: dict[str, tuple[str, str, str, str]] = {
+    "zappi": ("Zappi 12345678", "select.zappi_12345678_charge_mode", "Stopped", "2000012345690"),
+    "pod_point": ("Pod Point", "switch.pod_point_charging_allowed", "off", "2000012345706"),
+}
 
 # The simulator's default account, and a home it accepts (a valid MPAN core).
 SIM_USERNAME = "ha-partner"
@@ -127,11 +139,14 @@ def stored_http_settings(port: int) -> dict[str, Any] | None:
     }
 
 
-def prepare_config_dir(config_dir: Path, port: int, chargers: Sequence[str] = ()) -> None:
+def prepare_config_dir(
+    config_dir: Path, port: int, chargers: Mapping[str, Mapping[str, Any]] | None = None
+) -> None:
     """Write the development configuration for ``port`` and link the integration from the tree.
 
-    ``chargers`` names simulated charger profiles (``tests/sim_charger``) to add besides the
-    helper-based charger of the configuration template.
+    ``chargers`` maps simulated charger profiles (``tests/sim_charger``) to changes of their
+    quirks, e.g. ``{"zappi": {"lag": 3}}``: they are added besides the helper-based charger of the
+    configuration template.
     """
     configuration = CONFIG_TEMPLATE.read_text(encoding="utf-8")
     (config_dir / ".storage").mkdir(parents=True, exist_ok=True)
@@ -140,7 +155,7 @@ def prepare_config_dir(config_dir: Path, port: int, chargers: Sequence[str] = ()
     else:
         # Written at every start: the port may differ from the last run's.
         (config_dir / ".storage" / "http").write_text(json.dumps(http_store), encoding="utf-8")
-    configuration += "\n" + install_sim_chargers(config_dir, list(chargers))
+    configuration += "\n" + install_sim_chargers(config_dir, chargers or {})
     (config_dir / "configuration.yaml").write_text(configuration, encoding="utf-8")
     # The location comes from configuration.yaml, so the "core_config" onboarding step is done. The
     # browser's version of that step would also add weather, radio and text-to-speech integrations

@@ -3,7 +3,9 @@
 The story: onboard Home Assistant, add the integration through the config flow, plug the simulated
 car in, watch Axle's pause switch the charger off and on at the right moments (real clock), then
 restart Home Assistant in the middle of a second pause and check the charger is back on when the
-pause ends.
+pause ends. Alongside the first pause, two more homes are set up from their charger's device (the
+charger step's device picker) with simulated twins of real chargers, a select-based one and a
+lagging cloud one, and each is paused and put back the same way.
 """
 
 from __future__ import annotations
@@ -25,6 +27,9 @@ from .harness import (
     POWER,
     RELAY,
     SWITCH,
+    TWIN_CHARGERS,
+    TWIN_COMMAND_LATENCY,
+    TWIN_SETUP,
     HomeAssistantClient,
     HomeAssistantWebSocket,
     SimulatorClient,
@@ -84,6 +89,7 @@ class Story:
         self.pause_entity = ""
         self.pause_start_entity = ""
         self.pause_end_entity = ""
+        self.main_schedule_path = PLUG_IN_SCHEDULE
 
     def log(self, message: str) -> None:
         """Print one line of progress."""
@@ -180,6 +186,7 @@ class Story:
         assert "limited_pause" in site["enrolled"], site
         assert len(site["assets"]) == 1, site
         assert await self.simulator.requests(PLUG_IN_SCHEDULE) == []
+        self.main_schedule_path = f"{site['assets'][0]['id']}/event/{PLUG_IN_SCHEDULE}"
         self.log("site onboarded and enrolled in the simulator")
 
     async def check_no_repairs(self) -> None:
@@ -193,6 +200,72 @@ class Story:
         ]
         assert issues == [], issues
         self.log("no repair issues")
+
+    async def add_twin_entry(self, profile: str) -> None:
+        """Set up a home whose charger is picked as a device: the form fills itself in."""
+        assert self.ws is not None
+        device_name, _, _, mpan = TWIN_SETUP[profile]
+        devices = await self.ws.command("config/device_registry/list")
+        (device_id,) = [device["id"] for device in devices if device["name"] == device_name]
+        forms = simulated_charger_flow(
+            self.deployment.simulator_url,
+            window_start=datetime.now(TIME_ZONE) - timedelta(hours=1),
+            window_end=datetime.now(TIME_ZONE) + timedelta(hours=4),
+        )
+        answers = dict(forms)
+        flow = await self.hass.start_flow(DOMAIN)
+        flow = await self.hass.flow_step(flow["flow_id"], answers["user"])
+        flow = await self.hass.flow_step(flow["flow_id"], {**answers["site"], "mpan": mpan})
+        assert flow.get("step_id") == "charger", flow
+        flow = await self.hass.flow_step(flow["flow_id"], {"charger_device": device_id})
+        assert (flow.get("step_id"), flow.get("errors") or {}) == ("charger", {}), flow
+        filled = {
+            field["name"]: field["description"]["suggested_value"]
+            for field in flow["data_schema"]
+            if (field.get("description") or {}).get("suggested_value") is not None
+        }
+        assert filled["charger_device"] == device_id, filled
+        assert filled["plug_entity"], filled
+        filled["command_latency"] = TWIN_COMMAND_LATENCY
+        flow = await self.hass.flow_step(flow["flow_id"], filled)
+        assert flow.get("step_id") == "schedule", flow
+        flow = await self.hass.flow_step(flow["flow_id"], answers["schedule"])
+        assert flow["type"] == "create_entry", flow
+        self.log(f"{profile}: home set up from the device ({filled['control_kind']})")
+
+    async def run_twin(self, profile: str) -> None:
+        """Plug the twin in; its control goes to paused for Axle's pause, then back as it was."""
+        assert self.ws is not None
+        _, entity_id, paused, mpan = TWIN_SETUP[profile]
+        lag = timedelta(seconds=TWIN_CHARGERS[profile]["lag"])
+        before = (await self.hass.state(entity_id))["state"]
+        plugged_at = datetime.now(UTC)
+        site = (await self.simulator.state())["sites"][mpan]
+        schedule_path = f"{site['assets'][0]['id']}/event/{PLUG_IN_SCHEDULE}"
+        await self.hass.call_service("sim_charger", "plug_in", profile=profile)
+        (request,) = await wait_for(
+            lambda: self.simulator.requests(schedule_path), 15, f"{profile}'s plug-in schedule"
+        )
+        pause_start = parse_time(request["at"]) + timedelta(seconds=PAUSE_OFFSET)
+        pause_end = pause_start + timedelta(seconds=PAUSE_LENGTH)
+        within = PAUSE_OFFSET + PAUSE_LENGTH + 30
+        off = await self.ws.wait_for_change(entity_id, paused, after=plugged_at, within=within)
+        # The charger reports the command after its lag, under its own context: not an override.
+        assert (
+            pause_start - BOUNDARY_TOLERANCE
+            <= off.changed_at
+            <= pause_start + lag + (BOUNDARY_TOLERANCE)
+        ), (profile, off.changed_at, pause_start)
+        back = await self.ws.wait_for_change(entity_id, before, after=off.changed_at, within=within)
+        assert (
+            pause_end - BOUNDARY_TOLERANCE
+            <= back.changed_at
+            <= pause_end + lag + (BOUNDARY_TOLERANCE)
+        ), (profile, back.changed_at, pause_end)
+        changes = [c.state for c in self.ws.changes[entity_id] if c.changed_at > plugged_at]
+        assert changes == [paused, before], (profile, changes)
+        await self.hass.call_service("sim_charger", "unplug", profile=profile)
+        self.log(f"{profile}: {entity_id} {before} -> {paused} -> {before} with Axle's pause")
 
     async def find_entities(self, entry_id: str) -> None:
         """Find the status sensor and pause binary sensor in the entity registry."""
@@ -304,7 +377,7 @@ class Story:
         await wait_for(lambda: self._states_are("unplugged", "off"), 10, "status unplugged")
         self.log("unplugged")
         pause_start, pause_end = await self.plug_in()
-        assert len(await self.simulator.requests(PLUG_IN_SCHEDULE)) == 2
+        assert len(await self.simulator.requests(self.main_schedule_path)) == 2
 
         wait = (pause_end - datetime.now(UTC)).total_seconds()
         off = await self.ws.wait_for_change(
@@ -367,10 +440,15 @@ async def run_story(deployment: Deployment) -> None:
         await story.check_onboarded_in_simulator()
         await story.check_no_repairs()
         await story.find_entities(entry_id)
+        for profile in TWIN_CHARGERS:
+            await story.add_twin_entry(profile)
         pause_start, pause_end = await story.plug_in()
-        assert len(await story.simulator.requests(PLUG_IN_SCHEDULE)) == 1
+        assert len(await story.simulator.requests(story.main_schedule_path)) == 1
+        # The twins' sessions run alongside the first pause.
+        twins = asyncio.gather(*(story.run_twin(profile) for profile in TWIN_CHARGERS))
         await story.watch_pause(pause_start, pause_end)
-        assert len(await story.simulator.requests(PLUG_IN_SCHEDULE)) == 1
+        await twins
+        assert len(await story.simulator.requests(story.main_schedule_path)) == 1
         await story.restart_during_second_pause()
         await story.stop_everything()
 

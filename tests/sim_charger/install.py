@@ -11,9 +11,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 import shutil
+from typing import TYPE_CHECKING, Any
 
 from .integration import platforms_of
 from .twins import TWINS
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 REPO = Path(__file__).resolve().parents[2]
 MARKER = ".sim_charger"
@@ -67,11 +71,13 @@ async_setup_entry = setup_entry_for({platform!r})
 '''
 
 
-def install(config_dir: Path, profiles: list[str]) -> str:
-    """Write the integrations of ``profiles``; return the YAML that creates their chargers.
+def install(config_dir: Path, chargers: Mapping[str, Mapping[str, Any]]) -> str:
+    """Write the integrations of the chargers; return the YAML that creates them.
 
+    ``chargers`` maps profile names to changes of their quirks (e.g. ``{"lag": 5}``).
     Integrations written earlier for other profiles are removed (they carry a marker file).
     """
+    profiles = list(chargers)
     custom_components = config_dir / "custom_components"
     custom_components.mkdir(parents=True, exist_ok=True)
     # A regular package, so that Home Assistant run from the repository root finds these
@@ -103,5 +109,8 @@ def install(config_dir: Path, profiles: list[str]) -> str:
         (target / "config_flow.py").write_text(_config_flow_py(twin.domain))
         for platform in platforms_of(profile):
             (target / f"{platform}.py").write_text(_platform_py(platform))
-        yaml_lines += [f"{twin.domain}:", f"  profile: {profile}", ""]
+        yaml_lines += [f"{twin.domain}:", f"  profile: {profile}"]
+        if quirks := dict(chargers[profile]):
+            yaml_lines.append(f"  quirks: {json.dumps(quirks)}")
+        yaml_lines.append("")
     return "\n".join(yaml_lines)

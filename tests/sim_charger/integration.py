@@ -95,15 +95,18 @@ def _register_test_services(hass: HomeAssistant) -> None:
     if hass.services.has_service(DATA, TEST_SERVICES[0]):
         return
 
-    async def handle(call: ServiceCall) -> None:
+    @callback
+    def handle(call: ServiceCall) -> None:
+        # No waiting here: Home Assistant runs the reports while the call returns.
         for sim in list(hass.data.get(DATA, {}).values()):
             if sim.twin.profile != call.data.get(CONF_PROFILE):
                 continue
             if call.service == "app_set":
-                changes = {k: v for k, v in call.data.items() if k != CONF_PROFILE}
-                await sim.app_set(**changes)
+                sim.apply_app_changes({k: v for k, v in call.data.items() if k != CONF_PROFILE})
+            elif call.service == "car_full":
+                sim.set_car_full()
             else:
-                await getattr(sim, call.service)()
+                sim.set_connected(call.service == "plug_in")
 
     for name in TEST_SERVICES:
         hass.services.async_register(DATA, name, handle)

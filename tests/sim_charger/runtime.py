@@ -217,31 +217,44 @@ class SimCharger:
         )
         await self.hass.async_block_till_done()
 
-    async def app_set(self, **changes: Any) -> None:
-        """The vendor's app changes the charger: no user in Home Assistant; reported by poll."""
+    @callback
+    def apply_app_changes(self, changes: dict[str, Any]) -> None:
+        """Change the device as the vendor's app does; reported by the next poll."""
         for name, value in changes.items():
             setattr(self.device, name, value)
         self.report_changes()
+
+    @callback
+    def set_connected(self, connected: bool) -> None:
+        """Plug the car in or out; the plug state is reported at once (a push)."""
+        self.device.connected = connected
+        self.device.car_full = False
+        self.report()
+
+    @callback
+    def set_car_full(self) -> None:
+        """The car stops drawing power by itself; reported after the lag."""
+        self.device.car_full = True
+        self.report_changes()
+
+    async def app_set(self, **changes: Any) -> None:
+        """The vendor's app changes the charger: no user in Home Assistant; reported by poll."""
+        self.apply_app_changes(changes)
         await self.hass.async_block_till_done()
 
     async def plug_in(self) -> None:
         """The car is plugged in; the plug state is reported at once (a push)."""
-        self.device.connected = True
-        self.device.car_full = False
-        self.report()
+        self.set_connected(True)
         await self.hass.async_block_till_done()
 
     async def unplug(self) -> None:
         """The car is unplugged; reported at once (a push)."""
-        self.device.connected = False
-        self.device.car_full = False
-        self.report()
+        self.set_connected(False)
         await self.hass.async_block_till_done()
 
     async def car_full(self) -> None:
         """The car stops drawing power by itself; reported after the lag."""
-        self.device.car_full = True
-        self.report_changes()
+        self.set_car_full()
         await self.hass.async_block_till_done()
 
     async def own_schedule(self, holding: bool) -> None:
