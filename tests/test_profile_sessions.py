@@ -22,7 +22,14 @@ from custom_components.axle_flex_lite.controller import SessionStatus
 from custom_components.axle_flex_lite.controls import ControlKind
 from custom_components.axle_flex_lite.profiles import PROFILES_BY_KEY
 from custom_components.axle_flex_lite.storage import storage_key
-from tests.helpers import controller_of, pause_only_options, set_up_entry, unload_entry, utc
+from tests.helpers import (
+    controller_of,
+    pause_only_options,
+    repair_issue,
+    set_up_entry,
+    unload_entry,
+    utc,
+)
 from tests.sim_charger.twins import TWINS
 
 if TYPE_CHECKING:
@@ -166,9 +173,10 @@ async def run_into_the_pause(rig: Rig, clock: Clock) -> dict[str, Any]:
     return before
 
 
-pytestmark = pytest.mark.parametrize("rig", PROFILE_KEYS, indirect=True)
+every_profile = pytest.mark.parametrize("rig", PROFILE_KEYS, indirect=True)
 
 
+@every_profile
 async def test_plug_in_sends_the_schedule(rig: Rig, clock: Clock) -> None:
     await plug_in(rig)
     assert rig.controller.plugged_in is True
@@ -177,6 +185,7 @@ async def test_plug_in_sends_the_schedule(rig: Rig, clock: Clock) -> None:
     assert rig.commands() == []
 
 
+@every_profile
 async def test_axle_pause_start_and_end(rig: Rig, clock: Clock) -> None:
     """Paused at the start, exactly as before at the end, one command per edge."""
     before = await run_into_the_pause(rig, clock)
@@ -200,6 +209,7 @@ async def test_axle_pause_start_and_end(rig: Rig, clock: Clock) -> None:
     assert not rig.controller.session.overridden
 
 
+@every_profile
 async def test_axle_pause_reported_very_late(rig: Rig, clock: Clock) -> None:
     """A charger that reports three times later than its latency: still one command per edge."""
     late = rig.latency * 3
@@ -219,6 +229,22 @@ async def test_axle_pause_reported_very_late(rig: Rig, clock: Clock) -> None:
     assert not rig.controller.session.overridden
 
 
+@pytest.mark.parametrize("rig", ["ohme"], indirect=True)
+async def test_a_refused_pause_is_reported(rig: Rig, clock: Clock, hass: HomeAssistant) -> None:
+    """Ohme's cloud ignores the pause (the form's known limit): the user hears of it."""
+    rig.charger.set_quirks(ignore_commands=True)
+    await plug_in(rig)
+    await clock.move_to(PAUSE_START)
+    await rig.wait_for_reports(clock)
+    await rig.wait_for_reports(clock)
+    assert rig.charger.charging
+    assert rig.commands() == ["paused", "paused"]  # the command and its one retry
+    assert repair_issue(hass, "charger_not_responding", rig.entry) is not None
+    await clock.move_to(PAUSE_END)
+    await rig.wait_for_reports(clock)
+    assert rig.charger.charging
+
+
 def _user_charge_value(rig: Rig) -> Any:
     """A value of the control that lets the car charge, other than the one it had."""
     control = rig.controller.charger.entities.control
@@ -236,6 +262,7 @@ def _user_charge_value(rig: Rig) -> Any:
     return control.kind not in (ControlKind.LOCK, ControlKind.INVERTED_SWITCH)
 
 
+@every_profile
 async def test_user_override_from_home_assistant(rig: Rig, clock: Clock) -> None:
     """The user lets the car charge during the pause: hands off for the rest of the session."""
     await run_into_the_pause(rig, clock)
@@ -257,6 +284,7 @@ async def test_user_override_from_home_assistant(rig: Rig, clock: Clock) -> None
     assert len(rig.commands()) == (1 if key is not None else 2)
 
 
+@every_profile
 async def test_override_from_the_vendors_app(rig: Rig, clock: Clock) -> None:
     """The app resumes charging (no user in Home Assistant, reported by a poll): hands off."""
     await run_into_the_pause(rig, clock)
@@ -279,6 +307,7 @@ async def test_override_from_the_vendors_app(rig: Rig, clock: Clock) -> None:
     assert rig.settings() == app
 
 
+@every_profile
 async def test_car_full_is_not_an_override(rig: Rig, clock: Clock) -> None:
     """The car stops drawing by itself; switches that follow the status flip: no override."""
     await plug_in(rig)
@@ -297,6 +326,7 @@ async def test_car_full_is_not_an_override(rig: Rig, clock: Clock) -> None:
     assert rig.settings() == before
 
 
+@every_profile
 async def test_unplug_mid_pause(rig: Rig, clock: Clock) -> None:
     """Unplugged during the pause: the charger is put back (at the latest when it is back)."""
     before = await run_into_the_pause(rig, clock)
@@ -313,6 +343,7 @@ async def test_unplug_mid_pause(rig: Rig, clock: Clock) -> None:
     assert len(rig.commands()) == 2
 
 
+@every_profile
 async def test_restart_mid_pause(
     rig: Rig, clock: Clock, hass: HomeAssistant, hass_storage: dict[str, Any]
 ) -> None:
