@@ -34,6 +34,7 @@ from custom_components.axle_flex_lite.const import (
     CONF_EMAIL,
     CONF_ENVIRONMENT,
     CONF_EXTERNAL_ID,
+    CONF_INSTALLATION_DATE,
     CONF_MPAN,
     CONF_PLUG_ENTITY,
     CONF_PLUGGED_STATES,
@@ -71,8 +72,8 @@ SITE_INPUT = {
     CONF_STREET_ADDRESS: " 4 Sample Lane ",
     CONF_POSTCODE: "ct12eh",
     CONF_EMAIL: " user@example.net ",
-    CONF_CONSENT: True,
 }
+CONSENT_INPUT = {CONF_CONSENT: True}
 CHARGER_INPUT = {
     CONF_PLUG_ENTITY: "sensor.charger_status",
     CONF_PLUGGED_STATES: ["Car Connected", " ", "car_connected", "Topping up "],
@@ -80,8 +81,8 @@ CHARGER_INPUT = {
     CONF_SWITCH_ENTITY: "switch.charger",
     CONF_CURRENT_ENTITY: "number.charger_current",
     CONF_POWER_KW: 7.2,
-    CONF_ASSET_MODEL: " zappi ",
 }
+DETAILS_INPUT = {CONF_ASSET_MODEL: " zappi "}
 SCHEDULE_INPUT = {
     CONF_WINDOW_START: "22:00",
     CONF_WINDOW_END: "06:15:00",
@@ -176,8 +177,12 @@ async def reach_schedule(hass: HomeAssistant, base_url: str) -> dict[str, Any]:
     result = await submit(hass, await start(hass), user_input(base_url))
     assert result["step_id"] == "site"
     result = await submit(hass, result, SITE_INPUT)
+    assert result["step_id"] == "eligibility"
+    result = await submit(hass, result, {})
     assert result["step_id"] == "charger"
     result = await submit(hass, result, CHARGER_INPUT)
+    assert result["step_id"] == "charger_details"
+    result = await submit(hass, result, DETAILS_INPUT)
     assert result["step_id"] == "schedule"
     return result
 
@@ -207,9 +212,25 @@ def onboard_bodies(simulator: AxleSimulator) -> list[dict[str, Any]]:
     return [request.body for request in simulator.requests_to("/entities/site/onboard")]
 
 
+async def submit_schedule(hass: HomeAssistant, result: dict[str, Any]) -> Any:
+    """Submit the schedule form and, when the consent form follows, give consent."""
+    result = await submit(hass, result, SCHEDULE_INPUT)
+    if result["type"] is FlowResultType.FORM and result["step_id"] == "consent":
+        result = await submit(hass, result, CONSENT_INPUT)
+    return result
+
+
+async def finish_from_eligibility(hass: HomeAssistant, result: dict[str, Any]) -> Any:
+    """From the eligibility form of a settled home, submit the usual charger, details, schedule."""
+    result = await submit(hass, result, {})
+    result = await submit(hass, result, CHARGER_INPUT)
+    result = await submit(hass, result, DETAILS_INPUT)
+    return await submit_schedule(hass, result)
+
+
 async def create_entry(hass: HomeAssistant, base_url: str) -> ConfigEntry:
     """Set up one home through the whole flow; return its entry."""
-    result = await submit(hass, await reach_schedule(hass, base_url), SCHEDULE_INPUT)
+    result = await submit_schedule(hass, await reach_schedule(hass, base_url))
     assert result["type"] is FlowResultType.CREATE_ENTRY
     return result["result"]
 
@@ -231,16 +252,31 @@ async def test_full_flow_onboards_and_creates_entry(
     result = await submit(hass, result, user_input(axle_base_url))
     assert result["step_id"] == "site"
     assert result["description_placeholders"] == {"find_mpan_url": FIND_MPAN_URL}
-    assert "Axle may read your smart meter" in STRINGS["config"]["step"]["site"]["description"]
 
     result = await submit(hass, result, SITE_INPUT)
+    assert result["step_id"] == "eligibility"
+    assert result["description_placeholders"] == {
+        "propositions": "limited_pause, full_asset_schedule_control"
+    }
+    result = await submit(hass, result, {})
     assert result["step_id"] == "charger"
     assert onboard_bodies(axle_simulator) == []
 
     result = await submit(hass, result, CHARGER_INPUT)
+    assert result["step_id"] == "charger_details"
+    # A half-hourly-settled home: the model is optional and no date is asked.
+    assert list(result["data_schema"].schema) == [CONF_ASSET_MODEL]
+    result = await submit(hass, result, DETAILS_INPUT)
     assert result["step_id"] == "schedule"
 
+    # Consent comes last, once Axle has said the home can join.
     result = await submit(hass, result, SCHEDULE_INPUT)
+    assert result["step_id"] == "consent"
+    assert "Axle may read your smart meter" in STRINGS["config"]["step"]["consent"]["description"]
+    assert onboard_bodies(axle_simulator) == []
+    result = await submit(hass, result, {CONF_CONSENT: False})
+    assert result["errors"] == {CONF_CONSENT: "consent_required"}
+    result = await submit(hass, result, CONSENT_INPUT)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     entry = result["result"]
 
@@ -299,6 +335,7 @@ async def test_defaults_and_optional_fields_left_out(
     hass.states.async_set("input_boolean.charger", "on")
     result = await submit(hass, await start(hass), user_input(axle_base_url))
     result = await submit(hass, result, {**SITE_INPUT, CONF_MPAN: OTHER_MPAN})
+    result = await submit(hass, result, {})
     result = await submit(
         hass,
         result,
@@ -307,8 +344,10 @@ async def test_defaults_and_optional_fields_left_out(
             CONF_SWITCH_ENTITY: "input_boolean.charger",
         },
     )
+    result = await submit(hass, result, {})
     assert result["step_id"] == "schedule"
     result = await submit(hass, result, {})
+    result = await submit(hass, result, CONSENT_INPUT)
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["options"] == {
@@ -420,7 +459,6 @@ async def test_site_step_input_errors(
             CONF_STREET_ADDRESS: "4 Sample Lane",
             CONF_POSTCODE: "CT1",
             CONF_EMAIL: "user@example",
-            CONF_CONSENT: False,
         },
     )
     assert result["step_id"] == "site"
@@ -428,7 +466,6 @@ async def test_site_step_input_errors(
         CONF_MPAN: "invalid_mpan",
         CONF_POSTCODE: "invalid_postcode",
         CONF_EMAIL: "invalid_email",
-        CONF_CONSENT: "consent_required",
     }
 
     result = await submit(hass, result, {**SITE_INPUT, CONF_MPAN: "19000000000"})
@@ -436,9 +473,8 @@ async def test_site_step_input_errors(
 
     # The full 21-digit MPAN from a bill: its last 13 digits are the core.
     result = await submit(hass, result, {**SITE_INPUT, CONF_MPAN: "00 801 123 14 0001 2345 678"})
-    assert result["step_id"] == "charger"
-    result = await submit(hass, result, CHARGER_INPUT)
-    result = await submit(hass, result, SCHEDULE_INPUT)
+    assert result["step_id"] == "eligibility"
+    result = await finish_from_eligibility(hass, result)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["result"].unique_id == OTHER_MPAN
     assert result["data"][CONF_MPAN] == OTHER_MPAN
@@ -460,14 +496,18 @@ async def test_sandbox_skips_the_check_digit(
             },
         )
         result = await submit(hass, result, {**SITE_INPUT, CONF_MPAN: "1900000000014"})
-        assert result["step_id"] == "charger"
-        result = await submit(hass, result, CHARGER_INPUT)
-        result = await submit(hass, result, SCHEDULE_INPUT)
+        assert result["step_id"] == "eligibility"
+        result = await finish_from_eligibility(hass, result)
         # The simulator checks digits like production: its 400 is shown on the home step.
         assert result["step_id"] == "site"
         assert result["errors"] == {"base": "invalid_site_details"}
 
+        # Another meter: Axle is asked about it, and consent given for it, before onboarding.
         result = await submit(hass, result, SITE_INPUT)
+        assert result["step_id"] == "eligibility"
+        result = await submit(hass, result, {})
+        assert result["step_id"] == "consent"
+        result = await submit(hass, result, CONSENT_INPUT)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"][CONF_ENVIRONMENT] == "sandbox"
     assert CONF_BASE_URL not in result["data"]
@@ -492,6 +532,7 @@ async def test_charger_entities_must_exist(
     """Each chosen entity must be known to Home Assistant."""
     result = await submit(hass, await start(hass), user_input(axle_base_url))
     result = await submit(hass, result, SITE_INPUT)
+    result = await submit(hass, result, {})
     result = await submit(hass, result, CHARGER_INPUT)
     assert result["step_id"] == "charger"
     assert result["errors"] == {
@@ -506,7 +547,7 @@ async def test_charger_entities_must_exist(
 
     hass.states.async_set("number.charger_current", "32")
     result = await submit(hass, result, CHARGER_INPUT)
-    assert result["step_id"] == "schedule"
+    assert result["step_id"] == "charger_details"
 
 
 @pytest.mark.usefixtures("charger_entities")
@@ -520,7 +561,7 @@ async def test_bad_site_details_go_back_to_the_home_step(
     freezer.move_to(CONSENT_TIME)
     result = await reach_schedule(hass, axle_base_url)
     axle_simulator.fail_next("/entities/site/onboard", status=400, detail="Invalid email")
-    result = await submit(hass, result, SCHEDULE_INPUT)
+    result = await submit_schedule(hass, result)
     assert result["step_id"] == "site"
     assert result["errors"] == {"base": "invalid_site_details"}
     suggested = {
@@ -535,8 +576,9 @@ async def test_bad_site_details_go_back_to_the_home_step(
     first, second = onboard_bodies(axle_simulator)
     assert first["assets"] == second["assets"]
     assert second["site"]["email"] == "home@example.org"
-    assert second["site"]["gave_boundary_meter_consent_at"] == "2026-11-24T19:03:41+00:00"
-    assert result["data"][CONF_CONSENT_AT] == "2026-11-24T19:03:41+00:00"
+    # Correcting the details keeps the consent given a moment ago.
+    assert second["site"]["gave_boundary_meter_consent_at"] == CONSENT_AT
+    assert result["data"][CONF_CONSENT_AT] == CONSENT_AT
     assert result["options"] == EXPECTED_OPTIONS
 
 
@@ -547,7 +589,7 @@ async def test_asset_conflict_goes_back_to_the_charger_step(
     """Axle's 409 shows the charger form again; submitting it onboards again."""
     result = await reach_schedule(hass, axle_base_url)
     axle_simulator.fail_next("/entities/site/onboard", status=409)
-    result = await submit(hass, result, SCHEDULE_INPUT)
+    result = await submit_schedule(hass, result)
     assert result["step_id"] == "charger"
     assert result["errors"] == {"base": "asset_conflict"}
 
@@ -576,7 +618,7 @@ async def test_asset_conflict_goes_back_to_the_charger_step(
         ),
         ({"kind": "missing_fields"}, "cannot_connect"),
         ({"status": 401, "count": 2}, "invalid_auth"),
-        ({"status": 404}, "unknown"),
+        ({"status": 403}, "forbidden"),
         (
             {
                 "status": 422,
@@ -597,11 +639,11 @@ async def test_onboard_failures_stay_on_the_schedule_step(
     """When Axle cannot take the onboarding, submitting the schedule again retries it as is."""
     result = await reach_schedule(hass, axle_base_url)
     axle_simulator.fail_next("/entities/site/onboard", **fault)
-    result = await submit(hass, result, SCHEDULE_INPUT)
+    result = await submit_schedule(hass, result)
     assert result["step_id"] == "schedule"
     assert result["errors"] == {"base": error}
 
-    result = await submit(hass, result, SCHEDULE_INPUT)
+    result = await submit_schedule(hass, result)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     bodies = onboard_bodies(axle_simulator)
     assert all(body == bodies[-1] for body in bodies)
@@ -614,7 +656,7 @@ async def test_ineligible_site_aborts_with_axles_reason(
 ) -> None:
     """A site Axle will not take ends the flow and says why."""
     axle_simulator.mark_ineligible(MPAN, reason="no smart meter found")
-    result = await submit(hass, await reach_schedule(hass, axle_base_url), SCHEDULE_INPUT)
+    result = await submit_schedule(hass, await reach_schedule(hass, axle_base_url))
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "not_eligible"
     assert result["description_placeholders"] == {
@@ -641,7 +683,7 @@ async def test_rejoin_after_withdrawal(
 ) -> None:
     """A home that left Flex Lite is asked to confirm, then joins again with an override."""
     withdraw(axle_simulator)
-    result = await submit(hass, await reach_schedule(hass, axle_base_url), SCHEDULE_INPUT)
+    result = await submit_schedule(hass, await reach_schedule(hass, axle_base_url))
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "rejoin"
     assert not result["errors"]
@@ -668,7 +710,7 @@ async def test_rejoin_refused_again_aborts(
 ) -> None:
     """If Axle still refuses after the override, the flow ends instead of asking again."""
     withdraw(axle_simulator)
-    result = await submit(hass, await reach_schedule(hass, axle_base_url), SCHEDULE_INPUT)
+    result = await submit_schedule(hass, await reach_schedule(hass, axle_base_url))
     assert result["step_id"] == "rejoin"
     detail = "Site previously withdrew from limited_pause; contact Axle support"
     axle_simulator.fail_next("/entities/site/onboard", status=422, detail=detail)
@@ -769,6 +811,7 @@ async def test_reconfigure(
         CONF_POSTCODE: "CT1 2EH",
         CONF_EMAIL: "user@example.net",
         CONF_CONSENT: None,
+        CONF_INSTALLATION_DATE: None,
     }
 
     result = await submit(hass, result, {**RECONFIGURE_INPUT, CONF_CONSENT: False})
@@ -851,7 +894,7 @@ async def test_reconfigure_other_mpan_aborts(
             "cannot_connect",
         ),
         ({"status": 401, "count": 2}, "invalid_auth"),
-        ({"status": 404}, "unknown"),
+        ({"status": 403}, "forbidden"),
     ],
 )
 async def test_reconfigure_onboard_errors(
@@ -869,10 +912,10 @@ async def test_reconfigure_onboard_errors(
     assert result["step_id"] == "reconfigure"
     assert result["errors"] == {"base": error}
     suggested = {
-        str(marker): marker.description["suggested_value"]
+        str(marker): (marker.description or {}).get("suggested_value")
         for marker in result["data_schema"].schema
     }
-    assert suggested == RECONFIGURE_INPUT
+    assert suggested == {**RECONFIGURE_INPUT, CONF_INSTALLATION_DATE: None}
     assert dict(entry.data) == old_data
 
     result = await submit(hass, result, RECONFIGURE_INPUT)
@@ -961,20 +1004,26 @@ async def test_forms_serialise_for_the_frontend(
     expected_fields = {
         "user": {CONF_ENVIRONMENT, CONF_USERNAME, CONF_PASSWORD, CONF_BASE_URL},
         "site": set(SITE_INPUT),
+        "eligibility": set(),
         "charger": set(CHARGER_INPUT),
+        "charger_details": set(DETAILS_INPUT),
         "schedule": set(SCHEDULE_INPUT),
+        "consent": set(CONSENT_INPUT),
     }
     answers = {
         "user": user_input(axle_base_url),
         "site": SITE_INPUT,
+        "eligibility": {},
         "charger": CHARGER_INPUT,
+        "charger_details": DETAILS_INPUT,
         "schedule": SCHEDULE_INPUT,
+        "consent": CONSENT_INPUT,
     }
-    for step_id in ("user", "site", "charger", "schedule"):
+    for step_id, answer in answers.items():
         assert step["step_id"] == step_id
-        assert {field["name"] for field in step["data_schema"]} >= expected_fields[step_id]
+        assert {field["name"] for field in step["data_schema"] or []} >= expected_fields[step_id]
         response = await client.post(
-            f"/api/config/config_entries/flow/{step['flow_id']}", json=answers[step_id]
+            f"/api/config/config_entries/flow/{step['flow_id']}", json=answer
         )
         assert response.status == 200, await response.text()
         step = await response.json()

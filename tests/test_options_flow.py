@@ -32,6 +32,10 @@ from custom_components.axle_flex_lite.const import (
 
 from .test_config_flow import EXPECTED_OPTIONS, MPAN, check_text
 
+# The options form shows the charger and the schedule; the charger model is set up in the config
+# flow (and checked by Axle there), so the form keeps it as it is.
+FORM_OPTIONS = {key: value for key, value in EXPECTED_OPTIONS.items() if key != CONF_ASSET_MODEL}
+
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
 
@@ -83,7 +87,7 @@ async def test_form_shows_current_settings(hass: HomeAssistant, entry: MockConfi
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "init"
     shown = suggested_values(result)
-    assert {key: value for key, value in shown.items() if value is not None} == EXPECTED_OPTIONS
+    assert {key: value for key, value in shown.items() if value is not None} == FORM_OPTIONS
     # The fields of the other control kinds are there, empty.
     assert shown[CONF_LOCK_ENTITY] is None
 
@@ -116,12 +120,12 @@ async def test_change_settings_and_clear_optional_ones(
         CONF_WINDOW_START: "00:30:00",
         CONF_WINDOW_END: "07:00:00",
         CONF_CONTROL_MODE: "pause_only",
+        CONF_ASSET_MODEL: "zappi",
     }
     assert result["data"] == expected
     assert dict(entry.options) == expected
     for cleared in (
         CONF_CURRENT_ENTITY,
-        CONF_ASSET_MODEL,
         CONF_PLUGGED_STATES,
         CONF_UNPLUGGED_STATES,
     ):
@@ -134,7 +138,7 @@ async def test_keeps_options_it_does_not_show(hass: HomeAssistant, entry: MockCo
     result = await submit(
         hass,
         await start(hass, entry),
-        {**EXPECTED_OPTIONS, CONF_PLUGGED_STATES: ["Occupied"]},
+        {**FORM_OPTIONS, CONF_PLUGGED_STATES: ["Occupied"]},
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert dict(entry.options) == {
@@ -150,7 +154,7 @@ async def test_entities_must_exist(hass: HomeAssistant, entry: MockConfigEntry) 
     result = await submit(
         hass,
         result,
-        {**EXPECTED_OPTIONS, CONF_SWITCH_ENTITY: "switch.gone", CONF_CURRENT_ENTITY: "number.gone"},
+        {**FORM_OPTIONS, CONF_SWITCH_ENTITY: "switch.gone", CONF_CURRENT_ENTITY: "number.gone"},
     )
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {
@@ -160,7 +164,7 @@ async def test_entities_must_exist(hass: HomeAssistant, entry: MockConfigEntry) 
     assert suggested_values(result)[CONF_SWITCH_ENTITY] == "switch.gone"
     assert dict(entry.options) == EXPECTED_OPTIONS
 
-    result = await submit(hass, result, {**EXPECTED_OPTIONS, CONF_WINDOW_END: "06:00"})
+    result = await submit(hass, result, {**FORM_OPTIONS, CONF_WINDOW_END: "06:00"})
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert dict(entry.options) == {**EXPECTED_OPTIONS, CONF_WINDOW_END: "06:00:00"}
 
@@ -189,9 +193,9 @@ async def test_options_do_not_contact_axle(
     result = await submit(
         hass,
         await start(hass, config_entry),
-        {**EXPECTED_OPTIONS, CONF_POWER_KW: 3.6, CONF_ASSET_MODEL: "Wallbox Pulsar"},
+        {**FORM_OPTIONS, CONF_POWER_KW: 3.6},
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert config_entry.options[CONF_POWER_KW] == 3.6
-    assert config_entry.options[CONF_ASSET_MODEL] == "Wallbox Pulsar"
+    assert config_entry.options[CONF_ASSET_MODEL] == "zappi"
     assert axle_simulator.requests == []

@@ -28,6 +28,7 @@ from .const import (
 from .controller import SessionController, async_delete_entry_issues
 from .coordinator import RewardsCoordinator
 from .services import async_setup_services
+from .site_eligibility import async_check_site_eligibility
 from .storage import SessionStore
 
 if TYPE_CHECKING:
@@ -90,6 +91,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: AxleFlexLiteConfigEntry)
         ) from rewards.last_exception
     if not rewards.last_update_success:
         LOGGER.warning("Axle is unreachable; setting up without it for now")
+    else:
+        # The token is fresh: reading the site's eligibility costs one call, not a login.
+        entry.async_create_background_task(
+            hass,
+            async_check_site_eligibility(hass, entry, client),
+            f"{DOMAIN} site eligibility",
+        )
 
     if (migrated := migrate_charger_options(entry.options)) is not None:
         # Before the update listener exists: the migration itself must not reload the entry.

@@ -89,7 +89,6 @@ CHARGER_KEYS: Final = (
     CONF_PAUSE_CURRENT,
     CONF_COMMAND_LATENCY,
     CONF_POWER_KW,
-    CONF_ASSET_MODEL,
 )
 # Entity fields and the domains they accept.
 ENTITY_FIELDS: Final = {
@@ -201,7 +200,6 @@ def charger_schema(hass: HomeAssistant, values: Mapping[str, Any]) -> vol.Schema
                     mode=NumberSelectorMode.BOX,
                 )
             ),
-            vol.Optional(CONF_ASSET_MODEL): TextSelector(),
         }
     )
 

@@ -1,7 +1,10 @@
 """Config flow for Axle Flex Lite.
 
-Set-up runs ``user`` (account) -> ``site`` (home and consent) -> ``charger`` -> ``schedule``,
-then onboards the home and charger with Axle (-> ``rejoin`` when the home left Flex Lite before).
+Set-up runs ``user`` (account) -> ``site`` (home details; ``find_mpan`` -> ``pick_address``
+when the MPAN is not known) -> ``eligibility`` or ``eligibility_cop11`` (Axle's verdict on the
+meter) -> ``charger`` -> ``charger_details`` (model; installation date for CoP11) -> ``schedule``
+-> ``consent``, then onboards the home and charger with Axle (-> ``rejoin`` when the home left Flex
+Lite before).
 When Axle refuses one part, only that part's step is shown again; everything else is kept, so the
 user never types anything twice. After set-up: ``reauth_confirm``, ``reconfigure`` (home details
 and consent, onboards again) and a one-step options flow (``init``: charger and schedule, no
@@ -10,6 +13,7 @@ onboarding). The forms are in flow_schemas.py; checking input and talking to Axl
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Any
 from uuid import uuid4
 
@@ -21,8 +25,9 @@ from homeassistant.config_entries import (
 )
 from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import callback
+from homeassistant.util import dt as dt_util
 
-from .api import AxleClient, AxleConfigurationError, Environment
+from .api import AxleClient, AxleConfigurationError, EligibilityCode, Environment, MeterAddress
 from .charger_form import (
     CHARGER_KEYS,
     async_charger_note,
@@ -34,21 +39,30 @@ from .const import (
     CONF_ASSET_MODEL,
     CONF_BASE_URL,
     CONF_CHARGER_DEVICE,
+    CONF_CONSENT,
+    CONF_CONSENT_AT,
     CONF_EMAIL,
     CONF_ENVIRONMENT,
     CONF_EXTERNAL_ID,
+    CONF_INSTALLATION_DATE,
     CONF_MPAN,
     CONF_POSTCODE,
     CONF_PROFILE,
     CONF_STREET_ADDRESS,
     DOMAIN,
+    LOGGER,
 )
+from .flow_lookups import HomeVerdict, async_check_home
+from .flow_meter_lookup import MeterLookupSteps
 from .flow_schemas import (
     ACCOUNT_SCHEMA,
+    CONSENT_SCHEMA,
     CREDENTIALS_SCHEMA,
     FIND_MPAN_URL,
+    RECONFIGURE_SCHEMA,
     SCHEDULE_SCHEMA,
     SITE_SCHEMA,
+    charger_details_schema,
 )
 from .onboarding import (
     AssetConflictError,
@@ -56,9 +70,12 @@ from .onboarding import (
     OnboardFailedError,
     RejoinRequiredError,
     SiteDetailsRejectedError,
+    UnexpectedAnswerError,
+    UnknownAssetModelError,
     async_onboard,
     async_validate_account,
     build_client,
+    consent_time,
     entry_title,
     onboard_request,
     schedule_options,
@@ -69,7 +86,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
 
-class AxleFlexLiteConfigFlow(ConfigFlow, domain=DOMAIN):
+class AxleFlexLiteConfigFlow(MeterLookupSteps, ConfigFlow, domain=DOMAIN):
     """Add a home and its charger to Axle Flex Lite."""
 
     VERSION = 1
@@ -83,12 +100,16 @@ class AxleFlexLiteConfigFlow(ConfigFlow, domain=DOMAIN):
         self._site: dict[str, Any] = {}
         self._charger: dict[str, Any] = {}
         self._schedule: dict[str, Any] = {}
+        self._verdict: HomeVerdict | None = None
+        self._details: dict[str, Any] | None = None
+        self._meters: tuple[MeterAddress, ...] = ()
         self._external_id: str | None = None
         self._override_withdrawal = False
         # What the user last typed, so a form shown again after an error is filled in.
         self._site_input: dict[str, Any] = {}
         self._charger_input: dict[str, Any] = {}
         self._schedule_input: dict[str, Any] = {}
+        self._details_input: dict[str, Any] = {}
         # The Axle model the charger's profile suggests (the charger details step offers it).
         self._suggested_asset_model: str | None = None
 
@@ -133,12 +154,20 @@ class AxleFlexLiteConfigFlow(ConfigFlow, domain=DOMAIN):
         if user_input is None:
             return self._async_show_site_form()
         self._site_input = user_input
-        site, errors = validate_site(user_input, self._account[CONF_ENVIRONMENT])
+        if not user_input.get(CONF_MPAN, "").strip():
+            return await self.async_step_find_mpan()
+        site, errors = validate_site(
+            user_input, self._account[CONF_ENVIRONMENT], with_consent=False
+        )
         if CONF_MPAN in site:
             await self.async_set_unique_id(site[CONF_MPAN])
             self._abort_if_unique_id_configured()
         if errors:
             return self._async_show_site_form(errors)
+        if site.get(CONF_MPAN) != self._site.get(CONF_MPAN):
+            self._verdict = None  # another meter: ask Axle again
+        elif CONF_CONSENT_AT in self._site:
+            site[CONF_CONSENT_AT] = self._site[CONF_CONSENT_AT]  # corrected details, same consent
         self._site = site
         return await self._async_next_step()
 
@@ -163,6 +192,64 @@ class AxleFlexLiteConfigFlow(ConfigFlow, domain=DOMAIN):
         self._charger = charger
         return await self._async_next_step()
 
+    async def async_step_eligibility(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask Axle about the meter, and explain the answer before going on."""
+        if user_input is not None and self._verdict is not None:
+            return await self._async_next_step()
+        try:
+            verdict = await async_check_home(self._require_client(), self._site[CONF_MPAN])
+        except OnboardFailedError as failure:
+            return self._async_show_site_form({"base": failure.error})
+        if verdict.non_domestic:
+            return self.async_abort(reason="non_domestic_site")
+        self._verdict = verdict
+        return self.async_show_form(
+            step_id="eligibility" if verdict.half_hourly_settled else "eligibility_cop11",
+            description_placeholders={
+                "propositions": ", ".join(verdict.propositions) or "-",
+            },
+        )
+
+    async_step_eligibility_cop11 = async_step_eligibility
+
+    async def async_step_charger_details(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the charger's model, and its installation date for the CoP11 route."""
+        assert self._verdict is not None  # noqa: S101 - the eligibility step comes first
+        needs_cop11 = not self._verdict.half_hourly_settled
+        if user_input is None:
+            return self._async_show_details_form()
+        self._details_input = user_input
+        details: dict[str, Any] = {}
+        if model := str(user_input.get(CONF_ASSET_MODEL) or "").strip():
+            details[CONF_ASSET_MODEL] = model
+        if installed := user_input.get(CONF_INSTALLATION_DATE):
+            if date.fromisoformat(installed) > dt_util.now().date():
+                return self._async_show_details_form({CONF_INSTALLATION_DATE: "date_in_future"})
+            details[CONF_INSTALLATION_DATE] = installed
+        if needs_cop11 or model:
+            try:
+                verdict = await async_check_home(
+                    self._require_client(), self._site[CONF_MPAN], model
+                )
+            except UnknownAssetModelError as failure:
+                return self._async_show_details_form({CONF_ASSET_MODEL: failure.error})
+            except OnboardFailedError as failure:
+                return self._async_show_details_form({"base": failure.error})
+            if needs_cop11 and not verdict.eligible:
+                # Without a CoP11 charger this home cannot join: nothing is sent to Axle.
+                reason = (
+                    "charger_not_qualified"
+                    if EligibilityCode.ASSET_MODEL_NOT_COP11_QUALIFIED in verdict.issues
+                    else "cop11_charger_required"
+                )
+                return self.async_abort(reason=reason)
+        self._details = details
+        return await self._async_next_step()
+
     async def async_step_schedule(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
@@ -172,6 +259,22 @@ class AxleFlexLiteConfigFlow(ConfigFlow, domain=DOMAIN):
         self._schedule_input = user_input
         self._schedule = schedule_options(user_input)
         return await self._async_next_step()
+
+    async def async_step_consent(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for consent last, once the user knows the home can join and how it will work."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            if user_input[CONF_CONSENT]:
+                self._site[CONF_CONSENT_AT] = consent_time()
+                return await self._async_next_step()
+            errors[CONF_CONSENT] = "consent_required"
+        return self.async_show_form(
+            step_id="consent",
+            data_schema=self.add_suggested_values_to_schema(CONSENT_SCHEMA, user_input),
+            errors=errors,
+        )
 
     async def async_step_rejoin(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Confirm joining Flex Lite again after this home left it earlier."""
@@ -186,22 +289,33 @@ class AxleFlexLiteConfigFlow(ConfigFlow, domain=DOMAIN):
         Called once the home step is done. ``retry_step`` is the form shown again when Axle cannot
         be reached, so that submitting it retries with everything already collected.
         """
+        if self._verdict is None:
+            return await self.async_step_eligibility()
         if not self._charger:
             return await self.async_step_charger()
+        if self._details is None:
+            return await self.async_step_charger_details()
         if not self._schedule:
             return await self.async_step_schedule()
-        # The user step sets the client; Home Assistant only ever runs the current step.
-        assert self._client is not None  # noqa: S101
+        if CONF_CONSENT_AT not in self._site:
+            return await self.async_step_consent()
         if self._external_id is None:
             self._external_id = f"ha-{uuid4().hex}"
+        charger = {**self._charger, **self._details}
         request = onboard_request(
-            self._site,
-            self._external_id,
-            self._charger,
-            override_withdrawal=self._override_withdrawal,
+            self._site, self._external_id, charger, override_withdrawal=self._override_withdrawal
         )
         try:
-            ids = await async_onboard(self._client, request)
+            try:
+                ids = await async_onboard(self._require_client(), request)
+            except OnboardFailedError:
+                raise
+            except Exception as err:
+                # A fault of ours must not leave the user with a broken form.
+                LOGGER.exception("Unexpected error while onboarding")
+                raise UnexpectedAnswerError from err
+        except UnknownAssetModelError as failure:
+            return self._async_show_details_form({CONF_ASSET_MODEL: failure.error})
         except SiteDetailsRejectedError as failure:
             return self._async_show_site_form({"base": failure.error})
         except AssetConflictError as failure:
@@ -226,7 +340,27 @@ class AxleFlexLiteConfigFlow(ConfigFlow, domain=DOMAIN):
                 CONF_EXTERNAL_ID: self._external_id,
                 **ids,
             },
-            options={**self._charger, **self._schedule},
+            options={**charger, **self._schedule},
+        )
+
+    def _require_client(self) -> AxleClient:
+        """Return the client the user step checked (Home Assistant runs only the current step)."""
+        assert self._client is not None  # noqa: S101
+        return self._client
+
+    @callback
+    def _async_show_details_form(self, errors: dict[str, str] | None = None) -> ConfigFlowResult:
+        """Show the charger details form: model (default: what the flow holds) and date."""
+        assert self._verdict is not None  # noqa: S101
+        model = self._charger.get(CONF_ASSET_MODEL) or self._suggested_asset_model
+        suggested = self._details_input or ({CONF_ASSET_MODEL: model} if model else {})
+        return self.async_show_form(
+            step_id="charger_details",
+            data_schema=self.add_suggested_values_to_schema(
+                charger_details_schema(needs_cop11=not self._verdict.half_hourly_settled),
+                suggested,
+            ),
+            errors=errors,
         )
 
     @callback
@@ -299,16 +433,23 @@ class AxleFlexLiteConfigFlow(ConfigFlow, domain=DOMAIN):
             if CONF_MPAN in site:
                 await self.async_set_unique_id(site[CONF_MPAN])
                 self._abort_if_unique_id_mismatch()
+            options = {**entry.options}
+            if installed := user_input.get(CONF_INSTALLATION_DATE):
+                if date.fromisoformat(installed) > dt_util.now().date():
+                    errors[CONF_INSTALLATION_DATE] = "date_in_future"
+                options[CONF_INSTALLATION_DATE] = installed
             if not errors:
                 # The user asked to be in Flex Lite by submitting this form with consent ticked.
                 request = onboard_request(
-                    site, entry.data[CONF_EXTERNAL_ID], entry.options, override_withdrawal=True
+                    site, entry.data[CONF_EXTERNAL_ID], options, override_withdrawal=True
                 )
                 try:
                     client = build_client(self.hass, entry.data)
                     ids = await async_onboard(client, request)
                 except AxleConfigurationError:
                     errors = {"base": "invalid_base_url"}
+                except UnknownAssetModelError:
+                    errors = {"base": "unknown_asset_model"}
                 except NotEligibleError as failure:
                     return self.async_abort(
                         reason="not_eligible", description_placeholders={"reason": failure.reason}
@@ -320,14 +461,17 @@ class AxleFlexLiteConfigFlow(ConfigFlow, domain=DOMAIN):
                         entry,
                         title=entry_title(site[CONF_POSTCODE]),
                         data_updates={**site, **ids},
+                        options=options,
                     )
         suggested = user_input or {
-            key: entry.data[key]
-            for key in (CONF_MPAN, CONF_STREET_ADDRESS, CONF_POSTCODE, CONF_EMAIL)
+            key: value
+            for key, value in {**entry.data, **entry.options}.items()
+            if key
+            in (CONF_MPAN, CONF_STREET_ADDRESS, CONF_POSTCODE, CONF_EMAIL, CONF_INSTALLATION_DATE)
         }
         return self.async_show_form(
             step_id="reconfigure",
-            data_schema=self.add_suggested_values_to_schema(SITE_SCHEMA, suggested),
+            data_schema=self.add_suggested_values_to_schema(RECONFIGURE_SCHEMA, suggested),
             errors=errors,
             description_placeholders={"find_mpan_url": FIND_MPAN_URL},
         )

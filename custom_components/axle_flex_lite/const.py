@@ -46,6 +46,14 @@ CONF_PAUSE_CURRENT: Final = "pause_current"  # absent: the current number's mini
 CONF_COMMAND_LATENCY: Final = "command_latency"  # seconds the charger takes to report a command
 CONF_POWER_KW: Final = "power_kw"
 CONF_ASSET_MODEL: Final = "asset_model"
+CONF_INSTALLATION_DATE: Final = "installation_date"  # YYYY-MM-DD: the CoP11 route needs it
+# Meter look-up fields of the config flow (not stored in the entry).
+CONF_BUILDING: Final = "building"
+CONF_METER: Final = "meter"
+
+# Model names Axle is known to accept as ``asset_model`` (from Axle's own material); the form also
+# takes any other name, which Axle then checks.
+KNOWN_ASSET_MODELS: Final = ("axle_charger_v1", "zappi")
 CONF_WINDOW_START: Final = "window_start"
 CONF_WINDOW_END: Final = "window_end"
 CONF_CONTROL_MODE: Final = "control_mode"

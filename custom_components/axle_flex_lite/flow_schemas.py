@@ -9,6 +9,8 @@ from __future__ import annotations
 from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
 from homeassistant.helpers.selector import (
     BooleanSelector,
+    DateSelector,
+    SelectOptionDict,
     SelectSelector,
     SelectSelectorConfig,
     SelectSelectorMode,
@@ -21,11 +23,15 @@ import voluptuous as vol
 
 from .api import Environment
 from .const import (
+    CONF_ASSET_MODEL,
     CONF_BASE_URL,
+    CONF_BUILDING,
     CONF_CONSENT,
     CONF_CONTROL_MODE,
     CONF_EMAIL,
     CONF_ENVIRONMENT,
+    CONF_INSTALLATION_DATE,
+    CONF_METER,
     CONF_MPAN,
     CONF_POSTCODE,
     CONF_STREET_ADDRESS,
@@ -34,6 +40,7 @@ from .const import (
     DEFAULT_CONTROL_MODE,
     DEFAULT_WINDOW_END,
     DEFAULT_WINDOW_START,
+    KNOWN_ASSET_MODELS,
     ControlMode,
 )
 
@@ -72,7 +79,8 @@ CREDENTIALS_SCHEMA = vol.Schema(
 
 SITE_SCHEMA = vol.Schema(
     {
-        vol.Required(CONF_MPAN): _TEXT,
+        # Left empty, the flow offers to find the MPAN from the postcode.
+        vol.Optional(CONF_MPAN): _TEXT,
         vol.Required(CONF_STREET_ADDRESS): TextSelector(
             TextSelectorConfig(autocomplete="street-address")
         ),
@@ -80,9 +88,11 @@ SITE_SCHEMA = vol.Schema(
         vol.Required(CONF_EMAIL): TextSelector(
             TextSelectorConfig(type=TextSelectorType.EMAIL, autocomplete="email")
         ),
-        vol.Required(CONF_CONSENT, default=False): BooleanSelector(),
     }
 )
+
+# Asked last in set-up, once Axle said the home can join; beside the home's details in reconfigure.
+CONSENT_SCHEMA = vol.Schema({vol.Required(CONF_CONSENT, default=False): BooleanSelector()})
 
 SCHEDULE_SCHEMA = vol.Schema(
     {
@@ -96,4 +106,52 @@ SCHEDULE_SCHEMA = vol.Schema(
             )
         ),
     }
+)
+
+FIND_MPAN_SCHEMA = vol.Schema(
+    {
+        vol.Required(CONF_POSTCODE): TextSelector(TextSelectorConfig(autocomplete="postal-code")),
+        vol.Optional(CONF_BUILDING): _TEXT,
+    }
+)
+
+_ASSET_MODEL = SelectSelector(
+    SelectSelectorConfig(
+        options=list(KNOWN_ASSET_MODELS), custom_value=True, mode=SelectSelectorMode.DROPDOWN
+    )
+)
+
+
+def pick_address_schema(addresses: list[str]) -> vol.Schema:
+    """Offer one choice per address the meter search found; the value is its position."""
+    return vol.Schema(
+        {
+            vol.Required(CONF_METER): SelectSelector(
+                SelectSelectorConfig(
+                    options=[
+                        SelectOptionDict(value=str(index), label=address)
+                        for index, address in enumerate(addresses)
+                    ],
+                    mode=SelectSelectorMode.LIST,
+                )
+            )
+        }
+    )
+
+
+def charger_details_schema(*, needs_cop11: bool) -> vol.Schema:
+    """Ask for the charger's model, and its installation date when the meter is not settled."""
+    if not needs_cop11:
+        return vol.Schema({vol.Optional(CONF_ASSET_MODEL): _ASSET_MODEL})
+    return vol.Schema(
+        {
+            vol.Required(CONF_ASSET_MODEL): _ASSET_MODEL,
+            vol.Required(CONF_INSTALLATION_DATE): DateSelector(),
+        }
+    )
+
+
+# Reconfigure: the home's details, plus the CoP11 installation date (kept in the options).
+RECONFIGURE_SCHEMA = SITE_SCHEMA.extend(
+    {**CONSENT_SCHEMA.schema, vol.Optional(CONF_INSTALLATION_DATE): DateSelector()}
 )

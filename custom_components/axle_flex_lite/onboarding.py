@@ -7,8 +7,8 @@ Axle can refuse, so that the flow picks the step to show again by type.
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
 
 from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
 from homeassistant.helpers import config_validation as cv
@@ -26,6 +26,7 @@ from .api import (
     AxleForbiddenError,
     AxleInvalidResponseError,
     AxleNotEligibleError,
+    AxleNotFoundError,
     AxleTemporaryError,
     Environment,
     OnboardRequest,
@@ -48,6 +49,7 @@ from .const import (
     CONF_CONTROL_MODE,
     CONF_EMAIL,
     CONF_ENVIRONMENT,
+    CONF_INSTALLATION_DATE,
     CONF_MPAN,
     CONF_POSTCODE,
     CONF_POWER_KW,
@@ -97,6 +99,18 @@ class RejoinRequiredError(NotEligibleError):
     """The home left Flex Lite before: joining again needs the user's confirmation."""
 
     error = "rejoin"
+
+
+class UnknownAssetModelError(OnboardFailedError):
+    """Axle does not know the charger model (404): the charger details step is shown again."""
+
+    error = "unknown_asset_model"
+
+
+class OnboardingForbiddenError(OnboardFailedError):
+    """The Axle account may not onboard homes (403)."""
+
+    error = "forbidden"
 
 
 class CredentialsRejectedError(OnboardFailedError):
@@ -162,15 +176,18 @@ async def async_validate_account(
 
 
 def validate_site(
-    user_input: Mapping[str, Any], environment: str
+    user_input: Mapping[str, Any], environment: str, *, with_consent: bool = True
 ) -> tuple[dict[str, Any], dict[str, str]]:
-    """Normalise the home details; return them (with the consent time) or the form errors."""
+    """Normalise the home details; return them (with the consent time) or the form errors.
+
+    Without ``with_consent`` the consent is not part of the form (set-up asks it last).
+    """
     errors: dict[str, str] = {}
     site: dict[str, Any] = {CONF_STREET_ADDRESS: user_input[CONF_STREET_ADDRESS].strip()}
     try:
         # Sandbox MPANs are made up, so only real environments check the digit.
         site[CONF_MPAN] = normalise_mpan(
-            user_input[CONF_MPAN], check_digit=environment != Environment.SANDBOX
+            user_input.get(CONF_MPAN, ""), check_digit=environment != Environment.SANDBOX
         )
     except InvalidMpanError:
         errors[CONF_MPAN] = "invalid_mpan"
@@ -183,12 +200,18 @@ def validate_site(
         site[CONF_EMAIL] = email
     else:
         errors[CONF_EMAIL] = "invalid_email"
+    if not with_consent:
+        return site, errors
     if user_input[CONF_CONSENT]:
-        # Seconds are enough for a consent record, and keep the stored value tidy.
-        site[CONF_CONSENT_AT] = dt_util.utcnow().replace(microsecond=0).isoformat()
+        site[CONF_CONSENT_AT] = consent_time()
     else:
         errors[CONF_CONSENT] = "consent_required"
     return site, errors
+
+
+def consent_time() -> str:
+    """Record when consent was given: seconds are enough, and keep the stored value tidy."""
+    return dt_util.utcnow().replace(microsecond=0).isoformat()
 
 
 def schedule_options(user_input: Mapping[str, Any]) -> dict[str, Any]:
@@ -223,11 +246,35 @@ def onboard_request(
                 power_kw=charger[CONF_POWER_KW],
                 capacity_kwh=None,
                 asset_model=charger.get(CONF_ASSET_MODEL),
+                installation_date=(
+                    date.fromisoformat(charger[CONF_INSTALLATION_DATE])
+                    if charger.get(CONF_INSTALLATION_DATE)
+                    else None
+                ),
             ),
         ),
         proposition=Proposition.LIMITED_PAUSE,
         override_withdrawal=override_withdrawal,
     )
+
+
+def raise_for_axle_error(err: AxleError, doing: str) -> NoReturn:
+    """Raise the ``OnboardFailedError`` for an Axle failure that is not particular to one call."""
+    if isinstance(err, AxleAuthenticationError):
+        raise CredentialsRejectedError from err
+    if isinstance(err, AxleForbiddenError):
+        raise OnboardingForbiddenError from err
+    if isinstance(err, AxleTemporaryError | AxleInvalidResponseError):
+        raise AxleUnavailableError from err
+    LOGGER.warning("Unexpected answer from Axle while %s: %s", doing, err)
+    raise UnexpectedAnswerError from err
+
+
+def _refusal_reason(err: AxleNotEligibleError) -> str:
+    """Axle's reason as text: its sentence, or the eligibility codes it named."""
+    if isinstance(err.detail, str):
+        return err.detail
+    return ", ".join(err.issues)
 
 
 async def async_onboard(client: AxleClient, request: OnboardRequest) -> dict[str, str]:
@@ -238,17 +285,15 @@ async def async_onboard(client: AxleClient, request: OnboardRequest) -> dict[str
         raise SiteDetailsRejectedError from err
     except AxleConflictError as err:
         raise AssetConflictError from err
+    except AxleNotFoundError as err:
+        # The only entity onboarding looks up by name is the charger model.
+        raise UnknownAssetModelError from err
     except AxleNotEligibleError as err:
         if err.previously_withdrew and not request.override_withdrawal:
             raise RejoinRequiredError from err
-        raise NotEligibleError(err.detail if isinstance(err.detail, str) else "") from err
-    except AxleAuthenticationError as err:
-        raise CredentialsRejectedError from err
-    except (AxleTemporaryError, AxleInvalidResponseError) as err:
-        raise AxleUnavailableError from err
+        raise NotEligibleError(_refusal_reason(err)) from err
     except AxleError as err:
-        LOGGER.warning("Unexpected answer from Axle while onboarding: %s", err)
-        raise UnexpectedAnswerError from err
+        raise_for_axle_error(err, "onboarding")
     asset_id = response.asset_ids.get(request.assets[0].external_id)
     if asset_id is None:
         # Axle accepted the site but did not name our charger: nothing usable to store.

@@ -83,9 +83,10 @@ def simulated_charger_flow(
                 "street_address": "1 Test Street, London",
                 "postcode": "sw1a1aa",
                 "email": "driver@example.com",
-                "consent": True,
             },
         ),
+        # The simulator's meter table does not list this MPAN: a half-hourly-settled home.
+        ("eligibility", {}),
         (
             "charger",
             {
@@ -93,9 +94,9 @@ def simulated_charger_flow(
                 "switch_entity": SWITCH,
                 "current_entity": CURRENT,
                 "power_kw": 7.4,
-                "asset_model": "axle_charger_v1",  # a model Axle (the simulator) knows
             },
         ),
+        ("charger_details", {"asset_model": "axle_charger_v1"}),  # a model Axle knows
         (
             "schedule",
             {
@@ -104,6 +105,7 @@ def simulated_charger_flow(
                 "control_mode": "pause_only",
             },
         ),
+        ("consent", {"consent": True}),
     ]
 
 
