@@ -92,12 +92,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: AxleFlexLiteConfigEntry)
     if not rewards.last_update_success:
         LOGGER.warning("Axle is unreachable; setting up without it for now")
     else:
-        # The token is fresh: reading the site's eligibility costs one call, not a login.
-        entry.async_create_background_task(
-            hass,
-            async_check_site_eligibility(hass, entry, client),
-            f"{DOMAIN} site eligibility",
-        )
+        # The token is fresh: reading the site's eligibility costs one call, not a login. Awaited
+        # rather than in the background: it is one call, never retried.
+        await async_check_site_eligibility(hass, entry, client)
 
     if (migrated := migrate_charger_options(entry.options)) is not None:
         # Before the update listener exists: the migration itself must not reload the entry.

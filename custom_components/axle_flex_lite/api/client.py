@@ -133,8 +133,13 @@ class AxleClient(AxleTransport):
         return EligibilityCheck.from_json(body)
 
     async def async_get_site_eligibility(self, site_id: str) -> SiteEligibility:
-        """Read a saved site's eligibility, per programme and charger."""
-        body = await self._async_call("GET", _PATH_SITE_ELIGIBILITY, {"site_id": site_id})
+        """Read a saved site's eligibility, per programme and charger.
+
+        Not retried: it is read once at set-up, which must not wait long for it.
+        """
+        body = await self._async_call(
+            "GET", _PATH_SITE_ELIGIBILITY, {"site_id": site_id}, retry=False
+        )
         return SiteEligibility.from_json(body)
 
     async def async_search_meters(
