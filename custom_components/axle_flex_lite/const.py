@@ -112,6 +112,7 @@ REMOVAL_TIMEOUT: Final = timedelta(seconds=10)
 ISSUE_CHARGER_ENTITY_MISSING: Final = "charger_entity_missing"
 ISSUE_CHARGER_NOT_RESPONDING: Final = "charger_not_responding"
 ISSUE_CONSENT_MISSING: Final = "consent_missing"
+ISSUE_SITE_NOT_ELIGIBLE: Final = "site_not_eligible"
 
 # Entity platforms forwarded by __init__.py (the entity modules add themselves here).
 PLATFORMS: Final[list[Platform]] = [

@@ -7,20 +7,18 @@ eligible again.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING
 
 from homeassistant.helpers import issue_registry as ir
 
 from .api import AxleError, Proposition
-from .const import CONF_SITE_ID, DOMAIN, LOGGER
+from .const import CONF_SITE_ID, DOMAIN, ISSUE_SITE_NOT_ELIGIBLE, LOGGER
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
     from homeassistant.core import HomeAssistant
 
     from .api import AxleClient
-
-ISSUE_SITE_NOT_ELIGIBLE: Final = "site_not_eligible"
 
 
 def site_issue_id(entry_id: str) -> str:
