@@ -16,6 +16,7 @@ from custom_components.axle_flex_lite.profiles import PROFILES_BY_KEY
 from tests.sim_charger.twins import TWINS
 
 from .test_config_flow import (
+    CONSENT_INPUT,
     MPAN,
     SITE_INPUT,
     STRINGS,
@@ -50,6 +51,8 @@ async def charger_step(hass: HomeAssistant, base_url: str) -> dict[str, Any]:
     """Fill in the account and home steps; return the charger form."""
     result = await submit(hass, await start(hass), user_input(base_url))
     result = await submit(hass, result, SITE_INPUT)
+    assert result["step_id"] == "eligibility"
+    result = await submit(hass, result, {})
     assert result["step_id"] == "charger"
     return result
 
@@ -79,8 +82,6 @@ async def test_every_profile_is_set_up_from_its_device(
     values = shown_values(result)
     assert values["charger_device"] == sim.device_id
     assert values["command_latency"] == known.command_latency
-    if known.asset_model:
-        assert values["asset_model"] == known.asset_model
     if car is not None:
         # Read only: the form says so, and the user picks the car's entities to pause with.
         assert "control_kind" not in values or values["control_kind"] == "switch"
@@ -88,8 +89,14 @@ async def test_every_profile_is_set_up_from_its_device(
         assert result["errors"] == {"switch_entity": "control_entity_required"}
         values |= {"control_kind": "switch", "switch_entity": car.entity_id("charge")}
     result = await submit(hass, result, values)
+    assert result["step_id"] == "charger_details", result.get("errors")
+    # The profile's Axle model is offered on the charger details form.
+    model = shown_values(result).get("asset_model")
+    assert model == known.asset_model
+    result = await submit(hass, result, {"asset_model": model} if model else {})
     assert result["step_id"] == "schedule", result.get("errors")
     result = await submit(hass, result, {})
+    result = await submit(hass, result, CONSENT_INPUT)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     options = result["options"]
     assert options["profile"] == profile
@@ -122,7 +129,7 @@ async def test_a_device_no_profile_knows_is_filled_in_by_hand(
             "switch_entity": sim.entity_id("charging"),
         },
     )
-    assert result["step_id"] == "schedule"
+    assert result["step_id"] == "charger_details"
 
 
 async def test_picking_another_device_fills_in_again(
@@ -206,7 +213,7 @@ async def test_bad_input_gets_an_error_and_saves_nothing(
     assert hass.config_entries.async_entries(DOMAIN) == []
     # Put right, the same form goes on.
     result = await submit(hass, result, zappi_form(zappi))
-    assert result["step_id"] == "schedule"
+    assert result["step_id"] == "charger_details"
 
 
 async def test_enum_plug_states_and_pause_current_are_checked_against_the_entities(
@@ -254,7 +261,7 @@ async def test_enum_plug_states_and_pause_current_are_checked_against_the_entiti
             "pause_current": 0,
         },
     )
-    assert result["step_id"] == "schedule"
+    assert result["step_id"] == "charger_details"
 
 
 async def test_easee_actions_are_accepted_once_registered(
@@ -270,7 +277,7 @@ async def test_easee_actions_are_accepted_once_registered(
     result = await submit(hass, result, {**values, "pause_action_data": "pause"})
     assert result["errors"] == {"pause_action_data": "action_data_not_a_mapping"}
     result = await submit(hass, result, values)
-    assert result["step_id"] == "schedule"
+    assert result["step_id"] == "charger_details"
 
 
 async def test_options_flow_picks_a_device_and_validates(
