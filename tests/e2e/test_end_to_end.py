@@ -216,6 +216,8 @@ class Story:
         flow = await self.hass.start_flow(DOMAIN)
         flow = await self.hass.flow_step(flow["flow_id"], answers["user"])
         flow = await self.hass.flow_step(flow["flow_id"], {**answers["site"], "mpan": mpan})
+        assert flow.get("step_id") == "eligibility", flow
+        flow = await self.hass.flow_step(flow["flow_id"], {})
         assert flow.get("step_id") == "charger", flow
         flow = await self.hass.flow_step(flow["flow_id"], {"charger_device": device_id})
         assert (flow.get("step_id"), flow.get("errors") or {}) == ("charger", {}), flow
@@ -228,8 +230,18 @@ class Story:
         assert filled["plug_entity"], filled
         filled["command_latency"] = TWIN_COMMAND_LATENCY
         flow = await self.hass.flow_step(flow["flow_id"], filled)
+        assert flow.get("step_id") == "charger_details", flow
+        # The profile's Axle model (if it has one) is offered; taking it as offered.
+        offered = {
+            field["name"]: field["description"]["suggested_value"]
+            for field in flow["data_schema"]
+            if (field.get("description") or {}).get("suggested_value") is not None
+        }
+        flow = await self.hass.flow_step(flow["flow_id"], offered)
         assert flow.get("step_id") == "schedule", flow
         flow = await self.hass.flow_step(flow["flow_id"], answers["schedule"])
+        assert flow.get("step_id") == "consent", flow
+        flow = await self.hass.flow_step(flow["flow_id"], answers["consent"])
         assert flow["type"] == "create_entry", flow
         self.log(f"{profile}: home set up from the device ({filled['control_kind']})")
 
