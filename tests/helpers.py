@@ -14,6 +14,7 @@ from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from custom_components.axle_flex_lite.const import (
     CONF_CONTROL_MODE,
     CONF_SITE_ID,
+    CONF_UNPLUG_SETTLE,
     CONF_WINDOW_END,
     CONF_WINDOW_START,
     DOMAIN,
@@ -53,6 +54,7 @@ def pause_only_options(entities: dict[str, Any]) -> dict[str, Any]:
         CONF_WINDOW_START: "23:30:00",
         CONF_WINDOW_END: "05:30:00",
         CONF_CONTROL_MODE: "pause_only",
+        CONF_UNPLUG_SETTLE: 0,
     }
 
 

@@ -399,7 +399,10 @@ async def test_override_during_a_pause(
     assert controller.next_change is None
     assert events[-1].type is ScheduleEventType.OVERRIDE
     assert events[-1].pause_minutes == 10
-    assert sent_schedules(axle_simulator)[-1] == [block(utc(26, 2, 10), utc(26, 5, 30))]
+    # Axle hears the user's plan once it has stood for a minute.
+    assert len(sent_schedules(axle_simulator)) == 1
+    await clock.move_to(utc(26, 2, 11))
+    assert sent_schedules(axle_simulator)[-1] == [block(utc(26, 2, 11), utc(26, 5, 30))]
     session = controller.session
     assert session is not None
     assert session.plan is not None
@@ -454,7 +457,8 @@ async def test_override_before_the_window_in_full_schedule(
     await clock.move_to(utc(25, 20))
     await charger.set_switch(True)
     assert controller.status is SessionStatus.OVERRIDDEN
-    assert sent_schedules(axle_simulator)[-1] == [block(utc(25, 20), utc(26, 5, 30))]
+    await clock.move_to(utc(25, 20, 1))
+    assert sent_schedules(axle_simulator)[-1] == [block(utc(25, 20, 1), utc(26, 5, 30))]
     await clock.move_to(utc(25, 23, 30))
     await clock.move_to(utc(26, 2))
     await clock.move_to(utc(26, 5, 30))
@@ -463,27 +467,30 @@ async def test_override_before_the_window_in_full_schedule(
     assert charger.switch_on
 
 
-async def test_current_change_during_a_pause_is_an_override(
+async def test_current_change_during_a_pause_is_not_an_override(
     charger: SimulatedCharger,
     clock: Clock,
     axle_simulator: AxleSimulator,
     controller: SessionController,
 ) -> None:
-    """The user sets a current mid-pause: that stays, the switch they did not touch goes back."""
+    """The user sets a current mid-pause: it stands, and the switch still follows the plan."""
     await run_into_the_pause(charger, clock, until=utc(26, 2, 5))
     await charger.set_current(10)
 
-    assert controller.status is SessionStatus.OVERRIDDEN
+    assert controller.status is SessionStatus.PAUSED
+    assert not charger.switch_on
+    await clock.move_to(utc(26, 2, 30))
     assert charger.switch_on
     assert charger.current_value == 10
     assert charger.calls() == [OFF, ON]
-    assert sent_schedules(axle_simulator)[-1] == [block(utc(26, 2, 5), utc(26, 5, 30))]
+    assert len(sent_schedules(axle_simulator)) == 1
 
-    # Further changes by the user are told to Axle too; nothing is put back at unplug.
+    # The switch is the user's to take over; Axle hears their plan once, after a minute.
     await clock.move_to(utc(26, 3))
     await charger.set_switch(False)
     await charger.set_switch(True)
-    assert sent_schedules(axle_simulator)[-1] == [block(utc(26, 3), utc(26, 5, 30))]
+    await clock.move_to(utc(26, 3, 1))
+    assert sent_schedules(axle_simulator)[-1] == [block(utc(26, 3, 1), utc(26, 5, 30))]
     await charger.unplug()
     assert charger.calls() == [OFF, ON]
 
@@ -779,6 +786,7 @@ async def test_override_that_axle_does_not_hear(
     axle_simulator.fail_next("plug-in-schedule", status=500)
     await charger.set_switch(True)
     assert controller.status is SessionStatus.OVERRIDDEN
+    await clock.advance(timedelta(minutes=1))
     assert controller.last_api_error is not None
     assert controller.last_api_error.startswith("AxleServerError")
     await clock.advance(timedelta(minutes=10))

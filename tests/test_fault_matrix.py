@@ -52,6 +52,7 @@ from custom_components.axle_flex_lite.const import (
     CONF_POWER_KW,
     CONF_SITE_ID,
     CONF_SWITCH_ENTITY,
+    CONF_UNPLUG_SETTLE,
     CONF_WINDOW_END,
     CONF_WINDOW_START,
     DOMAIN,
@@ -603,6 +604,7 @@ async def test_switch_missing_then_back_during_the_pause(
             CONF_WINDOW_START: "23:30:00",
             CONF_WINDOW_END: "05:30:00",
             CONF_CONTROL_MODE: "pause_only",
+            CONF_UNPLUG_SETTLE: 0,
         }
     ],
 )
@@ -636,6 +638,7 @@ REFUSING_NUMBER = "number.stubborn_current"
             CONF_WINDOW_START: "23:30:00",
             CONF_WINDOW_END: "05:30:00",
             CONF_CONTROL_MODE: "pause_only",
+            CONF_UNPLUG_SETTLE: 0,
         }
     ],
 )
@@ -816,6 +819,7 @@ async def test_two_entries_share_one_account(
             CONF_WINDOW_START: "22:00:00",
             CONF_WINDOW_END: "06:00:00",
             CONF_CONTROL_MODE: "pause_only",
+            CONF_UNPLUG_SETTLE: 0,
         },
     )
     assert config_entry.data[CONF_USERNAME] == second.data[CONF_USERNAME]

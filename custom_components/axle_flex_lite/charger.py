@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Final
 
@@ -17,10 +17,16 @@ from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import CALLBACK_TYPE, Context, HomeAssistant, State
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.event import async_call_later
+from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
 from .charger_options import ChargerSettings
-from .const import COMMAND_VERIFY_DELAY, LOGGER
+from .const import (
+    COMMAND_VERIFY_DELAY,
+    CONF_COMMAND_LATENCY,
+    LOGGER,
+    UNSET_COMMAND_LATENCY,
+)
 from .controls import ACTION_PAUSED, ATTR_MIN, NO_STATE, Command, as_number, domain_of
 
 if TYPE_CHECKING:
@@ -42,7 +48,9 @@ class ChangeKind(StrEnum):
 
     IGNORED = "ignored"  # attributes only, or a change to or from unavailable/unknown
     OWN = "own"  # our command took effect (or the charger caught up with it)
-    USER = "user"  # somebody else changed the charger: an override
+    USER = "user"  # a person, or an automation or script not ours, changed it: an override
+    STALE = "stale"  # another value while our command is on its way (a stale poll, a bounce)
+    SELF = "self"  # the charger changed by itself (a poll, the car, its schedule, its app)
     AVAILABLE = "available"  # the entity is back after being unavailable or missing
 
 
@@ -55,7 +63,10 @@ class ChargerEntities:
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> ChargerEntities:
         """Read the charger from the entry's options (older entries' options too)."""
-        return cls(settings=ChargerSettings.from_options(options))
+        return cls(
+            settings=ChargerSettings.from_options(options),
+            latency_set=options.get(CONF_COMMAND_LATENCY) is not None,
+        )
 
     @property
     def plug(self) -> str:
@@ -72,9 +83,13 @@ class ChargerEntities:
         """The charging-current number, if any."""
         return self.settings.current
 
+    latency_set: bool = True
+
     @property
     def command_latency(self) -> timedelta:
-        """How long the charger takes to report a command."""
+        """How long the charger takes to report a command (ten minutes when nobody said)."""
+        if not self.latency_set:
+            return UNSET_COMMAND_LATENCY
         return timedelta(seconds=self.settings.command_latency)
 
     @property
@@ -94,6 +109,14 @@ def values_match(actual: RestoreValue | None, wanted: RestoreValue) -> bool:
     if isinstance(wanted, str) or isinstance(actual, str) or actual is None:
         return actual == wanted
     return abs(actual - wanted) <= VALUE_TOLERANCE
+
+
+@dataclass(frozen=True, slots=True)
+class SentCommand:
+    """A command we sent: its value shows up as ours until ``sent_at`` plus the latency window."""
+
+    wanted: RestoreValue
+    sent_at: datetime
 
 
 @dataclass(slots=True)
@@ -127,6 +150,8 @@ class Charger:
         self._on_responding = on_responding
         self._own_contexts: deque[str] = deque(maxlen=OWN_CONTEXTS_KEPT)
         self._pending: dict[str, _Pending] = {}
+        # The last command sent to each entity (kept and stored: a reload must still know it).
+        self.sent: dict[str, SentCommand] = {}
         # The actions kind cannot be read back: the last action called (None: not known).
         self._action_value: RestoreValue | None = None
 
@@ -188,8 +213,30 @@ class Charger:
         state = self.hass.states.get(control.entity_id) if control.entity_id else None
         return control.allows_charging(self.value(control.key), state)
 
+    def is_ours(self, context: Context) -> bool:
+        """Whether a context is one of our commands' (or was set off by one)."""
+        return context.id in self._own_contexts or context.parent_id in self._own_contexts
+
+    @property
+    def latency_window(self) -> timedelta:
+        """How long a command of ours may take to show up (at least ``COMMAND_VERIFY_DELAY``)."""
+        return max(COMMAND_VERIFY_DELAY, self.entities.command_latency)
+
+    def awaiting(self, entity_id: str) -> SentCommand | None:
+        """Return our command to that entity still within its latency window, if any."""
+        sent = self.sent.get(entity_id)
+        if sent is None or dt_util.utcnow() >= sent.sent_at + self.latency_window:
+            return None
+        return sent
+
     def classify(self, entity_id: str, old: State | None, new: State | None) -> ChangeKind:
-        """Tell what a state change of a controlled entity means."""
+        """Tell what a state change of a controlled entity means.
+
+        Ours: our own context, or our value within the latency window whatever the context (a
+        poll reports it later, under its own). A person (``user_id``) or an automation or script
+        (a ``parent_id`` we did not create) is an override. Anything else is the charger itself:
+        a stale value while our command is on its way, or a change of its own.
+        """
         if new is None:
             return ChangeKind.IGNORED
         if old is None or old.state in NO_STATE:
@@ -200,13 +247,14 @@ class Charger:
         old_value = self.state_value(entity_id, old)
         if new_value is None or old_value is None or values_match(new_value, old_value):
             return ChangeKind.IGNORED
-        if new.context.id in self._own_contexts:
+        context = new.context
+        if self.is_ours(context):
             return ChangeKind.OWN
-        pending = self._pending.get(entity_id)
-        if pending is not None and values_match(new_value, pending.wanted):
-            # Chargers that poll their cloud report our command later, under their own context.
-            return ChangeKind.OWN
-        return ChangeKind.USER
+        if context.user_id is not None or context.parent_id is not None:
+            return ChangeKind.USER
+        if (sent := self.awaiting(entity_id)) is not None:
+            return ChangeKind.OWN if values_match(new_value, sent.wanted) else ChangeKind.STALE
+        return ChangeKind.SELF
 
     # Commanding
 
@@ -238,6 +286,9 @@ class Charger:
             elif pending is not None:
                 self._cancel(entity_id)
             return True
+        if (sent := self.awaiting(entity_id)) is not None and values_match(sent.wanted, wanted):
+            # Sent already and on its way: one command per change, however slow the charger.
+            return True
         self._cancel(entity_id)
         if verify:
             # Armed before the call: a charger that pushes its new state while the call runs
@@ -247,7 +298,7 @@ class Charger:
         return True
 
     def cancel_pending(self) -> None:
-        """Forget every command waiting to be checked (the controller lets go of the charger)."""
+        """Stop checking our commands (the controller lets go); they are still recognised."""
         for entity_id in list(self._pending):
             self._cancel(entity_id)
 
@@ -261,6 +312,7 @@ class Charger:
         command = self._command(entity_id, wanted)
         context = Context()
         self._own_contexts.append(context.id)
+        self.sent[entity_id] = SentCommand(wanted=wanted, sent_at=dt_util.utcnow())
         LOGGER.debug("Calling %s.%s for %s", command.domain, command.service, entity_id)
         try:
             await self.hass.services.async_call(
@@ -290,8 +342,7 @@ class Charger:
             await self._async_verify(entity_id, wanted, attempt)
 
         # A charger that reports late is checked once it has had the time to report.
-        delay = max(COMMAND_VERIFY_DELAY, self.entities.command_latency)
-        cancel = async_call_later(self.hass, delay, _async_check)
+        cancel = async_call_later(self.hass, self.latency_window, _async_check)
         self._pending[entity_id] = _Pending(wanted=wanted, attempt=attempt, cancel=cancel)
 
     async def _async_verify(self, entity_id: str, wanted: RestoreValue, attempt: int) -> None:

@@ -44,6 +44,7 @@ CONF_RESUME_ACTION_DATA: Final = "resume_action_data"
 CONF_CURRENT_ENTITY: Final = "current_entity"
 CONF_PAUSE_CURRENT: Final = "pause_current"  # absent: the current number's minimum
 CONF_COMMAND_LATENCY: Final = "command_latency"  # seconds the charger takes to report a command
+CONF_UNPLUG_SETTLE: Final = "unplug_settle"  # seconds an unplug must last to end a session
 CONF_POWER_KW: Final = "power_kw"
 CONF_ASSET_MODEL: Final = "asset_model"
 CONF_INSTALLATION_DATE: Final = "installation_date"  # YYYY-MM-DD: the CoP11 route needs it
@@ -103,7 +104,18 @@ HISTORY_DAYS: Final = 30
 HISTORY_MAX_SESSIONS: Final = 300
 # Rewards change when a session ends (refreshed then) or a payment is made: 6 h is a safety net.
 REWARDS_UPDATE_INTERVAL: Final = timedelta(hours=6)
+# A command of ours may take the charger's command latency to show up: until then its value is
+# taken as ours (whatever the context) and other values as stale; then it is checked, and retried
+# once. The latency comes from the charger's profile or the options; when unset, ten minutes (the
+# slowest cloud chargers); never less than half a minute.
 COMMAND_VERIFY_DELAY: Final = timedelta(seconds=30)
+UNSET_COMMAND_LATENCY: Final = timedelta(minutes=10)
+# A car left plugged in gets the next night's plan this long before that night's window opens.
+NEXT_NIGHT_LEAD: Final = timedelta(hours=1)
+# A cable wiggle is not an unplug: the plug must stay out this long (the option changes it).
+DEFAULT_UNPLUG_SETTLE: Final = timedelta(seconds=60)
+# The user's plan after an override goes to Axle once it has been steady this long (coalesced).
+OVERRIDE_RESEND_DELAY: Final = timedelta(minutes=1)
 FALLBACK_RETRY_DELAY: Final = timedelta(minutes=2)
 # Removing the entry tries to unenrol the site, but never waits longer than this.
 REMOVAL_TIMEOUT: Final = timedelta(seconds=10)

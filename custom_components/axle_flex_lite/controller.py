@@ -22,7 +22,12 @@ import asyncio
 from typing import TYPE_CHECKING, Any
 from uuid import uuid4
 
-from homeassistant.const import EVENT_HOMEASSISTANT_STOP
+from homeassistant.const import (
+    ATTR_ENTITY_ID,
+    ATTR_SERVICE_DATA,
+    EVENT_CALL_SERVICE,
+    EVENT_HOMEASSISTANT_STOP,
+)
 from homeassistant.core import (
     CALLBACK_TYPE,
     Event,
@@ -40,12 +45,13 @@ from homeassistant.util import dt as dt_util
 
 from .api import AxleClient, AxleError, ScheduleBlock
 from .axle_link import AxleLink
-from .charger import ChangeKind
+from .charger import ChangeKind, values_match
 from .const import (
     CONF_SITE_ID,
     DOMAIN,
     ISSUE_CONSENT_MISSING,
     LOGGER,
+    NEXT_NIGHT_LEAD,
 )
 from .controller_state import ControllerState
 from .issues import async_delete_entry_issues, issue_id
@@ -67,9 +73,10 @@ from .session import (
     SessionOutcome,
     SessionStatus,
 )
+from .watchers import Watchers
 
 if TYPE_CHECKING:
-    from collections.abc import Coroutine, Iterable
+    from collections.abc import Coroutine, Iterable, Mapping
     from datetime import datetime
 
     from homeassistant.config_entries import ConfigEntry
@@ -117,6 +124,9 @@ class SessionController(ControllerState):
         """Bind to the entry, its Axle client and its store; nothing runs before ``async_setup``."""
         super().__init__(hass, entry, client, store)
         self.axle = AxleLink(self)
+        self.watchers = Watchers(self)
+        # The user's plan last sent to Axle after an override: (charging allowed, until).
+        self._user_plan_sent: tuple[bool, datetime | None] | None = None
         self._unsubscribe: list[CALLBACK_TYPE] = []
         self._cancel_timer: CALLBACK_TYPE | None = None
         self._apply_lock = asyncio.Lock()
@@ -134,6 +144,11 @@ class SessionController(ControllerState):
                     self.hass, self.charger.entities.all, self._async_on_state_change
                 ),
                 self.hass.bus.async_listen(EVENT_HOMEASSISTANT_STOP, self._async_on_stop),
+                self.hass.bus.async_listen(
+                    EVENT_CALL_SERVICE,
+                    self._on_someones_command,
+                    event_filter=self._is_someones_command,
+                ),
                 async_at_started(self.hass, self._async_on_started),
             )
         )
@@ -166,7 +181,8 @@ class SessionController(ControllerState):
             await self.axle.async_request_plan(session, self._blocks_to_resend(session))
         elif session is None and plugged and was_plugged is False and self.participating:
             await self._async_start_session()
-        else:
+        elif not await self._async_next_night():
+            # A night that ended while Home Assistant was down gives way to the next one.
             await self.async_apply()
 
     async def _async_on_stop(self, _event: Event) -> None:
@@ -212,8 +228,34 @@ class SessionController(ControllerState):
             kind = self.charger.classify(entity_id, old_state, new_state)
             if kind is ChangeKind.USER:
                 self._on_user_change(entity_id)
+            elif kind is ChangeKind.OWN:
+                # A command took effect: the charger responds.
+                self.issues.charger_responding(entity_id)
+            elif kind in (ChangeKind.STALE, ChangeKind.SELF):
+                self.watchers.watch_contradiction(entity_id)
             elif kind is ChangeKind.AVAILABLE:
-                self._create_task(self.async_apply(), "apply when the charger is back")
+                self.create_task(self.async_apply(), "apply when the charger is back")
+
+    @callback
+    def _is_someones_command(self, event_data: Mapping[str, Any]) -> bool:
+        """Whether a service call is a person's or an automation's, aimed at our pause control."""
+        control = self.charger.entities.control
+        if control is None or not control.entity_id:
+            return False
+        target = (event_data.get(ATTR_SERVICE_DATA) or {}).get(ATTR_ENTITY_ID)
+        targets = target if isinstance(target, list) else [target]
+        return control.entity_id in targets
+
+    @callback
+    def _on_someones_command(self, event: Event) -> None:
+        """Take a person's or an automation's command to the control as theirs, at once."""
+        if self.charger.is_ours(event.context) or not self._started or self.closed:
+            return
+        if event.context.user_id is None and event.context.parent_id is None:
+            return
+        control = self.charger.entities.control
+        if control is not None and self.session is not None and not self.session.overridden:
+            self._on_user_change(control.key)
 
     @callback
     def _on_plug_change(self, new_state: State | None) -> None:
@@ -223,19 +265,54 @@ class SessionController(ControllerState):
         if plugged is not None:
             was_plugged = self._last_plugged
             self._last_plugged = plugged
+            if plugged:
+                self.watchers.cancel_unplug()
             if plugged and was_plugged is False and self.session is None and self.participating:
-                self._create_task(self._async_start_session(), "plug-in")
+                self.create_task(self._async_start_session(), "plug-in")
             elif not plugged and self.session is not None:
-                self._create_task(self._async_end_session(self.session), "unplug")
+                # Ends the session once the plug has stayed out for the settle time.
+                self.watchers.watch_unplug()
+                self.create_task(self.async_save(), "save plug state")
             elif plugged != was_plugged:
-                self._create_task(self.async_save(), "save plug state")
+                self.create_task(self.async_save(), "save plug state")
         self.notify()
+
+    async def async_unplugged(self) -> None:
+        """End the session: the car has been gone for the settle time."""
+        if self.session is not None:
+            await self._async_end_session(self.session)
+
+    def contradicts_pause(self, entity_id: str) -> bool:
+        """Whether the entity is our pause control and shows a charging value during our pause."""
+        control = self.charger.entities.control
+        plan = self._active_plan
+        if control is None or control.key != entity_id or plan is None:
+            return False
+        if charger_command_at(self.control_mode, plan, dt_util.utcnow()) is not (
+            ChargerCommand.PAUSE
+        ):
+            return False
+        value = self.charger.value(entity_id)
+        wanted = self.charger.pause_value()
+        return value is not None and wanted is not None and not values_match(value, wanted)
+
+    @callback
+    def take_over(self, entity_id: str) -> None:
+        """Take a change that fought our pause past its latency as the user's: an override."""
+        self._on_user_change(entity_id)
 
     @callback
     def _on_user_change(self, entity_id: str) -> None:
         """Somebody else changed the charger during a session: hands off until unplug."""
         session = self.session
         if session is None or not self.participating:
+            return
+        control = self.charger.entities.control
+        if entity_id == self.charger.entities.current and (
+            control is None or control.key != entity_id
+        ):
+            # Only the current: it stands, and the control goes on following the plan.
+            self.driver.forget(entity_id)
             return
         if not session.overridden:
             LOGGER.info("%s was changed outside Axle Flex Lite: hands off until unplug", entity_id)
@@ -244,7 +321,7 @@ class SessionController(ControllerState):
             self.charger.cancel_pending()
         # The user's change stands; anything else we changed is put back by the next apply.
         self.driver.forget(entity_id)
-        self._create_task(self._async_after_override(session), "override")
+        self.create_task(self._async_after_override(session), "override")
         self.notify()
 
     # Sessions
@@ -256,6 +333,7 @@ class SessionController(ControllerState):
         blocks = desired_schedule(window_start, window_end, now, self._time_zone)
         session = Session(session_id=uuid4().hex, plugged_in_at=now, submitted=blocks)
         self.session = session
+        self._user_plan_sent = None
         LOGGER.debug("Plug-in: sending %s to Axle", blocks)
         await self.axle.async_request_plan(session, blocks)
 
@@ -266,6 +344,7 @@ class SessionController(ControllerState):
         now = dt_util.utcnow()
         self.session = None
         self._cancel_timers()
+        self.watchers.cancel(unplug=True)
         self.charger.cancel_pending()
         session.ended_at = now
         session.outcome = outcome or self._outcome(session, now)
@@ -302,34 +381,65 @@ class SessionController(ControllerState):
         self.notify()
 
     def _arm_timer(self, now: datetime) -> None:
-        """Arm the one timer: the next change of the charger's command or of the status."""
+        """Arm the one timer: the next change of the command or the status, or the night's end."""
         if self._cancel_timer is not None:
             self._cancel_timer()
             self._cancel_timer = None
         plan = self._active_plan
         self.next_change = None if plan is None else next_change_after(self.control_mode, plan, now)
-        if plan is None:
-            return
-        wake = min(
-            (edge for edge in (self.next_change, next_edge(plan, now)) if edge is not None),
-            default=None,
-        )
+        session = self.session
+        next_night = self._next_night_at(session) if session and self.participating else None
+        edges = (self.next_change, next_edge(plan, now) if plan else None, next_night)
+        wake = min((edge for edge in edges if edge is not None and edge > now), default=None)
         if wake is not None:
             self._cancel_timer = async_track_point_in_utc_time(
                 self.hass, self._async_on_timer, wake
             )
 
     async def _async_on_timer(self, _now: datetime) -> None:
-        """Apply the plan at a change instant."""
+        """Apply the plan at a change instant; at the night's end a car still in gets the next."""
         self._cancel_timer = None
-        await self.async_apply()
+        if not await self._async_next_night():
+            await self.async_apply()
+
+    def _next_night_at(self, session: Session) -> datetime | None:
+        """When a car still plugged in gets the next night's plan: shortly before its window."""
+        window_end = session.window_end
+        if window_end is None:
+            return None
+        window_start, end = self.window
+        (upcoming,) = desired_schedule(window_start, end, window_end, self._time_zone)
+        return max(window_end, upcoming.start - NEXT_NIGHT_LEAD)
+
+    async def _async_next_night(self) -> bool:
+        """File a night that is over while the car is still in, and plan the next night.
+
+        Each night is its own session in the history and the calendar, and its schedule goes to
+        Axle once, well before its window starts. Returns whether it started one.
+        """
+        session = self.session
+        next_night = self._next_night_at(session) if session is not None else None
+        if (
+            session is None
+            or next_night is None
+            or dt_util.utcnow() < next_night
+            or self.plugged_in is False
+            or not self.participating
+            or self.closed
+        ):
+            return False
+        LOGGER.debug("The car stays plugged in after the window: planning the next night")
+        await self._async_end_session(session, self._outcome(session, dt_util.utcnow()))
+        await self._async_start_session()
+        return True
 
     def _cancel_timers(self) -> None:
-        """Cancel the change timer and the pending retry."""
+        """Cancel the change timer, the pending retry and the waits."""
         if self._cancel_timer is not None:
             self._cancel_timer()
             self._cancel_timer = None
         self.axle.cancel_retry()
+        self.watchers.cancel()
         self.next_change = None
 
     async def _async_after_override(self, session: Session) -> None:
@@ -359,12 +469,25 @@ class SessionController(ControllerState):
         self.fire(ScheduleEventType.OVERRIDE, session)
         await self.async_save()
         self.notify()
-        if intent and not self.consent_blocked:
-            try:
-                await self.axle.async_send(intent)
-            except AxleError:
-                return  # recorded in last_api_error; the user's plan stands either way
-            self.notify()
+        self.watchers.schedule_resend()
+
+    async def async_send_user_plan(self) -> None:
+        """Tell Axle the user's plan after an override, once per distinct plan."""
+        session = self.session
+        if session is None or not session.overridden or session.plan is None or self.closed:
+            return
+        now = dt_util.utcnow()
+        allowed = bool(self.charger.charging_allowed)
+        key = (allowed, session.window_end)
+        blocks = remaining_schedule(session.plan.modified, now)
+        if key == self._user_plan_sent or not allowed or not blocks or self.consent_blocked:
+            return
+        self._user_plan_sent = key
+        try:
+            await self.axle.async_send(blocks)
+        except AxleError:
+            return  # recorded in last_api_error; the user's plan stands either way
+        self.notify()
 
     # Actions
 
@@ -372,8 +495,11 @@ class SessionController(ControllerState):
         """End a running pause now, drop the later ones, and tell Axle the new schedule.
 
         Axle's answer to it is recorded but not applied: the user asked for no pause. Raises
-        ``AxleError`` when Axle could not be told (the pause is skipped all the same).
+        ``AxleError`` when Axle could not be told (the pause is skipped all the same). Nothing
+        happens once Home Assistant is stopping (the charger has been put back already).
         """
+        if self.closed:
+            return
         session = self.session
         plan = self._active_plan
         if session is None or plan is None:
@@ -480,6 +606,6 @@ class SessionController(ControllerState):
 
     # Plumbing
 
-    def _create_task(self, target: Coroutine[Any, Any, None], name: str) -> None:
+    def create_task(self, target: Coroutine[Any, Any, None], name: str) -> None:
         """Run a coroutine tied to the entry (cancelled if the entry goes away)."""
         self.entry.async_create_task(self.hass, target, f"{DOMAIN} {name}")

@@ -70,6 +70,7 @@ from custom_components.axle_flex_lite.const import (
     CONF_SITE_ID,
     CONF_STREET_ADDRESS,
     CONF_SWITCH_ENTITY,
+    CONF_UNPLUG_SETTLE,
     CONF_WINDOW_END,
     CONF_WINDOW_START,
     DOMAIN,
@@ -133,6 +134,7 @@ class SimulatedCharger:
         self.hass = hass
         self.service_calls: list[ServiceCallRecord] = []
         self._user_contexts: set[str] = set()
+        self._user_id: str | None = None
         hass.bus.async_listen(EVENT_CALL_SERVICE, self._record)
 
     def _record(self, event: Event) -> None:
@@ -168,7 +170,10 @@ class SimulatedCharger:
         With ``wait`` everything the change sets off is awaited too; without, only the call
         (for tests where Axle is held up and the frozen clock has to be driven).
         """
-        context = Context()
+        if self._user_id is None:
+            # A person in Home Assistant: their calls carry their user id, as the frontend's do.
+            self._user_id = (await self.hass.auth.async_create_user("Charger owner")).id
+        context = Context(user_id=self._user_id)
         self._user_contexts.add(context.id)
         await self.hass.services.async_call(domain, service, data, blocking=True, context=context)
         if wait:
@@ -387,6 +392,8 @@ def entry_options(control_mode: str, charging_window: tuple[str, str]) -> dict[s
         CONF_WINDOW_START: charging_window[0],
         CONF_WINDOW_END: charging_window[1],
         CONF_CONTROL_MODE: control_mode,
+        # An unplug counts at once here; the tests of a steady plug set the settle time.
+        CONF_UNPLUG_SETTLE: 0,
     }
 
 
