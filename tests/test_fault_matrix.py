@@ -41,7 +41,6 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.axle_flex_lite.const import (
-    COMMAND_VERIFY_DELAY,
     CONF_ASSET_ID,
     CONF_BASE_URL,
     CONF_CONTROL_MODE,
@@ -60,6 +59,7 @@ from custom_components.axle_flex_lite.const import (
     ISSUE_CHARGER_ENTITY_MISSING,
     ISSUE_CHARGER_NOT_RESPONDING,
     ISSUE_CONSENT_MISSING,
+    UNSET_COMMAND_LATENCY,
 )
 from custom_components.axle_flex_lite.controller import SessionController, SessionStatus
 from custom_components.axle_flex_lite.storage import storage_key
@@ -664,9 +664,10 @@ async def test_number_rejects_the_value(
 
     await charger.plug_in()
     await clock.move_to(PAUSE[0])
-    # Checked after COMMAND_VERIFY_DELAY, retried once, checked again: then reported.
+    # Checked once the latency window is over (ten minutes: the entry sets no latency), retried
+    # once, checked again: then reported.
     for _ in range(2):
-        await clock.advance(COMMAND_VERIFY_DELAY)
+        await clock.advance(UNSET_COMMAND_LATENCY)
     assert refused == [0, 0]
     issue_id = f"{ISSUE_CHARGER_NOT_RESPONDING}_{config_entry.entry_id}"
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None

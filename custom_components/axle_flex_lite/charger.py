@@ -213,6 +213,22 @@ class Charger:
         state = self.hass.states.get(control.entity_id) if control.entity_id else None
         return control.allows_charging(self.value(control.key), state)
 
+    def dump_sent(self) -> dict[str, list[Any]]:
+        """Our commands still on their way, as stored: entity id -> [value, sent at]."""
+        return {
+            entity_id: [sent.wanted, sent.sent_at.isoformat()]
+            for entity_id in list(self.sent)
+            if (sent := self.awaiting(entity_id)) is not None
+        }
+
+    def load_sent(self, stored: Mapping[str, list[Any]]) -> None:
+        """Take over the stored commands still on their way (damaged ones are dropped)."""
+        for entity_id, (wanted, sent_at) in stored.items():
+            moment = dt_util.parse_datetime(str(sent_at))
+            if isinstance(wanted, str | int | float) and not isinstance(wanted, bool) and moment:
+                value: RestoreValue = wanted if isinstance(wanted, str) else float(wanted)
+                self.sent[entity_id] = SentCommand(wanted=value, sent_at=dt_util.as_utc(moment))
+
     def is_ours(self, context: Context) -> bool:
         """Whether a context is one of our commands' (or was set off by one)."""
         return context.id in self._own_contexts or context.parent_id in self._own_contexts
@@ -279,14 +295,15 @@ class Charger:
             LOGGER.info("%s is unavailable; its command waits until it is back", entity_id)
             return False
         pending = self._pending.get(entity_id)
-        if values_match(current, wanted):
+        sent = self.awaiting(entity_id)
+        if values_match(current, wanted) and (sent is None or values_match(sent.wanted, wanted)):
             if pending is not None and values_match(current, pending.wanted):
                 self._cancel(entity_id)
                 self._on_responding(entity_id)
             elif pending is not None:
                 self._cancel(entity_id)
             return True
-        if (sent := self.awaiting(entity_id)) is not None and values_match(sent.wanted, wanted):
+        if sent is not None and values_match(sent.wanted, wanted):
             # Sent already and on its way: one command per change, however slow the charger.
             return True
         self._cancel(entity_id)

@@ -207,6 +207,7 @@ class ControllerState:
         self.axle.consent_refused = stored.consent_refused
         self._last_plugged = stored.plugged
         self.driver.restore = dict(stored.restore)
+        self.charger.load_sent(stored.sent)
         control = self.charger.entities.control
         if control is not None and not control.readable and control.key in self.driver.restore:
             self.charger.assume_paused()
@@ -231,6 +232,7 @@ class ControllerState:
             consent_refused=self.axle.consent_refused,
             plugged=self._last_plugged,
             restore=dict(self.driver.restore),
+            sent=self.charger.dump_sent(),
             session=self.session.to_json() if self.session else None,
             history=[session.to_json() for session in self.history],
         )

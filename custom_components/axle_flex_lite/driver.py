@@ -53,6 +53,9 @@ class ChargerDriver:
         entity_id = control.key
         wanted = self.charger.pause_value()
         current = self.charger.value(entity_id)
+        if (sent := self.charger.awaiting(entity_id)) is not None:
+            # A command of ours is on its way (a put-back before a reload): that is the value.
+            current = sent.wanted
         if current is None and not control.readable:
             # Actions cannot be read back: before our first pause the charger was allowed to charge.
             current = control.charge_value

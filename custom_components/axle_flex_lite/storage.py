@@ -119,6 +119,8 @@ class StoredState:
     consent_refused: str | None = None
     plugged: bool | None = None
     restore: dict[str, RestoreValue] = field(default_factory=dict)
+    # Our commands still on their way: entity id -> [value, sent at] (recognised after a reload).
+    sent: dict[str, list[Any]] = field(default_factory=dict)
     session: dict[str, Any] | None = None
     history: list[dict[str, Any]] = field(default_factory=list)
 
@@ -129,6 +131,7 @@ class StoredState:
             "consent_refused": self.consent_refused,
             "plugged": self.plugged,
             "restore": dict(self.restore),
+            "sent": dict(self.sent),
             "session": self.session,
             "history": list(self.history),
         }
@@ -150,6 +153,12 @@ class StoredState:
                 str(entity_id): value
                 for entity_id, value in restore.items()
                 if isinstance(value, str | float | int) and not isinstance(value, bool)
+            }
+        if isinstance(sent := data.get("sent"), dict):
+            state.sent = {
+                str(entity_id): item
+                for entity_id, item in sent.items()
+                if isinstance(item, list) and len(item) == 2
             }
         if isinstance(session := data.get("session"), dict):
             state.session = session
