@@ -383,3 +383,26 @@ async def test_a_self_willed_flip_outside_a_pause_sends_nothing(
     assert not controller.session.overridden
     assert len(sent_schedules(axle_simulator)) == 1
     assert hass.states.get(CURRENT) is not None
+
+
+async def test_8_a_change_while_down_wins_over_the_put_back(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+) -> None:
+    """Failure 8: clean stop mid-pause, the user switches off while down: start-up leaves it off."""
+    await charger.plug_in()
+    await clock.move_to(PAUSE_START + timedelta(minutes=5))
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
+    await hass.async_block_till_done()
+    assert charger.calls() == [OFF, ON]
+    await unload_entry(hass, init_integration)
+    # The user, on the charger's own app, well after our put-back could still land.
+    await clock.move_to(PAUSE_START + timedelta(minutes=20))
+    hass.states.async_set(charger.switch, "off", context=Context())
+    await clock.move_to(PAUSE_END + timedelta(minutes=10))
+    await set_up_entry(hass, init_integration)
+    await clock.advance(timedelta(minutes=1))
+    assert not charger.switch_on
+    assert charger.calls() == [OFF, ON]

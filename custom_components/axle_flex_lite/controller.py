@@ -167,6 +167,7 @@ class SessionController(ControllerState):
         """
         self._started = True
         self.issues.refresh_missing(self.charger.entities.all)
+        self._drop_put_backs_changed_while_down()
         plugged = self.charger.plug_state
         self.plugged_in = plugged
         was_plugged = self._last_plugged
@@ -185,13 +186,31 @@ class SessionController(ControllerState):
             # A night that ended while Home Assistant was down gives way to the next one.
             await self.async_apply()
 
+    def _drop_put_backs_changed_while_down(self) -> None:
+        """Drop the put-backs of values changed after our stop: the user's change wins."""
+        stopped_at, self.stopped_at = self.stopped_at, None
+        if stopped_at is None:
+            return
+        # Within the latency window after our put-back a contradicting value is a stale report
+        # (the put-back did not stick: it is redone); a change after it is somebody's.
+        settled = stopped_at + self.charger.latency_window
+        for entity_id in list(self.driver.restore):
+            state = self.hass.states.get(entity_id)
+            if state is not None and state.last_changed > settled:
+                LOGGER.info(
+                    "%s was changed while Home Assistant was down: left as it is", entity_id
+                )
+                self.driver.forget(entity_id)
+
     async def _async_on_stop(self, _event: Event) -> None:
         """Home Assistant stops: put back what we changed before the charger's integration goes.
 
         The values to put back stay stored all the same: the charger's integration may save its
         state before our command lands, so start-up puts them back again where they did not
-        stick (or holds a pause that is still running, remembering the same values).
+        stick (or holds a pause that is still running, remembering the same values). When it
+        stopped is stored too: a value the user changes while Home Assistant is down wins.
         """
+        self.stopped_at = dt_util.utcnow()
         await self._async_let_go(keep_restore_values=True)
 
     async def _async_let_go(self, *, keep_restore_values: bool = False) -> None:

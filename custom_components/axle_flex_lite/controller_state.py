@@ -84,6 +84,7 @@ class ControllerState:
         self.history: tuple[Session, ...] = ()
         self.participating = True
         self.plugged_in: bool | None = None
+        self.stopped_at: datetime | None = None
         self.next_change: datetime | None = None
         self._last_plugged: bool | None = None
         self._listeners: list[Callable[[], None]] = []
@@ -206,6 +207,7 @@ class ControllerState:
         self.participating = stored.participating
         self.axle.consent_refused = stored.consent_refused
         self._last_plugged = stored.plugged
+        self.stopped_at = stored.stopped_at
         self.driver.restore = dict(stored.restore)
         self.charger.load_sent(stored.sent)
         control = self.charger.entities.control
@@ -232,6 +234,7 @@ class ControllerState:
             consent_refused=self.axle.consent_refused,
             plugged=self._last_plugged,
             restore=dict(self.driver.restore),
+            stopped_at=self.stopped_at,
             sent=self.charger.dump_sent(),
             session=self.session.to_json() if self.session else None,
             history=[session.to_json() for session in self.history],

@@ -121,6 +121,8 @@ class StoredState:
     restore: dict[str, RestoreValue] = field(default_factory=dict)
     # Our commands still on their way: entity id -> [value, sent at] (recognised after a reload).
     sent: dict[str, list[Any]] = field(default_factory=dict)
+    # When Home Assistant last stopped with values to put back (a change after it is the user's).
+    stopped_at: datetime | None = None
     session: dict[str, Any] | None = None
     history: list[dict[str, Any]] = field(default_factory=list)
 
@@ -132,6 +134,7 @@ class StoredState:
             "plugged": self.plugged,
             "restore": dict(self.restore),
             "sent": dict(self.sent),
+            "stopped_at": time_to_json(self.stopped_at),
             "session": self.session,
             "history": list(self.history),
         }
@@ -154,6 +157,10 @@ class StoredState:
                 for entity_id, value in restore.items()
                 if isinstance(value, str | float | int) and not isinstance(value, bool)
             }
+        try:
+            state.stopped_at = time_from_json(data.get("stopped_at"))
+        except StoredDataError:
+            state.stopped_at = None
         if isinstance(sent := data.get("sent"), dict):
             state.sent = {
                 str(entity_id): item
