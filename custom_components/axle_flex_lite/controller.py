@@ -125,6 +125,7 @@ class SessionController(ControllerState):
         super().__init__(hass, entry, client, store)
         self.axle = AxleLink(self)
         self.watchers = Watchers(self)
+        self._user_command_context: str | None = None
         # The user's plan last sent to Axle after an override: (charging allowed, until).
         self._user_plan_sent: tuple[bool, datetime | None] | None = None
         self._unsubscribe: list[CALLBACK_TYPE] = []
@@ -246,7 +247,9 @@ class SessionController(ControllerState):
         if entity_id in entities.controlled:
             kind = self.charger.classify(entity_id, old_state, new_state)
             if kind is ChangeKind.USER:
-                self._on_user_change(entity_id)
+                # The report of a command already taken as the user's is not a second override.
+                if new_state is None or new_state.context.id != self._user_command_context:
+                    self._on_user_change(entity_id)
             elif kind is ChangeKind.OWN:
                 # A command took effect: the charger responds.
                 self.issues.charger_responding(entity_id)
@@ -274,6 +277,7 @@ class SessionController(ControllerState):
             return
         control = self.charger.entities.control
         if control is not None and self.session is not None and not self.session.overridden:
+            self._user_command_context = event.context.id
             self._on_user_change(control.key)
 
     @callback

@@ -259,7 +259,9 @@ class Clock:
         ]
         if not delays:
             return None
-        return self.now + timedelta(seconds=max(min(delays), 0.0))
+        # To the millisecond: far from 1970 the loop's float clock carries sub-millisecond noise.
+        due = self.now + timedelta(seconds=max(min(delays), 0.0))
+        return datetime.fromtimestamp(round(due.timestamp(), 3), tz=UTC)
 
     async def _settle(self) -> None:
         """Let everything the fired timers set off run."""
