@@ -501,9 +501,19 @@ class SessionController(ControllerState):
             return
         now = dt_util.utcnow()
         allowed = bool(self.charger.charging_allowed)
-        key = (allowed, session.window_end)
-        blocks = remaining_schedule(session.plan.modified, now)
-        if key == self._user_plan_sent or not allowed or not blocks or self.consent_blocked:
+        window_end = session.window_end
+        key = (allowed, window_end)
+        if key == self._user_plan_sent or not allowed or window_end is None or now >= window_end:
+            return
+        # The plan as it stands now (a command of theirs may have been reported since).
+        blocks = (ScheduleBlock(start=now, end=window_end),)
+        plan = session.plan
+        session.plan = Plan(
+            submitted=plan.submitted,
+            modified=(*_until(plan.modified, now), *blocks),
+            pauses=plan.pauses,
+        )
+        if self.consent_blocked:
             return
         self._user_plan_sent = key
         try:
