@@ -386,7 +386,8 @@ class Story:
         """Step 4: unplug, plug in again, and restart Home Assistant while that pause runs."""
         assert self.ws is not None
         await self.hass.call_service("input_boolean", "turn_off", entity_id=PLUG)
-        await wait_for(lambda: self._states_are("unplugged", "off"), 10, "status unplugged")
+        # An unplug counts once it has lasted the settle time (60 s by default).
+        await wait_for(lambda: self._states_are("unplugged", "off"), 75, "status unplugged")
         self.log("unplugged")
         pause_start, pause_end = await self.plug_in()
         assert len(await self.simulator.requests(self.main_schedule_path)) == 2
