@@ -211,6 +211,24 @@ def device_profile(hass: HomeAssistant, device_id: str) -> tuple[ChargerProfile 
     return profile, [entry.entity_id for entry in entries]
 
 
+def charger_input(
+    shown: Mapping[str, Any], user_input: Mapping[str, Any]
+) -> tuple[dict[str, Any], str | None]:
+    """Merge a submitted charger form with what the form was filled from.
+
+    Returns the values and, when the user picked a device the form was not filled from yet,
+    that device (the form is then filled in from it and shown again). The recognised profile is
+    not a field: it stays while the device does.
+    """
+    values = dict(user_input)
+    device = user_input.get(CONF_CHARGER_DEVICE)
+    if device and device != shown.get(CONF_CHARGER_DEVICE):
+        return values, str(device)
+    if device and shown.get(CONF_PROFILE):
+        values[CONF_PROFILE] = shown[CONF_PROFILE]
+    return values, None
+
+
 def prefill(hass: HomeAssistant, values: Mapping[str, Any], device_id: str) -> dict[str, Any]:
     """Fill the form in from the device's profile; fields the profile has no value for stay."""
     profile, entity_ids = device_profile(hass, device_id)

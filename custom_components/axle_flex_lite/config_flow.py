@@ -21,7 +21,6 @@ from homeassistant.config_entries import (
     ConfigEntry,
     ConfigFlow,
     ConfigFlowResult,
-    OptionsFlow,
 )
 from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import callback
@@ -29,8 +28,8 @@ from homeassistant.util import dt as dt_util
 
 from .api import AxleClient, AxleConfigurationError, EligibilityCode, Environment, MeterAddress
 from .charger_form import (
-    CHARGER_KEYS,
     async_charger_note,
+    charger_input,
     charger_schema,
     prefill,
     validate_charger,
@@ -38,7 +37,6 @@ from .charger_form import (
 from .const import (
     CONF_ASSET_MODEL,
     CONF_BASE_URL,
-    CONF_CHARGER_DEVICE,
     CONF_CONSENT,
     CONF_CONSENT_AT,
     CONF_EMAIL,
@@ -47,7 +45,6 @@ from .const import (
     CONF_INSTALLATION_DATE,
     CONF_MPAN,
     CONF_POSTCODE,
-    CONF_PROFILE,
     CONF_STREET_ADDRESS,
     DOMAIN,
     LOGGER,
@@ -81,6 +78,7 @@ from .onboarding import (
     schedule_options,
     validate_site,
 )
+from .options_flow import OptionsFlowHandler
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -474,68 +472,4 @@ class AxleFlexLiteConfigFlow(MeterLookupSteps, ConfigFlow, domain=DOMAIN):
             data_schema=self.add_suggested_values_to_schema(RECONFIGURE_SCHEMA, suggested),
             errors=errors,
             description_placeholders={"find_mpan_url": FIND_MPAN_URL},
-        )
-
-
-def charger_input(
-    shown: Mapping[str, Any], user_input: Mapping[str, Any]
-) -> tuple[dict[str, Any], str | None]:
-    """Merge a submitted charger form with what the form was filled from.
-
-    Returns the values and, when the user picked a device the form was not filled from yet,
-    that device (the form is then filled in from it and shown again). The recognised profile is
-    not a field: it stays while the device does.
-    """
-    values = dict(user_input)
-    device = user_input.get(CONF_CHARGER_DEVICE)
-    if device and device != shown.get(CONF_CHARGER_DEVICE):
-        return values, str(device)
-    if device and shown.get(CONF_PROFILE):
-        values[CONF_PROFILE] = shown[CONF_PROFILE]
-    return values, None
-
-
-class OptionsFlowHandler(OptionsFlow):
-    """Change the charger and the charging schedule (one ``init`` step, no onboarding)."""
-
-    def __init__(self) -> None:
-        """Fill the form from the entry's options until the user submits it."""
-        self._values: dict[str, Any] | None = None
-
-    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Show the charger and schedule settings; save them without onboarding again.
-
-        Picking another device fills the charger fields in from its profile first.
-        """
-        errors: dict[str, str] = {}
-        shown = self._values if self._values is not None else dict(self.config_entry.options)
-        if user_input is not None:
-            values, picked = charger_input(shown, user_input)
-            if picked:
-                self._values = prefill(self.hass, values, picked)
-                return await self._async_show_form({})
-            self._values = values
-            charger, errors = validate_charger(self.hass, values)
-            if not errors:
-                options = {
-                    key: value
-                    for key, value in self.config_entry.options.items()
-                    if key not in CHARGER_KEYS
-                }
-                return self.async_create_entry(
-                    data={**options, **charger, **schedule_options(values)}
-                )
-        else:
-            self._values = shown
-        return await self._async_show_form(errors)
-
-    async def _async_show_form(self, errors: dict[str, str]) -> ConfigFlowResult:
-        """Show the settings, filled from the entry, the user's input or the device's profile."""
-        values = self._values or {}
-        schema = charger_schema(self.hass, values).extend(SCHEDULE_SCHEMA.schema)
-        return self.async_show_form(
-            step_id="init",
-            data_schema=self.add_suggested_values_to_schema(schema, values),
-            errors=errors,
-            description_placeholders={"charger_note": await async_charger_note(self.hass, values)},
         )
