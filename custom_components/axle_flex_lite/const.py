@@ -102,8 +102,10 @@ STORAGE_VERSION: Final = 1
 HISTORY_DAYS: Final = 30
 # A hard cap as well, so many short plug-ins a day cannot grow the store without bound.
 HISTORY_MAX_SESSIONS: Final = 300
-# Rewards change when a session ends (refreshed then) or a payment is made: 6 h is a safety net.
+# Rewards change when a session ends (refreshed then) or a payment is made, and Axle may credit
+# earnings later: the balance is read at least every 6 h, and an hour after a failed read.
 REWARDS_UPDATE_INTERVAL: Final = timedelta(hours=6)
+REWARDS_RETRY_INTERVAL: Final = timedelta(hours=1)
 # A command of ours may take the charger's command latency to show up: until then its value is
 # taken as ours (whatever the context) and other values as stale; then it is checked, and retried
 # once. The latency comes from the charger's profile or the options; when unset, ten minutes (the

@@ -109,8 +109,11 @@ async def _async_handle_get_withdrawal_link(call: ServiceCall) -> ServiceRespons
         link = await entry.runtime_data.client.async_get_withdrawal_url(
             entry.data[CONF_SITE_ID], redirect_uri=redirect_uri
         )
-    # Someone about to withdraw wants to see the balance that the portal will show.
-    await entry.runtime_data.rewards.async_request_refresh()
+    # Someone about to withdraw wants to see the balance that the portal will show (the token the
+    # link needed is still alive); a payment made through it shows once the link has expired.
+    rewards = entry.runtime_data.rewards
+    await rewards.async_request_refresh()
+    rewards.async_refresh_after_link(link.expires_at)
     return {"url": link.url, "expires_at": link.expires_at.isoformat()}
 
 
