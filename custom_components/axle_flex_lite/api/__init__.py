@@ -1,116 +1,23 @@
 """Client for Axle Energy's partner API (Flex Lite).
 
 Free of Home Assistant imports: it needs only ``aiohttp`` and could be published on its own.
+Each module names its public part in ``__all__``; the package offers them all.
 """
 
 from __future__ import annotations
 
-from .client import AxleClient
-from .eligibility import (
-    KNOWN_ELIGIBILITY_CODES,
-    AssetEligibility,
-    EligibilityCheck,
-    EligibilityCode,
-    Meter,
-    MeterAddress,
-    PropositionEligibility,
-    SiteEligibility,
-)
-from .exceptions import (
-    AxleAuthenticationError,
-    AxleBadRequestError,
-    AxleConfigurationError,
-    AxleConflictError,
-    AxleConnectionError,
-    AxleError,
-    AxleForbiddenError,
-    AxleInvalidResponseError,
-    AxleNotEligibleError,
-    AxleNotFoundError,
-    AxleRateLimitedError,
-    AxleResponseError,
-    AxleServerError,
-    AxleTemporaryError,
-    AxleTimeoutError,
-    AxleValidationError,
-)
-from .models import (
-    ApiExchange,
-    Asset,
-    AssetDetails,
-    AssetResult,
-    BalanceInfo,
-    EnrolResponse,
-    Environment,
-    OffboardResponse,
-    OnboardRequest,
-    OnboardResponse,
-    Proposition,
-    ScheduleBlock,
-    SiteDetails,
-    UnenrolResponse,
-    User,
-    WithdrawalUrl,
-)
-from .transport import BASE_URLS, normalise_base_url, utc_now
-from .validation import (
-    InvalidMpanError,
-    InvalidPostcodeError,
-    is_valid_email,
-    mpan_check_digit,
-    normalise_mpan,
-    normalise_postcode,
-)
+from . import client, eligibility, exceptions, models, transport, validation
+from .client import *  # noqa: F403
+from .eligibility import *  # noqa: F403
+from .exceptions import *  # noqa: F403
+from .models import *  # noqa: F403
+from .transport import *  # noqa: F403
+from .validation import *  # noqa: F403
 
-__all__ = [
-    "BASE_URLS",
-    "KNOWN_ELIGIBILITY_CODES",
-    "ApiExchange",
-    "Asset",
-    "AssetDetails",
-    "AssetEligibility",
-    "AssetResult",
-    "AxleAuthenticationError",
-    "AxleBadRequestError",
-    "AxleClient",
-    "AxleConfigurationError",
-    "AxleConflictError",
-    "AxleConnectionError",
-    "AxleError",
-    "AxleForbiddenError",
-    "AxleInvalidResponseError",
-    "AxleNotEligibleError",
-    "AxleNotFoundError",
-    "AxleRateLimitedError",
-    "AxleResponseError",
-    "AxleServerError",
-    "AxleTemporaryError",
-    "AxleTimeoutError",
-    "AxleValidationError",
-    "BalanceInfo",
-    "EligibilityCheck",
-    "EligibilityCode",
-    "EnrolResponse",
-    "Environment",
-    "InvalidMpanError",
-    "InvalidPostcodeError",
-    "Meter",
-    "MeterAddress",
-    "OffboardResponse",
-    "OnboardRequest",
-    "OnboardResponse",
-    "Proposition",
-    "PropositionEligibility",
-    "ScheduleBlock",
-    "SiteDetails",
-    "SiteEligibility",
-    "UnenrolResponse",
-    "User",
-    "WithdrawalUrl",
-    "is_valid_email",
-    "mpan_check_digit",
-    "normalise_base_url",
-    "normalise_mpan",
-    "normalise_postcode",
-    "utc_now",
-]
+__all__ = []
+__all__ += client.__all__
+__all__ += eligibility.__all__
+__all__ += exceptions.__all__
+__all__ += models.__all__
+__all__ += transport.__all__
+__all__ += validation.__all__

@@ -51,6 +51,10 @@ if TYPE_CHECKING:
 
     import aiohttp
 
+__all__ = [
+    "AxleClient",
+]
+
 _PATH_ME: Final = "/auth/users/me/"
 _PATH_ONBOARD: Final = "/entities/site/onboard"
 _PATH_CHECK_ELIGIBILITY: Final = "/entities/site/check-eligibility"

@@ -16,6 +16,17 @@ from .models import Proposition, _bool, _list, _object, _str, _strings
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+__all__ = [
+    "KNOWN_ELIGIBILITY_CODES",
+    "AssetEligibility",
+    "EligibilityCheck",
+    "EligibilityCode",
+    "Meter",
+    "MeterAddress",
+    "PropositionEligibility",
+    "SiteEligibility",
+]
+
 
 class EligibilityCode(StrEnum):
     """Why Axle finds a site or charger not eligible (``EligibilityCode``)."""

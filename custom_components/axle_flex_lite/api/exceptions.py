@@ -6,7 +6,27 @@ the exception for callers to inspect, but never put in the message: it may echo 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
+
+__all__ = [
+    "AxleAuthenticationError",
+    "AxleBadRequestError",
+    "AxleConfigurationError",
+    "AxleConflictError",
+    "AxleConnectionError",
+    "AxleError",
+    "AxleForbiddenError",
+    "AxleInvalidResponseError",
+    "AxleNotEligibleError",
+    "AxleNotFoundError",
+    "AxleRateLimitedError",
+    "AxleResponseError",
+    "AxleServerError",
+    "AxleTemporaryError",
+    "AxleTimeoutError",
+    "AxleValidationError",
+    "error_for_status",
+]
 
 
 class AxleError(Exception):
@@ -104,3 +124,20 @@ class AxleRateLimitedError(AxleResponseError, AxleTemporaryError):
 
 class AxleInvalidResponseError(AxleError):
     """Axle answered 2xx with a body that is not the documented shape."""
+
+
+# The error for each status without a rule of its own (a 5xx is an ``AxleServerError``).
+_STATUS_ERRORS: Final[dict[int, type[AxleResponseError]]] = {
+    400: AxleBadRequestError,
+    401: AxleAuthenticationError,
+    403: AxleForbiddenError,
+    404: AxleNotFoundError,
+    409: AxleConflictError,
+    422: AxleValidationError,
+    429: AxleRateLimitedError,
+}
+
+
+def error_for_status(status: int) -> type[AxleResponseError]:
+    """Return the error class for a non-2xx status (``AxleResponseError`` when none fits)."""
+    return _STATUS_ERRORS.get(status, AxleResponseError)

@@ -16,6 +16,25 @@ from typing import Any, ClassVar, Self
 
 from .exceptions import AxleInvalidResponseError
 
+__all__ = [
+    "ApiExchange",
+    "Asset",
+    "AssetDetails",
+    "AssetResult",
+    "BalanceInfo",
+    "EnrolResponse",
+    "Environment",
+    "OffboardResponse",
+    "OnboardRequest",
+    "OnboardResponse",
+    "Proposition",
+    "ScheduleBlock",
+    "SiteDetails",
+    "UnenrolResponse",
+    "User",
+    "WithdrawalUrl",
+]
+
 
 class Environment(StrEnum):
     """Which Axle deployment the client talks to."""

@@ -22,23 +22,22 @@ import aiohttp
 from yarl import URL
 
 from .exceptions import (
-    AxleAuthenticationError,
-    AxleBadRequestError,
     AxleConfigurationError,
-    AxleConflictError,
     AxleConnectionError,
-    AxleForbiddenError,
     AxleInvalidResponseError,
     AxleNotEligibleError,
-    AxleNotFoundError,
-    AxleRateLimitedError,
-    AxleResponseError,
     AxleServerError,
     AxleTimeoutError,
-    AxleValidationError,
+    error_for_status,
 )
 from .models import ApiExchange, Environment
 from .refusals import read_refusal
+
+__all__ = [
+    "BASE_URLS",
+    "normalise_base_url",
+    "utc_now",
+]
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -55,16 +54,6 @@ TOKEN_LIFETIME: Final = timedelta(hours=1)
 TOKEN_RENEW_MARGIN: Final = timedelta(minutes=5)
 
 _PATH_LOGIN: Final = "/auth/token-form"
-
-_STATUS_ERRORS: Final[Mapping[int, type[AxleResponseError]]] = {
-    400: AxleBadRequestError,
-    401: AxleAuthenticationError,
-    403: AxleForbiddenError,
-    404: AxleNotFoundError,
-    409: AxleConflictError,
-    422: AxleValidationError,
-    429: AxleRateLimitedError,
-}
 
 
 def utc_now() -> datetime:
@@ -340,42 +329,27 @@ class AxleTransport:
             error = type(err).__name__
             raise AxleConnectionError(f"Could not reach Axle for {method} {template}") from err
         finally:
+            elapsed_ms = (time.perf_counter() - started) * 1000
             self._record(
-                method=method,
-                template=template,
-                status=status,
-                started=started,
-                at=at,
-                error=error,
+                ApiExchange(
+                    method=method,
+                    path=template,
+                    status=status,
+                    elapsed_ms=round(elapsed_ms, 1),
+                    at=at,
+                    error=error,
+                )
             )
 
-    def _record(
-        self,
-        *,
-        method: str,
-        template: str,
-        status: int | None,
-        started: float,
-        at: datetime,
-        error: str | None,
-    ) -> None:
+    def _record(self, exchange: ApiExchange) -> None:
         """Log the attempt and keep it for diagnostics: method, template, status, duration."""
-        elapsed_ms = (time.perf_counter() - started) * 1000
-        exchange = ApiExchange(
-            method=method,
-            path=template,
-            status=status,
-            elapsed_ms=round(elapsed_ms, 1),
-            at=at,
-            error=error,
-        )
         self.exchanges.append(exchange)
         _LOGGER.debug(
             "%s %s -> %s in %.0f ms",
-            method,
-            template,
-            status if error is None else error,
-            elapsed_ms,
+            exchange.method,
+            exchange.path,
+            exchange.status if exchange.error is None else exchange.error,
+            exchange.elapsed_ms,
         )
         for listener in tuple(self._exchange_listeners):
             listener(exchange)
@@ -415,4 +389,4 @@ def raise_for_status(
             )
     if status >= 500:
         raise AxleServerError(message, status=status, detail=detail)
-    raise _STATUS_ERRORS.get(status, AxleResponseError)(message, status=status, detail=detail)
+    raise error_for_status(status)(message, status=status, detail=detail)

@@ -8,6 +8,15 @@ from __future__ import annotations
 import re
 from typing import Final
 
+__all__ = [
+    "InvalidMpanError",
+    "InvalidPostcodeError",
+    "is_valid_email",
+    "mpan_check_digit",
+    "normalise_mpan",
+    "normalise_postcode",
+]
+
 # Weights of the MPAN core check digit (digits 1 to 12), from the UK industry rules.
 _MPAN_WEIGHTS: Final = (3, 5, 7, 13, 17, 19, 23, 29, 31, 37, 41, 43)
 _MPAN_CORE_LENGTH: Final = 13
