@@ -11,9 +11,8 @@ from homeassistant.components.binary_sensor import (  # type: ignore[attr-define
     BinarySensorEntity,
     BinarySensorEntityDescription,
 )
-from homeassistant.const import EntityCategory
 
-from .entity import AxleFlexLiteControllerEntity, AxleFlexLiteRewardsEntity
+from .entity import LOW_USE_DIAGNOSTIC, AxleFlexLiteControllerEntity, AxleFlexLiteRewardsEntity
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -22,7 +21,6 @@ if TYPE_CHECKING:
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
     from . import AxleFlexLiteConfigEntry
-    from .api.models import BalanceInfo
     from .controller import SessionController
 
 PARALLEL_UPDATES = 0
@@ -35,37 +33,21 @@ class AxleFlexLiteBinarySensorEntityDescription(BinarySensorEntityDescription):
     is_on_fn: Callable[[SessionController], bool | None]
 
 
-@dataclass(frozen=True, kw_only=True)
-class AxleFlexLiteRewardsBinarySensorEntityDescription(BinarySensorEntityDescription):
-    """A binary sensor read from Axle's rewards balance."""
-
-    is_on_fn: Callable[[BalanceInfo], bool]
-
-
 BINARY_SENSORS: tuple[AxleFlexLiteBinarySensorEntityDescription, ...] = (
     AxleFlexLiteBinarySensorEntityDescription(
         key="pause_active",
-        translation_key="pause_active",
         is_on_fn=lambda controller: controller.pause_active,
     ),
     AxleFlexLiteBinarySensorEntityDescription(
         key="plugged_in",
-        translation_key="plugged_in",
         device_class=BinarySensorDeviceClass.PLUG,
-        entity_category=EntityCategory.DIAGNOSTIC,
         # The charger's own plug entity shows the same; this one shows how the integration reads it.
-        entity_registry_enabled_default=False,
+        **LOW_USE_DIAGNOSTIC,
         is_on_fn=lambda controller: controller.plugged_in,
     ),
 )
 
-REWARDS_BINARY_SENSORS: tuple[AxleFlexLiteRewardsBinarySensorEntityDescription, ...] = (
-    AxleFlexLiteRewardsBinarySensorEntityDescription(
-        key="can_withdraw",
-        translation_key="can_withdraw",
-        is_on_fn=lambda balance: balance.can_withdraw,
-    ),
-)
+CAN_WITHDRAW = BinarySensorEntityDescription(key="can_withdraw")
 
 
 async def async_setup_entry(
@@ -77,10 +59,7 @@ async def async_setup_entry(
     entities: list[BinarySensorEntity] = [
         AxleFlexLiteBinarySensorEntity(entry, description) for description in BINARY_SENSORS
     ]
-    entities.extend(
-        AxleFlexLiteRewardsBinarySensorEntity(entry, description)
-        for description in REWARDS_BINARY_SENSORS
-    )
+    entities.append(AxleFlexLiteCanWithdrawBinarySensor(entry, CAN_WITHDRAW))
     async_add_entities(entities)
 
 
@@ -95,12 +74,10 @@ class AxleFlexLiteBinarySensorEntity(AxleFlexLiteControllerEntity, BinarySensorE
         return self.entity_description.is_on_fn(self.controller)
 
 
-class AxleFlexLiteRewardsBinarySensorEntity(AxleFlexLiteRewardsEntity, BinarySensorEntity):
-    """A binary sensor that shows part of the rewards balance."""
-
-    entity_description: AxleFlexLiteRewardsBinarySensorEntityDescription
+class AxleFlexLiteCanWithdrawBinarySensor(AxleFlexLiteRewardsEntity, BinarySensorEntity):
+    """On when Axle lets the rewards balance be withdrawn."""
 
     @property
     def is_on(self) -> bool:
-        """The value read from the latest balance."""
-        return self.entity_description.is_on_fn(self.coordinator.data)
+        """Read from the latest balance."""
+        return self.coordinator.data.can_withdraw

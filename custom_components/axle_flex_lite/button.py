@@ -6,10 +6,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
-from homeassistant.const import EntityCategory
 
 from .actions import async_resend_schedule, async_skip_pause
-from .entity import AxleFlexLiteEntity
+from .entity import LOW_USE_DIAGNOSTIC, AxleFlexLiteEntity
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -33,15 +32,12 @@ class AxleFlexLiteButtonEntityDescription(ButtonEntityDescription):
 BUTTONS: tuple[AxleFlexLiteButtonEntityDescription, ...] = (
     AxleFlexLiteButtonEntityDescription(
         key="skip_pause",
-        translation_key="skip_pause",
         press_fn=async_skip_pause,
     ),
     AxleFlexLiteButtonEntityDescription(
         key="resend_schedule",
-        translation_key="resend_schedule",
-        entity_category=EntityCategory.DIAGNOSTIC,
         # Only needed after a problem; the action of the same name works while it is disabled.
-        entity_registry_enabled_default=False,
+        **LOW_USE_DIAGNOSTIC,
         press_fn=async_resend_schedule,
     ),
 )

@@ -29,9 +29,7 @@ PARALLEL_UPDATES = 0
 CHARGING_SUMMARY = "Charging"
 PAUSE_SUMMARY = "Flex pause"
 
-CHARGING_SCHEDULE = CalendarEntityDescription(
-    key="charging_schedule", translation_key="charging_schedule"
-)
+CHARGING_SCHEDULE = CalendarEntityDescription(key="charging_schedule")
 
 
 async def async_setup_entry(

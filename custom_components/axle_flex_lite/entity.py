@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final, TypedDict
 
+from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
@@ -17,6 +18,18 @@ if TYPE_CHECKING:
 
     from . import AxleFlexLiteConfigEntry
     from .controller import SessionController
+
+
+class _EntityVisibility(TypedDict):
+    entity_category: EntityCategory
+    entity_registry_enabled_default: bool
+
+
+# For an entity few people need (looking into a problem): a diagnostic, off until enabled.
+LOW_USE_DIAGNOSTIC: Final[_EntityVisibility] = {
+    "entity_category": EntityCategory.DIAGNOSTIC,
+    "entity_registry_enabled_default": False,
+}
 
 
 def device_info(entry: AxleFlexLiteConfigEntry) -> DeviceInfo:
@@ -36,9 +49,13 @@ class AxleFlexLiteEntity(Entity):
     _attr_has_entity_name = True
 
     def __init__(self, entry: AxleFlexLiteConfigEntry, description: EntityDescription) -> None:
-        """Attach the entity to the entry's device; the unique id is stable per entry and key."""
+        """Attach the entity to the entry's device; the unique id is stable per entry and key.
+
+        Every entity's translation key is its description's key.
+        """
         self.entry = entry
         self.entity_description = description
+        self._attr_translation_key = description.key
         self._attr_unique_id = f"{entry.entry_id}_{description.key}"
         self._attr_device_info = device_info(entry)
 

@@ -23,9 +23,7 @@ PARALLEL_UPDATES = 0
 # fallback: Axle failed, the charger follows the user's own schedule.
 EVENT_TYPES = ["modified", "unchanged", "override", "fallback"]
 
-SCHEDULE = EventEntityDescription(
-    key="schedule", translation_key="schedule", event_types=EVENT_TYPES
-)
+SCHEDULE = EventEntityDescription(key="schedule", event_types=EVENT_TYPES)
 
 
 async def async_setup_entry(

@@ -20,7 +20,6 @@ PARALLEL_UPDATES = 1
 
 CONTROL_MODE = SelectEntityDescription(
     key="control_mode",
-    translation_key="control_mode",
     entity_category=EntityCategory.CONFIG,
     options=[mode.value for mode in ControlMode],
 )

@@ -11,10 +11,10 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.const import EntityCategory, UnitOfTime
+from homeassistant.const import UnitOfTime
 
 from .controller import SessionStatus
-from .entity import AxleFlexLiteControllerEntity, AxleFlexLiteRewardsEntity
+from .entity import LOW_USE_DIAGNOSTIC, AxleFlexLiteControllerEntity, AxleFlexLiteRewardsEntity
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -84,7 +84,6 @@ class AxleFlexLiteRewardsSensorEntityDescription(SensorEntityDescription):
 SENSORS: tuple[AxleFlexLiteSensorEntityDescription, ...] = (
     AxleFlexLiteSensorEntityDescription(
         key="status",
-        translation_key="status",
         device_class=SensorDeviceClass.ENUM,
         options=[status.value for status in SessionStatus],
         value_fn=lambda controller: controller.status.value,
@@ -92,19 +91,16 @@ SENSORS: tuple[AxleFlexLiteSensorEntityDescription, ...] = (
     ),
     AxleFlexLiteSensorEntityDescription(
         key="next_pause_start",
-        translation_key="next_pause_start",
         device_class=SensorDeviceClass.TIMESTAMP,
         value_fn=_next_pause_start,
     ),
     AxleFlexLiteSensorEntityDescription(
         key="next_pause_end",
-        translation_key="next_pause_end",
         device_class=SensorDeviceClass.TIMESTAMP,
         value_fn=_next_pause_end,
     ),
     AxleFlexLiteSensorEntityDescription(
         key="session_pause_minutes",
-        translation_key="session_pause_minutes",
         device_class=SensorDeviceClass.DURATION,
         native_unit_of_measurement=UnitOfTime.MINUTES,
         suggested_display_precision=0,
@@ -112,34 +108,31 @@ SENSORS: tuple[AxleFlexLiteSensorEntityDescription, ...] = (
     ),
     AxleFlexLiteSensorEntityDescription(
         key="last_schedule_sync",
-        translation_key="last_schedule_sync",
         device_class=SensorDeviceClass.TIMESTAMP,
-        entity_category=EntityCategory.DIAGNOSTIC,
         # For looking into a problem; the status sensor already says whether Axle answered.
-        entity_registry_enabled_default=False,
+        **LOW_USE_DIAGNOSTIC,
         value_fn=lambda controller: controller.last_schedule_sync,
     ),
 )
 
+
+def _money(
+    key: str, pence_fn: Callable[[BalanceInfo], int]
+) -> AxleFlexLiteRewardsSensorEntityDescription:
+    """Describe an amount of the rewards balance, shown in pounds."""
+    return AxleFlexLiteRewardsSensorEntityDescription(
+        key=key,
+        device_class=SensorDeviceClass.MONETARY,
+        state_class=SensorStateClass.TOTAL,
+        native_unit_of_measurement="GBP",
+        suggested_display_precision=2,
+        value_fn=lambda balance: _pence_to_pounds(pence_fn(balance)),
+    )
+
+
 REWARDS_SENSORS: tuple[AxleFlexLiteRewardsSensorEntityDescription, ...] = (
-    AxleFlexLiteRewardsSensorEntityDescription(
-        key="balance",
-        translation_key="balance",
-        device_class=SensorDeviceClass.MONETARY,
-        state_class=SensorStateClass.TOTAL,
-        native_unit_of_measurement="GBP",
-        suggested_display_precision=2,
-        value_fn=lambda balance: _pence_to_pounds(balance.current_balance_pence),
-    ),
-    AxleFlexLiteRewardsSensorEntityDescription(
-        key="total_earnings",
-        translation_key="total_earnings",
-        device_class=SensorDeviceClass.MONETARY,
-        state_class=SensorStateClass.TOTAL,
-        native_unit_of_measurement="GBP",
-        suggested_display_precision=2,
-        value_fn=lambda balance: _pence_to_pounds(balance.total_earnings_pence),
-    ),
+    _money("balance", lambda balance: balance.current_balance_pence),
+    _money("total_earnings", lambda balance: balance.total_earnings_pence),
 )
 
 
@@ -149,13 +142,15 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the session and rewards sensors of one config entry."""
-    entities: list[SensorEntity] = [
-        AxleFlexLiteSensorEntity(entry, description) for description in SENSORS
-    ]
-    entities.extend(
-        AxleFlexLiteRewardsSensorEntity(entry, description) for description in REWARDS_SENSORS
+    async_add_entities(
+        [
+            *(AxleFlexLiteSensorEntity(entry, description) for description in SENSORS),
+            *(
+                AxleFlexLiteRewardsSensorEntity(entry, description)
+                for description in REWARDS_SENSORS
+            ),
+        ]
     )
-    async_add_entities(entities)
 
 
 class AxleFlexLiteSensorEntity(AxleFlexLiteControllerEntity, SensorEntity):

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 PARALLEL_UPDATES = 1
 
-PARTICIPATION = SwitchEntityDescription(key="participation", translation_key="participation")
+PARTICIPATION = SwitchEntityDescription(key="participation")
 
 
 async def async_setup_entry(

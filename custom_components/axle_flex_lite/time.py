@@ -29,21 +29,14 @@ class AxleFlexLiteTimeEntityDescription(TimeEntityDescription):
     default: time
 
 
-TIMES: tuple[AxleFlexLiteTimeEntityDescription, ...] = (
+TIMES: tuple[AxleFlexLiteTimeEntityDescription, ...] = tuple(
     AxleFlexLiteTimeEntityDescription(
-        key="window_start",
-        translation_key="window_start",
-        entity_category=EntityCategory.CONFIG,
-        option=CONF_WINDOW_START,
-        default=DEFAULT_WINDOW_START,
-    ),
-    AxleFlexLiteTimeEntityDescription(
-        key="window_end",
-        translation_key="window_end",
-        entity_category=EntityCategory.CONFIG,
-        option=CONF_WINDOW_END,
-        default=DEFAULT_WINDOW_END,
-    ),
+        key=option, entity_category=EntityCategory.CONFIG, option=option, default=default
+    )
+    for option, default in (
+        (CONF_WINDOW_START, DEFAULT_WINDOW_START),
+        (CONF_WINDOW_END, DEFAULT_WINDOW_END),
+    )
 )
 
 
