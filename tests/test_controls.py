@@ -21,6 +21,7 @@ from custom_components.axle_flex_lite.controls import (
     Command,
     ControlKind,
     CurrentControl,
+    InvertedSwitchControl,
     LockControl,
     SelectControl,
     SwitchControl,
@@ -50,8 +51,8 @@ def test_switch_on_means_charging() -> None:
 
 
 def test_inverted_switch_on_means_paused() -> None:
-    control = SwitchControl(
-        kind=ControlKind.INVERTED_SWITCH, entity_id="switch.lock_charger", inverted=True
+    control = InvertedSwitchControl(
+        kind=ControlKind.INVERTED_SWITCH, entity_id="switch.lock_charger"
     )
     assert control.pause_value(None) == "on"
     assert control.charge_value == "off"
@@ -140,7 +141,7 @@ def test_actions_pause_and_resume_with_their_data() -> None:
     ("options", "expected"),
     [
         ({"control_kind": "switch", "switch_entity": "switch.a"}, SwitchControl),
-        ({"control_kind": "inverted_switch", "switch_entity": "switch.a"}, SwitchControl),
+        ({"control_kind": "inverted_switch", "switch_entity": "switch.a"}, InvertedSwitchControl),
         ({"control_kind": "lock", "lock_entity": "lock.a"}, LockControl),
         (
             {"control_kind": "select", "select_entity": "select.a", "pause_option": "Stopped"},

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Final
 
+from homeassistant.components.number.const import ATTR_MIN
 from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import CALLBACK_TYPE, Context, HomeAssistant, State
 from homeassistant.exceptions import HomeAssistantError
@@ -27,7 +28,7 @@ from .const import (
     LOGGER,
     UNSET_COMMAND_LATENCY,
 )
-from .controls import ACTION_PAUSED, ATTR_MIN, NO_STATE, Command, as_number, domain_of
+from .controls import ACTION_PAUSED, NO_STATE, Command, as_number, domain_of
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping

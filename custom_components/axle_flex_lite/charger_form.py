@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Final
 
+from homeassistant.components.select.const import ATTR_OPTIONS
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.selector import (
     DeviceSelector,
@@ -55,7 +56,7 @@ from .const import (
     DEFAULT_POWER_KW,
     DOMAIN,
 )
-from .controls import ATTR_OPTIONS, ControlKind, as_number, number_range
+from .controls import KIND_ENTITY, ControlKind, as_number, number_range
 from .plug import clean_states, normalise_state, reads_on_off
 from .profiles import PROFILES_BY_KEY, ChargerProfile, profile_for_platforms
 
@@ -97,14 +98,6 @@ ENTITY_FIELDS: Final = {
     CONF_LOCK_ENTITY: ["lock"],
     CONF_SELECT_ENTITY: SELECT_ENTITY_DOMAINS,
     CONF_CURRENT_ENTITY: CURRENT_ENTITY_DOMAINS,
-}
-# The entity each control kind needs.
-KIND_ENTITY: Final = {
-    ControlKind.SWITCH: CONF_SWITCH_ENTITY,
-    ControlKind.INVERTED_SWITCH: CONF_SWITCH_ENTITY,
-    ControlKind.LOCK: CONF_LOCK_ENTITY,
-    ControlKind.SELECT: CONF_SELECT_ENTITY,
-    ControlKind.CURRENT: CONF_CURRENT_ENTITY,
 }
 # Key of the selector translations that hold the notes the form shows about the charger.
 NOTE_TRANSLATIONS: Final = "charger_note"

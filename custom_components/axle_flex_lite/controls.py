@@ -21,8 +21,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 import math
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, ClassVar, Final
 
+from homeassistant.components.lock.const import LockState
+from homeassistant.components.number.const import ATTR_MAX, ATTR_MIN
 from homeassistant.const import (
     ATTR_ENTITY_ID,
     SERVICE_LOCK,
@@ -55,11 +57,6 @@ if TYPE_CHECKING:
     from homeassistant.core import State
 
 NO_STATE: Final = frozenset({STATE_UNAVAILABLE, STATE_UNKNOWN})
-STATE_LOCKED: Final = "locked"
-STATE_UNLOCKED: Final = "unlocked"
-ATTR_MIN: Final = "min"
-ATTR_MAX: Final = "max"
-ATTR_OPTIONS: Final = "options"
 # The actions kind cannot be read back: it remembers the last one it called.
 ACTION_PAUSED: Final = "paused"
 ACTION_RESUMED: Final = "resumed"
@@ -76,6 +73,16 @@ class ControlKind(StrEnum):
     SELECT = "select"  # a pause option; resume to a fixed option or the one it had before
     ACTIONS = "actions"  # a pause action and a resume action, with their data
     CURRENT = "current"  # the current number to a low value (default: its minimum)
+
+
+# The option that holds the entity each kind commands (actions have none).
+KIND_ENTITY: Final[Mapping[ControlKind, str]] = {
+    ControlKind.SWITCH: CONF_SWITCH_ENTITY,
+    ControlKind.INVERTED_SWITCH: CONF_SWITCH_ENTITY,
+    ControlKind.LOCK: CONF_LOCK_ENTITY,
+    ControlKind.SELECT: CONF_SELECT_ENTITY,
+    ControlKind.CURRENT: CONF_CURRENT_ENTITY,
+}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -154,31 +161,40 @@ class Control:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class SwitchControl(Control):
-    """A switch or input boolean: on = charging, or (inverted) on = paused."""
+class TwoStateControl(Control):
+    """A control with one value that pauses and one that charges; any other value tells nothing."""
 
-    entity_id: str
+    PAUSED: ClassVar[str]
+    CHARGING: ClassVar[str]
 
-    inverted: bool = False
+    @property
+    def charge_value(self) -> str:
+        """The value that lets the car charge."""
+        return self.CHARGING
 
     def value(self, state: State | None) -> str | None:
-        """``"on"`` or ``"off"``."""
-        if state is None or state.state not in (STATE_ON, STATE_OFF):
+        """Return the entity's state when it is one of the two values."""
+        if state is None or state.state not in (self.PAUSED, self.CHARGING):
             return None
         return state.state
 
     def pause_value(self, state: State | None) -> str:
-        """Off (inverted: on)."""
-        return STATE_ON if self.inverted else STATE_OFF
-
-    @property
-    def charge_value(self) -> str:
-        """On (inverted: off)."""
-        return STATE_OFF if self.inverted else STATE_ON
+        """Return the value that pauses."""
+        return self.PAUSED
 
     def allows_charging(self, value: str | float | None, state: State | None = None) -> bool | None:
-        """On (inverted: off) allows charging."""
-        return None if value is None else value == self.charge_value
+        """Only the charging value allows charging."""
+        return None if value is None else value == self.CHARGING
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SwitchControl(TwoStateControl):
+    """A switch or input boolean: on = charging."""
+
+    PAUSED = STATE_OFF
+    CHARGING = STATE_ON
+
+    entity_id: str
 
     def command(self, value: str | float) -> Command:
         """``turn_on`` or ``turn_off`` in the entity's own domain."""
@@ -189,33 +205,25 @@ class SwitchControl(Control):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class LockControl(Control):
+class InvertedSwitchControl(SwitchControl):
+    """A switch that is on while charging is locked (a "lock charger" switch)."""
+
+    PAUSED = STATE_ON
+    CHARGING = STATE_OFF
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LockControl(TwoStateControl):
     """A lock: locked = charging disabled. Locking, unlocking or jammed tell nothing yet."""
+
+    PAUSED = LockState.LOCKED.value
+    CHARGING = LockState.UNLOCKED.value
 
     entity_id: str
 
-    def value(self, state: State | None) -> str | None:
-        """``"locked"`` or ``"unlocked"``."""
-        if state is None or state.state not in (STATE_LOCKED, STATE_UNLOCKED):
-            return None
-        return state.state
-
-    def pause_value(self, state: State | None) -> str:
-        """Locked."""
-        return STATE_LOCKED
-
-    @property
-    def charge_value(self) -> str:
-        """Unlocked."""
-        return STATE_UNLOCKED
-
-    def allows_charging(self, value: str | float | None, state: State | None = None) -> bool | None:
-        """Unlocked allows charging."""
-        return None if value is None else value == STATE_UNLOCKED
-
     def command(self, value: str | float) -> Command:
         """``lock.lock`` or ``lock.unlock``."""
-        service = SERVICE_LOCK if value == STATE_LOCKED else SERVICE_UNLOCK
+        service = SERVICE_LOCK if value == self.PAUSED else SERVICE_UNLOCK
         return Command(domain="lock", service=service, data={ATTR_ENTITY_ID: self.entity_id})
 
 
@@ -293,8 +301,11 @@ class CurrentControl(Control):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ActionsControl(Control):
+class ActionsControl(TwoStateControl):
     """A pause action and a resume action with their data (Easee, or the user's own scripts)."""
+
+    PAUSED = ACTION_PAUSED
+    CHARGING = ACTION_RESUMED
 
     entity_id: None = None
     pause_action: str
@@ -305,19 +316,6 @@ class ActionsControl(Control):
     def value(self, state: State | None) -> str | None:
         """Nothing to read: the charger adapter remembers the last action it called."""
         return None
-
-    def pause_value(self, state: State | None) -> str:
-        """Paused."""
-        return ACTION_PAUSED
-
-    @property
-    def charge_value(self) -> str:
-        """Resumed."""
-        return ACTION_RESUMED
-
-    def allows_charging(self, value: str | float | None, state: State | None = None) -> bool | None:
-        """Resumed allows charging."""
-        return None if value is None else value == ACTION_RESUMED
 
     def command(self, value: str | float) -> Command:
         """Return the pause or the resume action, with its data."""
@@ -337,27 +335,6 @@ def _text(options: Mapping[str, Any], key: str) -> str | None:
 
 def control_from_options(kind: ControlKind, options: Mapping[str, Any]) -> Control | None:
     """Build the entry's control; None when the options lack what the kind needs."""
-    if kind in (ControlKind.SWITCH, ControlKind.INVERTED_SWITCH):
-        entity_id = _text(options, CONF_SWITCH_ENTITY)
-        if entity_id is None:
-            return None
-        return SwitchControl(
-            kind=kind, entity_id=entity_id, inverted=kind is ControlKind.INVERTED_SWITCH
-        )
-    if kind is ControlKind.LOCK:
-        entity_id = _text(options, CONF_LOCK_ENTITY)
-        return None if entity_id is None else LockControl(kind=kind, entity_id=entity_id)
-    if kind is ControlKind.SELECT:
-        entity_id = _text(options, CONF_SELECT_ENTITY)
-        pause_option = _text(options, CONF_PAUSE_OPTION)
-        if entity_id is None or pause_option is None:
-            return None
-        return SelectControl(
-            kind=kind,
-            entity_id=entity_id,
-            pause_option=pause_option,
-            resume_option=_text(options, CONF_RESUME_OPTION),
-        )
     if kind is ControlKind.ACTIONS:
         pause_action = _text(options, CONF_PAUSE_ACTION)
         resume_action = _text(options, CONF_RESUME_ACTION)
@@ -371,9 +348,25 @@ def control_from_options(kind: ControlKind, options: Mapping[str, Any]) -> Contr
             pause_data=dict(options.get(CONF_PAUSE_ACTION_DATA) or {}),
             resume_data=dict(options.get(CONF_RESUME_ACTION_DATA) or {}),
         )
-    entity_id = _text(options, CONF_CURRENT_ENTITY)
+    entity_id = _text(options, KIND_ENTITY[kind])
     if entity_id is None:
         return None
+    if kind is ControlKind.SWITCH:
+        return SwitchControl(kind=kind, entity_id=entity_id)
+    if kind is ControlKind.INVERTED_SWITCH:
+        return InvertedSwitchControl(kind=kind, entity_id=entity_id)
+    if kind is ControlKind.LOCK:
+        return LockControl(kind=kind, entity_id=entity_id)
+    if kind is ControlKind.SELECT:
+        pause_option = _text(options, CONF_PAUSE_OPTION)
+        if pause_option is None:
+            return None
+        return SelectControl(
+            kind=kind,
+            entity_id=entity_id,
+            pause_option=pause_option,
+            resume_option=_text(options, CONF_RESUME_OPTION),
+        )
     return CurrentControl(
         kind=kind, entity_id=entity_id, pause_current=as_number(options.get(CONF_PAUSE_CURRENT))
     )

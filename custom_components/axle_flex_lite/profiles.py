@@ -22,7 +22,6 @@ from .const import (
     CONF_COMMAND_LATENCY,
     CONF_CONTROL_KIND,
     CONF_CURRENT_ENTITY,
-    CONF_LOCK_ENTITY,
     CONF_PAUSE_ACTION,
     CONF_PAUSE_ACTION_DATA,
     CONF_PAUSE_OPTION,
@@ -32,11 +31,9 @@ from .const import (
     CONF_RESUME_ACTION,
     CONF_RESUME_ACTION_DATA,
     CONF_RESUME_OPTION,
-    CONF_SELECT_ENTITY,
-    CONF_SWITCH_ENTITY,
     CONF_UNPLUGGED_STATES,
 )
-from .controls import ControlKind
+from .controls import KIND_ENTITY, ControlKind
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -118,14 +115,7 @@ class ChargerProfile:
         control = find(self.control)
         if control is None:
             return options
-        key = {
-            ControlKind.SWITCH: CONF_SWITCH_ENTITY,
-            ControlKind.INVERTED_SWITCH: CONF_SWITCH_ENTITY,
-            ControlKind.LOCK: CONF_LOCK_ENTITY,
-            ControlKind.SELECT: CONF_SELECT_ENTITY,
-            ControlKind.CURRENT: CONF_CURRENT_ENTITY,
-        }[kind]
-        options[key] = control
+        options[KIND_ENTITY[kind]] = control
         if kind is ControlKind.SELECT:
             options[CONF_PAUSE_OPTION] = self.pause_option
             if self.resume_option is not None:
