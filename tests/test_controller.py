@@ -82,7 +82,7 @@ async def test_full_night_pause_only(
     assert controller.next_pause == (utc(26, 2), utc(26, 2, 30))
     assert controller.next_change == utc(26, 2)
     assert controller.session_pause_minutes == 30
-    assert controller.last_schedule_sync == utc(25, 18)
+    assert controller.axle.last_schedule_sync == utc(25, 18)
     assert controller.last_api_error is None
     assert events == [
         ScheduleEvent(

@@ -99,7 +99,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: AxleFlexLiteConfigEntry)
     if (migrated := migrate_charger_options(entry.options)) is not None:
         # Before the update listener exists: the migration itself must not reload the entry.
         hass.config_entries.async_update_entry(entry, options=migrated)
-    controller = SessionController(hass, entry, client, SessionStore(hass, entry.entry_id))
+    controller = SessionController(hass, entry, client)
     await controller.async_setup()
     entry.async_on_unload(controller.async_shutdown)
     entry.async_on_unload(rewards.async_refresh_after_sessions(controller))

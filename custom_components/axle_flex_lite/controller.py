@@ -77,7 +77,6 @@ if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
 
     from .api import AxleClient, ScheduleBlock
-    from .storage import SessionStore
 
 # Re-exported: the entities and the set-up import these from here.
 __all__ = [
@@ -101,15 +100,9 @@ _PHASE_STATUS = {
 class SessionController(SessionActions):
     """Runs the charging sessions of one config entry (see the module docstring)."""
 
-    def __init__(
-        self,
-        hass: HomeAssistant,
-        entry: ConfigEntry[Any],
-        client: AxleClient,
-        store: SessionStore | None = None,
-    ) -> None:
-        """Bind to the entry, its Axle client and its store; nothing runs before ``async_setup``."""
-        super().__init__(hass, entry, client, store)
+    def __init__(self, hass: HomeAssistant, entry: ConfigEntry[Any], client: AxleClient) -> None:
+        """Build the parts that talk to Axle and wait on the charger."""
+        super().__init__(hass, entry, client)
         self.axle = AxleLink(self)
         self.watchers = Watchers(self)
         self._user_command_context: str | None = None

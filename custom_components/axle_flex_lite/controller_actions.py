@@ -75,7 +75,7 @@ class SessionActions(ControllerState):
         self.axle.forget_answers_in_flight()
         await self.async_apply()
         blocks = remaining_schedule(skipped.modified, now)
-        if blocks and not self.consent_blocked:
+        if blocks and not self.axle.consent_blocked:
             await self.axle.async_send(blocks)
             self.notify()
 
@@ -214,7 +214,7 @@ class SessionActions(ControllerState):
             modified=(*_until(plan.modified, now), *blocks),
             pauses=plan.pauses,
         )
-        if self.consent_blocked:
+        if self.axle.consent_blocked:
             return
         self._user_plan_sent = key
         try:

@@ -55,6 +55,18 @@ def _option_time(value: object, default: time) -> time:
     return default
 
 
+def _subscribe[T](listeners: list[T], listener: T) -> Callable[[], None]:
+    """Add ``listener`` to ``listeners``; return the callback that takes it out again."""
+    listeners.append(listener)
+
+    @callback
+    def remove_listener() -> None:
+        if listener in listeners:
+            listeners.remove(listener)
+
+    return remove_listener
+
+
 class ControllerState:
     """The session controller's state, and what the entities read from it."""
 
@@ -65,13 +77,12 @@ class ControllerState:
         hass: HomeAssistant,
         entry: ConfigEntry[Any],
         client: AxleClient,
-        store: SessionStore | None = None,
     ) -> None:
-        """Bind to the entry, its Axle client and its store; nothing runs before ``async_setup``."""
+        """Bind to the entry and its Axle client; nothing runs before ``async_setup``."""
         self.hass = hass
         self.entry = entry
         self.client = client
-        self._store = store or SessionStore(hass, entry.entry_id)
+        self._store = SessionStore(hass, entry.entry_id)
         self.issues = EntryIssues(hass, entry.entry_id)
         self.charger = Charger(
             hass,
@@ -108,16 +119,6 @@ class ControllerState:
             _option_time(options.get(CONF_WINDOW_START), DEFAULT_WINDOW_START),
             _option_time(options.get(CONF_WINDOW_END), DEFAULT_WINDOW_END),
         )
-
-    @property
-    def consent_blocked(self) -> bool:
-        """Whether Axle refused the consent the entry holds now (no schedule is sent meanwhile)."""
-        return self.axle.consent_blocked
-
-    @property
-    def last_schedule_sync(self) -> datetime | None:
-        """When Axle last took a schedule."""
-        return self.axle.last_schedule_sync
 
     @property
     def last_api_error(self) -> str | None:
@@ -177,28 +178,14 @@ class ControllerState:
     @callback
     def async_add_listener(self, update_callback: Callable[[], None]) -> Callable[[], None]:
         """Call ``update_callback`` whenever anything the entities show changes."""
-        self._listeners.append(update_callback)
-
-        @callback
-        def remove_listener() -> None:
-            if update_callback in self._listeners:
-                self._listeners.remove(update_callback)
-
-        return remove_listener
+        return _subscribe(self._listeners, update_callback)
 
     @callback
     def async_add_schedule_event_listener(
         self, event_callback: Callable[[ScheduleEvent], None]
     ) -> Callable[[], None]:
         """Call ``event_callback`` with each schedule event."""
-        self._event_listeners.append(event_callback)
-
-        @callback
-        def remove_listener() -> None:
-            if event_callback in self._event_listeners:
-                self._event_listeners.remove(event_callback)
-
-        return remove_listener
+        return _subscribe(self._event_listeners, event_callback)
 
     # Storage
 

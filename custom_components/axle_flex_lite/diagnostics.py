@@ -82,7 +82,7 @@ def controller_diagnostics(controller: SessionController) -> dict[str, Any]:
     return {
         "status": controller.status.value,
         "participating": controller.participating,
-        "consent_blocked": controller.consent_blocked,
+        "consent_blocked": controller.axle.consent_blocked,
         "plugged_in": controller.plugged_in,
         "pause_active": controller.pause_active,
         "next_pause": [time_to_json(edge) for edge in next_pause] if next_pause else None,
@@ -92,7 +92,7 @@ def controller_diagnostics(controller: SessionController) -> dict[str, Any]:
         "charger_entities": list(controller.charger.entities.all),
         "values_to_restore": controller.values_to_restore,
         "retry_pending": controller.axle.retry_pending,
-        "last_schedule_sync": time_to_json(controller.last_schedule_sync),
+        "last_schedule_sync": time_to_json(controller.axle.last_schedule_sync),
         "last_api_error": controller.last_api_error,
         "session": session.to_json() if session else None,
         "history_length": len(controller.history),

@@ -111,7 +111,7 @@ SENSORS: tuple[AxleFlexLiteSensorEntityDescription, ...] = (
         device_class=SensorDeviceClass.TIMESTAMP,
         # For looking into a problem; the status sensor already says whether Axle answered.
         **LOW_USE_DIAGNOSTIC,
-        value_fn=lambda controller: controller.last_schedule_sync,
+        value_fn=lambda controller: controller.axle.last_schedule_sync,
     ),
 )
 
