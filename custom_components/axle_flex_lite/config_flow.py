@@ -83,6 +83,8 @@ from .options_flow import OptionsFlowHandler
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    import voluptuous as vol
+
 
 class AxleFlexLiteConfigFlow(MeterLookupSteps, ConfigFlow, domain=DOMAIN):
     """Add a home and its charger to Axle Flex Lite."""
@@ -141,11 +143,7 @@ class AxleFlexLiteConfigFlow(MeterLookupSteps, ConfigFlow, domain=DOMAIN):
                     self._account = account
                     self._client = client
                     return await self.async_step_site()
-        return self.async_show_form(
-            step_id="user",
-            data_schema=self.add_suggested_values_to_schema(ACCOUNT_SCHEMA, user_input),
-            errors=errors,
-        )
+        return self._async_show_filled_form("user", ACCOUNT_SCHEMA, user_input, errors)
 
     async def async_step_site(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Ask for the home's meter, address, email and consent."""
@@ -268,11 +266,7 @@ class AxleFlexLiteConfigFlow(MeterLookupSteps, ConfigFlow, domain=DOMAIN):
                 self._site[CONF_CONSENT_AT] = consent_time()
                 return await self._async_next_step()
             errors[CONF_CONSENT] = "consent_required"
-        return self.async_show_form(
-            step_id="consent",
-            data_schema=self.add_suggested_values_to_schema(CONSENT_SCHEMA, user_input),
-            errors=errors,
-        )
+        return self._async_show_filled_form("consent", CONSENT_SCHEMA, user_input, errors)
 
     async def async_step_rejoin(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Confirm joining Flex Lite again after this home left it earlier."""
@@ -341,6 +335,23 @@ class AxleFlexLiteConfigFlow(MeterLookupSteps, ConfigFlow, domain=DOMAIN):
             options={**charger, **self._schedule},
         )
 
+    @callback
+    def _async_show_filled_form(
+        self,
+        step_id: str,
+        schema: vol.Schema,
+        values: Mapping[str, Any] | None,
+        errors: dict[str, str] | None = None,
+        description_placeholders: dict[str, str] | None = None,
+    ) -> ConfigFlowResult:
+        """Show a step's form filled with what the user typed before, or what is known."""
+        return self.async_show_form(
+            step_id=step_id,
+            data_schema=self.add_suggested_values_to_schema(schema, values),
+            errors=errors,
+            description_placeholders=description_placeholders,
+        )
+
     def _require_client(self) -> AxleClient:
         """Return the client the user step checked (Home Assistant runs only the current step)."""
         assert self._client is not None  # noqa: S101
@@ -352,22 +363,21 @@ class AxleFlexLiteConfigFlow(MeterLookupSteps, ConfigFlow, domain=DOMAIN):
         assert self._verdict is not None  # noqa: S101
         model = self._charger.get(CONF_ASSET_MODEL) or self._suggested_asset_model
         suggested = self._details_input or ({CONF_ASSET_MODEL: model} if model else {})
-        return self.async_show_form(
-            step_id="charger_details",
-            data_schema=self.add_suggested_values_to_schema(
-                charger_details_schema(needs_cop11=not self._verdict.half_hourly_settled),
-                suggested,
-            ),
-            errors=errors,
+        return self._async_show_filled_form(
+            "charger_details",
+            charger_details_schema(needs_cop11=not self._verdict.half_hourly_settled),
+            suggested,
+            errors,
         )
 
     @callback
     def _async_show_site_form(self, errors: dict[str, str] | None = None) -> ConfigFlowResult:
         """Show the home details form, filled with what the user typed before."""
-        return self.async_show_form(
-            step_id="site",
-            data_schema=self.add_suggested_values_to_schema(SITE_SCHEMA, self._site_input),
-            errors=errors,
+        return self._async_show_filled_form(
+            "site",
+            SITE_SCHEMA,
+            self._site_input,
+            errors,
             description_placeholders={"find_mpan_url": FIND_MPAN_URL},
         )
 
@@ -376,22 +386,19 @@ class AxleFlexLiteConfigFlow(MeterLookupSteps, ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """Show the charger form, filled with what the user typed before (or the profile's)."""
         values = self._charger_input
-        return self.async_show_form(
-            step_id="charger",
-            data_schema=self.add_suggested_values_to_schema(
-                charger_schema(self.hass, values), values
-            ),
-            errors=errors,
+        return self._async_show_filled_form(
+            "charger",
+            charger_schema(self.hass, values),
+            values,
+            errors,
             description_placeholders={"charger_note": await async_charger_note(self.hass, values)},
         )
 
     @callback
     def _async_show_schedule_form(self, errors: dict[str, str] | None = None) -> ConfigFlowResult:
         """Show the schedule form, filled with what the user typed before."""
-        return self.async_show_form(
-            step_id="schedule",
-            data_schema=self.add_suggested_values_to_schema(SCHEDULE_SCHEMA, self._schedule_input),
-            errors=errors,
+        return self._async_show_filled_form(
+            "schedule", SCHEDULE_SCHEMA, self._schedule_input, errors
         )
 
     async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
@@ -412,12 +419,8 @@ class AxleFlexLiteConfigFlow(MeterLookupSteps, ConfigFlow, domain=DOMAIN):
             _, errors = await async_validate_account(self.hass, {**entry.data, **credentials})
             if not errors:
                 return self.async_update_reload_and_abort(entry, data_updates=credentials)
-        return self.async_show_form(
-            step_id="reauth_confirm",
-            data_schema=self.add_suggested_values_to_schema(
-                CREDENTIALS_SCHEMA, {CONF_USERNAME: entry.data[CONF_USERNAME]}
-            ),
-            errors=errors,
+        return self._async_show_filled_form(
+            "reauth_confirm", CREDENTIALS_SCHEMA, {CONF_USERNAME: entry.data[CONF_USERNAME]}, errors
         )
 
     async def async_step_reconfigure(
@@ -467,9 +470,10 @@ class AxleFlexLiteConfigFlow(MeterLookupSteps, ConfigFlow, domain=DOMAIN):
             if key
             in (CONF_MPAN, CONF_STREET_ADDRESS, CONF_POSTCODE, CONF_EMAIL, CONF_INSTALLATION_DATE)
         }
-        return self.async_show_form(
-            step_id="reconfigure",
-            data_schema=self.add_suggested_values_to_schema(RECONFIGURE_SCHEMA, suggested),
-            errors=errors,
+        return self._async_show_filled_form(
+            "reconfigure",
+            RECONFIGURE_SCHEMA,
+            suggested,
+            errors,
             description_placeholders={"find_mpan_url": FIND_MPAN_URL},
         )

@@ -67,27 +67,30 @@ if TYPE_CHECKING:
 
 
 class OnboardFailedError(Exception):
-    """Axle refused or could not take the onboarding; ``error`` is the form error's key."""
+    """Axle refused or could not take the onboarding; ``error`` is the form error's key.
+
+    Each kind names its key where it is declared: ``class X(OnboardFailedError, error="key")``.
+    """
 
     error: ClassVar[str]
 
+    def __init_subclass__(cls, *, error: str | None = None, **kwargs: Any) -> None:
+        """Keep the form error's key of a kind (a subclass without one keeps its parent's)."""
+        super().__init_subclass__(**kwargs)
+        if error is not None:
+            cls.error = error
 
-class SiteDetailsRejectedError(OnboardFailedError):
+
+class SiteDetailsRejectedError(OnboardFailedError, error="invalid_site_details"):
     """Axle rejected the home's details (400): the home step is shown again."""
 
-    error = "invalid_site_details"
 
-
-class AssetConflictError(OnboardFailedError):
+class AssetConflictError(OnboardFailedError, error="asset_conflict"):
     """The charger is already known to Axle elsewhere (409): the charger step is shown again."""
 
-    error = "asset_conflict"
 
-
-class NotEligibleError(OnboardFailedError):
+class NotEligibleError(OnboardFailedError, error="not_eligible"):
     """Axle will not take this home; ``reason`` is Axle's own explanation, shown to the user."""
-
-    error = "not_eligible"
 
     def __init__(self, reason: str = "") -> None:
         """Keep Axle's reason (empty when Axle gave none as text)."""
@@ -95,40 +98,28 @@ class NotEligibleError(OnboardFailedError):
         self.reason = reason
 
 
-class RejoinRequiredError(NotEligibleError):
+class RejoinRequiredError(NotEligibleError, error="rejoin"):
     """The home left Flex Lite before: joining again needs the user's confirmation."""
 
-    error = "rejoin"
 
-
-class UnknownAssetModelError(OnboardFailedError):
+class UnknownAssetModelError(OnboardFailedError, error="unknown_asset_model"):
     """Axle does not know the charger model (404): the charger details step is shown again."""
 
-    error = "unknown_asset_model"
 
-
-class OnboardingForbiddenError(OnboardFailedError):
+class OnboardingForbiddenError(OnboardFailedError, error="forbidden"):
     """The Axle account may not onboard homes (403)."""
 
-    error = "forbidden"
 
-
-class CredentialsRejectedError(OnboardFailedError):
+class CredentialsRejectedError(OnboardFailedError, error="invalid_auth"):
     """Axle no longer accepts the account (401)."""
 
-    error = "invalid_auth"
 
-
-class AxleUnavailableError(OnboardFailedError):
+class AxleUnavailableError(OnboardFailedError, error="cannot_connect"):
     """Axle could not be reached or answered nonsense; submitting again may work."""
 
-    error = "cannot_connect"
 
-
-class UnexpectedAnswerError(OnboardFailedError):
+class UnexpectedAnswerError(OnboardFailedError, error="unknown"):
     """Axle answered in a way the integration does not know how to handle."""
-
-    error = "unknown"
 
 
 def entry_title(postcode: str) -> str:
