@@ -283,7 +283,7 @@ async def test_forbidden_raises_consent_issue(
 
     await charger.plug_in()
     assert controller.status is SessionStatus.FALLBACK
-    assert controller.consent_blocked
+    assert controller.axle.consent_blocked
     consent = repair_issue(hass, "consent_missing", init_integration)
     assert consent is not None
     assert consent.is_fixable
@@ -304,7 +304,7 @@ async def test_forbidden_raises_consent_issue(
     # Re-enrolling lifts the block and sends the session's schedule at once.
     await controller.async_set_participation(True)
     assert repair_issue(hass, "consent_missing", init_integration) is None
-    assert not controller.consent_blocked
+    assert not controller.axle.consent_blocked
     assert len(sent_schedules(axle_simulator)) == 3
     assert controller.status is SessionStatus.WAITING
     assert charger.calls() == []
@@ -324,7 +324,7 @@ async def test_forbidden_skip_and_override_do_not_call_axle(
     await clock.move_to(utc(26, 1))
     with pytest.raises(AxleForbiddenError):
         await controller.async_resend_schedule()
-    assert controller.consent_blocked
+    assert controller.axle.consent_blocked
     await controller.async_skip_pause()
     await charger.set_switch(False)
     await charger.set_switch(True)
@@ -341,12 +341,12 @@ async def test_consent_refusal_lifts_with_new_consent(
     """A reconfigure that records a new consent time lets schedules through again."""
     withdraw_consent(axle_simulator, init_integration)
     await charger.plug_in()
-    assert controller.consent_blocked
+    assert controller.axle.consent_blocked
     await charger.unplug()
     renew_consent(axle_simulator, init_integration)
     await change_data(hass, init_integration, {CONF_CONSENT_AT: "2026-11-25T18:00:00+00:00"})
     controller = controller_of(init_integration)
-    assert not controller.consent_blocked
+    assert not controller.axle.consent_blocked
     await charger.plug_in()
     assert controller.status is SessionStatus.WAITING
     assert repair_issue(hass, "consent_missing", init_integration) is None
