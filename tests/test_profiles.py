@@ -8,6 +8,7 @@ from homeassistant.helpers import entity_registry as er
 import pytest
 
 from custom_components.axle_flex_lite.charger_options import ChargerSettings
+from custom_components.axle_flex_lite.const import KNOWN_ASSET_MODELS
 from custom_components.axle_flex_lite.controls import ControlKind, SelectControl
 from custom_components.axle_flex_lite.profiles import (
     PROFILES,
@@ -29,6 +30,13 @@ def test_every_profile_has_a_twin_and_a_distinct_platform() -> None:
     assert {profile.key for profile in PROFILES} == set(PROFILED)
     platforms = [platform for profile in PROFILES for platform in profile.platforms]
     assert len(platforms) == len(set(platforms))
+
+
+def test_profiles_suggest_only_the_axle_models_known_for_their_charger() -> None:
+    """Axle's known names are zappi and its own charger's: only the zappi profile has one."""
+    suggested = {profile.key: profile.asset_model for profile in PROFILES if profile.asset_model}
+    assert set(suggested.values()) <= set(KNOWN_ASSET_MODELS)
+    assert suggested == {"zappi": "zappi"}
 
 
 def test_roles_match_the_end_of_the_entity_id() -> None:

@@ -128,6 +128,7 @@ PROFILES: Final[tuple[ChargerProfile, ...]] = (
     # charging, paused, finished. select.*_charge_mode: smart_charge / max_charge / paused, only
     # available during a session. Cloud polled every 30 s. Ohme's cloud has refused the pause
     # command since late 2025 (core issues 157029, 161896): the limit says so.
+    # No Axle model name is known for it: the model is left to the user.
     ChargerProfile(
         key="ohme",
         platforms=("ohme",),
@@ -160,6 +161,7 @@ PROFILES: Final[tuple[ChargerProfile, ...]] = (
     # "Waiting for car demand", "Locked, car connected", Ready (= no car), Disconnected.
     # switch.*_pause_resume: off = pause; derived from the status. number.*_maximum_charging_current
     # 6 A to max. Cloud poll; the API allows few calls a minute (429s seen).
+    # No Axle model name is known for it: the model is left to the user.
     ChargerProfile(
         key="wallbox",
         platforms=("wallbox",),
@@ -183,6 +185,7 @@ PROFILES: Final[tuple[ChargerProfile, ...]] = (
     # charging, completed, ready_to_charge, awaiting_authorization, awaiting_smart_start.
     # switch.*_is_enabled exists but its maintainers advise against toggling it; pause and resume
     # are easee.action_command with device_id and action_command. Push plus 60 s poll.
+    # No Axle model name is known for it: the model is left to the user.
     ChargerProfile(
         key="easee",
         platforms=("easee",),
@@ -208,6 +211,7 @@ PROFILES: Final[tuple[ChargerProfile, ...]] = (
     # (V3 only). switch.*_charging follows "is charging" and is deprecated; charging is held off
     # by select.*_activation_mode "Schedule" (Plug and Charge / Schedule / Octopus), re-read
     # every 5 min. number.*_max_current 6-32 A.
+    # No Axle model name is known for it: the model is left to the user.
     ChargerProfile(
         key="hypervolt",
         platforms=("hypervolt_charger",),
@@ -221,6 +225,7 @@ PROFILES: Final[tuple[ChargerProfile, ...]] = (
     # Pod Point (HACS mattrayner/pod-point-home-assistant-component).
     # binary_sensor.*_cable_status. switch.*_charging_allowed: off adds a blocking schedule; it
     # only works in Smart mode. Polled every 5 min; a change can take 10 min to show.
+    # No Axle model name is known for it: the model is left to the user.
     ChargerProfile(
         key="pod_point",
         platforms=("pod_point",),
@@ -233,6 +238,7 @@ PROFILES: Final[tuple[ChargerProfile, ...]] = (
     # OCPP chargers (HACS lbbrhzn/ocpp). sensor.<id>_status_connector: Available, Preparing,
     # Charging, SuspendedEV, SuspendedEVSE, Finishing, Faulted. switch.<id>_charge_control ends
     # the transaction; number.<id>_maximum_current 0 A pauses without ending it. Push.
+    # No Axle model name is known for it: the model is left to the user.
     ChargerProfile(
         key="ocpp",
         platforms=("ocpp",),
@@ -248,6 +254,7 @@ PROFILES: Final[tuple[ChargerProfile, ...]] = (
     # connected_requesting, connected_charging, connected_finished. switch.*_charging: on only
     # while charging, off = stop, on = resume; unavailable when the command is not valid.
     # Polled every 60 s while charging.
+    # No Axle model name is known for it: the model is left to the user.
     ChargerProfile(
         key="zaptec",
         platforms=("zaptec",),
@@ -261,6 +268,7 @@ PROFILES: Final[tuple[ChargerProfile, ...]] = (
     # Tesla cars (core tesla_fleet, teslemetry, tessie). binary_sensor.*_charge_cable (on when
     # connected). switch.*_charge (charge_start / charge_stop; wakes the car).
     # number.*_charge_current 0-32 A. Fleet polls every 10 min; the switch shows a command at once.
+    # No Axle model name is known for it: the model is left to the user.
     ChargerProfile(
         key="tesla_car",
         platforms=("tesla_fleet", "teslemetry", "tessie"),
@@ -272,6 +280,7 @@ PROFILES: Final[tuple[ChargerProfile, ...]] = (
     ),
     # Tesla Wall Connector (core tesla_wall_connector). binary_sensor.*_vehicle_connected; read
     # only (local poll 30 s): the pause has to go through the car's own entities.
+    # No Axle model name is known for it: the model is left to the user.
     ChargerProfile(
         key="tesla_wall_connector",
         platforms=("tesla_wall_connector",),
@@ -281,6 +290,7 @@ PROFILES: Final[tuple[ChargerProfile, ...]] = (
     ),
     # go-e Charger (HACS marq24/ha-goecharger-api2). binary_sensor.*_car_0. select.*_frc:
     # "0" neutral, "1" don't charge, "2" charge. number.*_amp 6-32 A. Local poll or push.
+    # No Axle model name is known for it: the model is left to the user.
     ChargerProfile(
         key="go_e",
         platforms=("goecharger_api2",),
@@ -294,6 +304,7 @@ PROFILES: Final[tuple[ChargerProfile, ...]] = (
     # Andersen A2 (lwsrbrts/hassio-andersen-ev). sensor.*_connector: Ready (= no car), Connected,
     # Charging, Error, Sleeping, Disabled. lock.*_lock: locked = charging disabled, reported at
     # once; the rest polled every 60 s.
+    # No Axle model name is known for it: the model is left to the user.
     ChargerProfile(
         key="andersen",
         platforms=("andersen_ev",),
@@ -307,6 +318,7 @@ PROFILES: Final[tuple[ChargerProfile, ...]] = (
     # Indra Smart PRO (HACS guybw/IndraSmartPro). binary_sensor.*_cable_connected.
     # switch.*_lock_charger: on = locked (inverted); the written state can bounce back at the
     # next poll (60 s, 30-300).
+    # No Axle model name is known for it: the model is left to the user.
     ChargerProfile(
         key="indra",
         platforms=("indra",),
