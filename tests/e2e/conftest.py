@@ -9,9 +9,11 @@ import pytest
 
 from .harness import (
     TWIN_CHARGERS,
+    Lateness,
     ManagedProcess,
     free_port,
     home_assistant_process,
+    lateness_table,
     log_tail,
     prepare_config_dir,
 )
@@ -19,6 +21,8 @@ from .harness import (
 if TYPE_CHECKING:
     from collections.abc import Generator, Iterator
     from pathlib import Path
+
+LATENESS = pytest.StashKey[list[Lateness]]()
 
 
 @dataclass(slots=True)
@@ -82,3 +86,17 @@ def pytest_runtest_makereport(
                 ("Axle simulator log (tail)", log_tail(deployed.simulator.log_path, 30))
             )
     return report
+
+
+@pytest.fixture
+def lateness(request: pytest.FixtureRequest) -> list[Lateness]:
+    """Where the test notes how late each charger command was; printed at the end of the run."""
+    return request.config.stash.setdefault(LATENESS, [])
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print the lateness of each charger command against the plan (also when all passed)."""
+    rows = terminalreporter.config.stash.get(LATENESS, [])
+    if rows:
+        terminalreporter.write_sep("-", "charger commands against the plan")
+        terminalreporter.write_line(lateness_table(rows))

@@ -258,6 +258,14 @@ class ManagedProcess:
             os.killpg(self.process.pid, signal.SIGKILL)
         return self.process.wait()
 
+    def kill(self) -> int | None:
+        """Kill the whole group at once (SIGKILL): no stop event, nothing saved on the way out."""
+        if self.process is None:
+            return None
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        return self.process.wait()
+
 
 def home_assistant_process(config_dir: Path) -> ManagedProcess:
     """Return Home Assistant for ``config_dir``, run by the interpreter that runs this code.
@@ -495,6 +503,59 @@ class HomeAssistantClient:
 
 
 @dataclass(frozen=True, slots=True)
+class Lateness:
+    """How late a command reached the charger, against the moment the plan set for it."""
+
+    edge: str
+    planned: datetime
+    reached: datetime
+
+    @property
+    def seconds(self) -> float:
+        """Seconds after the planned moment (negative: early)."""
+        return (self.reached - self.planned).total_seconds()
+
+
+def lateness_table(rows: Sequence[Lateness]) -> str:
+    """Return the rows as a small text table (times UTC, to the millisecond)."""
+    width = max((len(row.edge) for row in rows), default=4)
+    lines = [f"{'edge':<{width}}  planned       reached       lateness"]
+    lines += [
+        f"{row.edge:<{width}}  {row.planned:%H:%M:%S.%f}"[:-3]
+        + f"  {row.reached:%H:%M:%S.%f}"[:-3]
+        + f"  {row.seconds:+8.3f} s"
+        for row in rows
+    ]
+    return "\n".join(lines)
+
+
+def set_restored_states(config_dir: Path, states: Mapping[str, str]) -> None:
+    """Give entities the state Home Assistant restores for them at its next start.
+
+    After a kill, the helpers that make up the simulated charger come back with whatever Home
+    Assistant last wrote to its restore file (at start, every 15 minutes, at stop), while a real
+    charger keeps its state through its controller's crash. This writes that state.
+    """
+    path = config_dir / ".storage" / "core.restore_state"
+    stored = json.loads(path.read_text(encoding="utf-8"))
+    records = {record["state"]["entity_id"]: record for record in stored["data"]}
+    for entity_id, state in states.items():
+        assert entity_id in records, f"{entity_id} is not in the restore file"
+        records[entity_id]["state"]["state"] = state
+    path.write_text(json.dumps(stored), encoding="utf-8")
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceCallSeen:
+    """One action call, as Home Assistant timestamped it (``call_service`` event)."""
+
+    domain: str
+    service: str
+    entity_ids: tuple[str, ...]
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class StateChange:
     """One state change of one entity, as Home Assistant timestamped it."""
 
@@ -517,9 +578,10 @@ class HomeAssistantWebSocket:
         self._reader: asyncio.Task[None] | None = None
         self._changed = asyncio.Condition()
         self.changes: dict[str, list[StateChange]] = {}
+        self.calls: list[ServiceCallSeen] = []
 
     async def connect(self) -> None:
-        """Open the socket, authenticate and subscribe to state changes."""
+        """Open the socket, authenticate and subscribe to state changes and action calls."""
         self._ws = await self._session.ws_connect(self._url)
         hello = await self._ws.receive_json()
         assert hello["type"] == "auth_required", hello
@@ -528,6 +590,7 @@ class HomeAssistantWebSocket:
         assert answer["type"] == "auth_ok", answer
         self._reader = asyncio.create_task(self._read())
         await self.command("subscribe_events", event_type="state_changed")
+        await self.command("subscribe_events", event_type="call_service")
 
     async def close(self) -> None:
         """Close the socket and stop reading."""
@@ -569,6 +632,17 @@ class HomeAssistantWebSocket:
                 future.set_result(item.get("result"))
             else:
                 future.set_exception(AssertionError(f"WebSocket command failed: {item['error']}"))
+        elif item.get("type") == "event" and item["event"]["event_type"] == "call_service":
+            data = item["event"]["data"]
+            target = (data.get("service_data") or {}).get("entity_id") or []
+            self.calls.append(
+                ServiceCallSeen(
+                    domain=data["domain"],
+                    service=data["service"],
+                    entity_ids=tuple([target] if isinstance(target, str) else target),
+                    at=datetime.fromisoformat(item["event"]["time_fired"]),
+                )
+            )
         elif item.get("type") == "event":
             data = item["event"]["data"]
             new_state = data.get("new_state")
@@ -582,6 +656,12 @@ class HomeAssistantWebSocket:
             async with self._changed:
                 self.changes.setdefault(data["entity_id"], []).append(change)
                 self._changed.notify_all()
+
+    def first_call_to(self, entity_id: str, *, after: datetime) -> ServiceCallSeen | None:
+        """Return the first action call aimed at ``entity_id`` stamped later than ``after``."""
+        return next(
+            (call for call in self.calls if entity_id in call.entity_ids and call.at > after), None
+        )
 
     async def wait_for_change(
         self, entity_id: str, state: str, *, after: datetime, within: float

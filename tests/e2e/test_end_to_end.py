@@ -3,9 +3,15 @@
 The story: onboard Home Assistant, add the integration through the config flow, plug the simulated
 car in, watch Axle's pause switch the charger off and on at the right moments (real clock), then
 restart Home Assistant in the middle of a second pause and check the charger is back on when the
-pause ends. Alongside the first pause, two more homes are set up from their charger's device (the
-charger step's device picker) with simulated twins of real chargers, a select-based one and a
-lagging cloud one, and each is paused and put back the same way.
+pause ends; then kill it (SIGKILL: no stop event, nothing saved on the way out) in the middle of a
+third pause and check the same, with no second schedule sent to Axle. Alongside the first pause,
+two more homes are set up from their charger's device (the charger step's device picker) with
+simulated twins of real chargers, a select-based one and a lagging cloud one, and each is paused
+and put back the same way.
+
+Each charger command's lateness against the plan is noted and printed at the end of the run (a
+table in the terminal summary): for the helper-based charger, when its relay changed; for the
+twins, when the integration's action call reached them (they report it only after their lag).
 """
 
 from __future__ import annotations
@@ -32,8 +38,10 @@ from .harness import (
     TWIN_SETUP,
     HomeAssistantClient,
     HomeAssistantWebSocket,
+    Lateness,
     SimulatorClient,
     processes_mentioning,
+    set_restored_states,
     simulated_charger_flow,
     simulator_process,
     wait_for,
@@ -65,6 +73,13 @@ def parse_time(value: str) -> datetime:
     return datetime.fromisoformat(value)
 
 
+def whole_second_after(moment: datetime) -> datetime:
+    """The simulator's "now" for a pause: the request's time, up to the next whole second."""
+    if moment.microsecond:
+        return moment.replace(microsecond=0) + timedelta(seconds=1)
+    return moment
+
+
 def assert_near(actual: datetime, expected: datetime, what: str) -> None:
     """Fail unless ``actual`` is within the boundary tolerance of ``expected``."""
     off_by = actual - expected
@@ -77,9 +92,12 @@ def assert_near(actual: datetime, expected: datetime, what: str) -> None:
 class Story:
     """The end-to-end scenario, one method per step, sharing the clients."""
 
-    def __init__(self, deployment: Deployment, session: aiohttp.ClientSession) -> None:
-        """Bind the scenario to a deployment and an HTTP session."""
+    def __init__(
+        self, deployment: Deployment, session: aiohttp.ClientSession, lateness: list[Lateness]
+    ) -> None:
+        """Bind the scenario to a deployment and an HTTP session; note lateness in ``lateness``."""
         self.deployment = deployment
+        self.lateness = lateness
         self.session = session
         self.hass = HomeAssistantClient(session, deployment.hass_url)
         self.simulator = SimulatorClient(session, deployment.simulator_url)
@@ -89,11 +107,25 @@ class Story:
         self.pause_entity = ""
         self.pause_start_entity = ""
         self.pause_end_entity = ""
+        self.participation_entity = ""
         self.main_schedule_path = PLUG_IN_SCHEDULE
 
     def log(self, message: str) -> None:
         """Print one line of progress."""
         log_step(message, self.started)
+
+    def note(self, edge: str, planned: datetime, reached: datetime) -> None:
+        """Note how late a command reached the charger."""
+        self.lateness.append(Lateness(edge, planned, reached))
+
+    def relay_changed(self, state: str, after: datetime) -> datetime:
+        """When the simulated charger's relay (what our switch commands) went to ``state``."""
+        assert self.ws is not None
+        return next(
+            change.changed_at
+            for change in self.ws.changes[RELAY]
+            if change.state == state and change.changed_at > after
+        )
 
     async def start_home_assistant(self) -> None:
         """Start ``hass`` and wait until its HTTP server answers."""
@@ -258,7 +290,9 @@ class Story:
         (request,) = await wait_for(
             lambda: self.simulator.requests(schedule_path), 15, f"{profile}'s plug-in schedule"
         )
-        pause_start = parse_time(request["at"]) + timedelta(seconds=PAUSE_OFFSET)
+        pause_start = whole_second_after(parse_time(request["at"])) + timedelta(
+            seconds=PAUSE_OFFSET
+        )
         pause_end = pause_start + timedelta(seconds=PAUSE_LENGTH)
         within = PAUSE_OFFSET + PAUSE_LENGTH + 30
         off = await self.ws.wait_for_change(entity_id, paused, after=plugged_at, within=within)
@@ -276,6 +310,12 @@ class Story:
         ), (profile, back.changed_at, pause_end)
         changes = [c.state for c in self.ws.changes[entity_id] if c.changed_at > plugged_at]
         assert changes == [paused, before], (profile, changes)
+        pause_call = self.ws.first_call_to(entity_id, after=plugged_at)
+        assert pause_call is not None, profile
+        put_back = self.ws.first_call_to(entity_id, after=pause_call.at)
+        assert put_back is not None, profile
+        self.note(f"{profile} pause start", pause_start, pause_call.at)
+        self.note(f"{profile} pause end", pause_end, put_back.at)
         await self.hass.call_service("sim_charger", "unplug", profile=profile)
         self.log(f"{profile}: {entity_id} {before} -> {paused} -> {before} with Axle's pause")
 
@@ -303,12 +343,18 @@ class Story:
         self.pause_entity = entity("binary_sensor", "pause_active")
         self.pause_start_entity = entity("sensor", "next_pause_start")
         self.pause_end_entity = entity("sensor", "next_pause_end")
+        self.participation_entity = entity("switch", "participation")
         self.log(f"entities: {self.status_entity}, {self.pause_entity}")
 
-    async def plug_in(self) -> tuple[datetime, datetime]:
-        """Plug the car in; return the pause Axle (the simulator) cut into the schedule."""
+    async def plug_in(
+        self, start: tuple[str, str] = ("input_boolean", PLUG)
+    ) -> tuple[datetime, datetime]:
+        """Plug the car in; return the pause Axle (the simulator) cut into the schedule.
+
+        ``start`` is what is turned on to start the session: the plug, or Flex Lite itself.
+        """
         before = len(await self.simulator.requests(PLUG_IN_SCHEDULE))
-        await self.hass.call_service("input_boolean", "turn_on", entity_id=PLUG)
+        await self.hass.call_service(start[0], "turn_on", entity_id=start[1])
 
         async def new_request() -> list[dict[str, Any]] | None:
             requests = await self.simulator.requests(PLUG_IN_SCHEDULE)
@@ -367,6 +413,8 @@ class Story:
             change.state for change in self.ws.changes[SWITCH] if change.changed_at > plugged_at
         ]
         assert switch_changes == ["off", "on"], switch_changes
+        self.note("pause 1 start", pause_start, self.relay_changed("off", plugged_at))
+        self.note("pause 1 end", pause_end, self.relay_changed("on", off.changed_at))
 
     async def describe(self) -> str:
         """Return the states that matter, for failure messages."""
@@ -397,6 +445,11 @@ class Story:
             SWITCH, "off", after=pause_start - timedelta(seconds=5), within=wait
         )
         assert_near(off.changed_at, pause_start, "the charger switched off (second pause)")
+        self.note(
+            "pause 2 start",
+            pause_start,
+            self.relay_changed("off", pause_start - BOUNDARY_TOLERANCE),
+        )
         # Restart a few seconds into the pause, once everything has settled on "paused".
         await wait_for(lambda: self._states_are("paused", "on"), 5, "status paused, pause on")
         await asyncio.sleep(_seconds_until(pause_start + RESTART_INTO_PAUSE))
@@ -423,11 +476,72 @@ class Story:
         except AssertionError as err:
             raise AssertionError(f"{err}; now {await self.describe()}") from None
         assert datetime.now(UTC) <= deadline + timedelta(seconds=0.5)
+        self.note("pause 2 end, after a restart", pause_end, await self._relay_last_changed())
         self.log("charger back on after the restart")
         await wait_for(lambda: self._states_are(None, "off"), 5, "pause sensor off")
 
+    async def _relay_last_changed(self) -> datetime:
+        return parse_time((await self.hass.state(RELAY))["last_changed"])
+
+    async def restart_after_kill(self, pause_end: datetime) -> None:
+        """Start Home Assistant again after a kill, with the charger as a kill leaves it."""
+        # A real charger is still paused, with the car in; the simulated one is told so.
+        set_restored_states(self.deployment.config_dir, {PLUG: "on", RELAY: "off"})
+        await self.start_home_assistant()
+        await self.hass.refresh()
+        await wait_for(self._running, STARTUP_TIMEOUT, "Home Assistant to finish starting again")
+        self.log(f"Home Assistant back; pause ends in {_seconds_until(pause_end):.1f} s")
+        assert datetime.now(UTC) < pause_end, "the restart took longer than the pause"
+
+    async def kill_during_third_pause(self) -> None:
+        """Step 5: a new session (Flex Lite off and on again), and a SIGKILL while its pause runs.
+
+        Nothing is put back and nothing saved on the way out; after the restart the stored pause
+        runs to its end, the charger is switched back on then, and Axle hears nothing more.
+        """
+        await self.connect_websocket()
+        assert self.ws is not None
+        participation = ("switch", self.participation_entity)
+        await self.hass.call_service("switch", "turn_off", entity_id=self.participation_entity)
+        await wait_for(
+            lambda: self._states_are("not_participating", "off"), 10, "Flex Lite switched off"
+        )
+        pause_start, pause_end = await self.plug_in(participation)
+        sent = len(await self.simulator.requests(self.main_schedule_path))
+        assert sent == 3, sent
+        wait = (pause_end - datetime.now(UTC)).total_seconds()
+        after = pause_start - timedelta(seconds=5)
+        off = await self.ws.wait_for_change(SWITCH, "off", after=after, within=wait)
+        assert_near(off.changed_at, pause_start, "the charger switched off (third pause)")
+        self.note("pause 3 start", pause_start, self.relay_changed("off", after))
+        await wait_for(lambda: self._states_are("paused", "on"), 5, "status paused, pause on")
+        self.log("third pause running; killing Home Assistant (SIGKILL)")
+        await self.ws.close()
+        self.ws = None
+        exit_code = await asyncio.to_thread(self.deployment.hass.kill)
+        assert exit_code == -9, f"hass exited with {exit_code}"
+        assert not self.deployment.hass.group_alive()
+        await self.restart_after_kill(pause_end)
+        assert (await self.hass.state(RELAY))["state"] == "off", await self.describe()
+
+        async def charger_on() -> bool:
+            return bool((await self.hass.state(SWITCH))["state"] == "on")
+
+        deadline = pause_end + BOUNDARY_TOLERANCE
+        try:
+            await wait_for(charger_on, _seconds_until(deadline), "the charger to be back on")
+        except AssertionError as err:
+            raise AssertionError(f"{err}; now {await self.describe()}") from None
+        back_on = await self._relay_last_changed()
+        assert_near(back_on, pause_end, "the charger switched back on after the kill")
+        self.note("pause 3 end, after a kill", pause_end, back_on)
+        await wait_for(lambda: self._states_are("charging", "off"), 5, "status charging")
+        assert float((await self.hass.state(CURRENT))["state"]) == 16
+        assert len(await self.simulator.requests(self.main_schedule_path)) == sent
+        self.log("charger back on after the kill; no second schedule")
+
     async def stop_everything(self) -> None:
-        """Step 5: stop both processes and make sure nothing of them is left."""
+        """Step 6: stop both processes and make sure nothing of them is left."""
         for process in self.deployment.processes():
             exit_code = await asyncio.to_thread(process.stop)
             assert not process.group_alive(), f"{process.name} left processes behind"
@@ -442,11 +556,11 @@ def _seconds_until(moment: datetime) -> float:
     return max(0.0, (moment - datetime.now(UTC)).total_seconds())
 
 
-async def run_story(deployment: Deployment) -> None:
+async def run_story(deployment: Deployment, lateness: list[Lateness]) -> None:
     """Run every step in order."""
     timeout = aiohttp.ClientTimeout(total=30)
     async with aiohttp.ClientSession(timeout=timeout) as session:
-        story = Story(deployment, session)
+        story = Story(deployment, session, lateness)
         await story.start_processes()
         await story.onboard()
         entry_id = await story.add_integration()
@@ -463,10 +577,11 @@ async def run_story(deployment: Deployment) -> None:
         await twins
         assert len(await story.simulator.requests(story.main_schedule_path)) == 1
         await story.restart_during_second_pause()
+        await story.kill_during_third_pause()
         await story.stop_everything()
 
 
-def test_plug_in_pause_and_restart(deployment: Deployment) -> None:
-    """The whole story against a real Home Assistant; about two minutes."""
+def test_plug_in_pause_and_restart(deployment: Deployment, lateness: list[Lateness]) -> None:
+    """The whole story against a real Home Assistant; about three minutes."""
     assert Path(deployment.config_dir, "custom_components", DOMAIN).is_symlink()
-    asyncio.run(run_story(deployment))
+    asyncio.run(run_story(deployment, lateness))
