@@ -32,6 +32,17 @@ if TYPE_CHECKING:
     from tools.axle_simulator import AxleSimulator
 
 SCHEDULE_PATH = "plug-in-schedule"
+# Home Assistant's own coordinator lines for a failed rewards refresh: the failure is handled and
+# logged once, without a traceback, as for every coordinator. Anything else at error level is not.
+COORDINATOR_FAILURES = tuple(
+    f"{failure} axle_flex_lite rewards data"
+    for failure in (
+        "Error fetching",
+        "Error requesting",
+        "Timeout fetching",
+        "Authentication failed while fetching",
+    )
+)
 # The charger switch service calls, as ``SimulatedCharger.calls`` lists them.
 OFF = (SWITCH, "turn_off", None)
 ON = (SWITCH, "turn_on", None)

@@ -63,6 +63,7 @@ from custom_components.axle_flex_lite.const import (
 )
 from custom_components.axle_flex_lite.controller import SessionController, SessionStatus
 from custom_components.axle_flex_lite.storage import storage_key
+from tests.helpers import COORDINATOR_FAILURES
 from tests.plugins.integration import (
     CONSENT_AT,
     MPAN,
@@ -90,17 +91,6 @@ def utc(day: int, hour: int, minute: int = 0, month: int = 11) -> datetime:
 PAUSE = (utc(26, 2), utc(26, 2, 30))
 WINDOW = (utc(25, 23, 30), utc(26, 5, 30))
 MORNING = utc(26, 7)
-# Home Assistant's own coordinator lines for a failed rewards refresh: the failure is handled and
-# logged once, without a traceback, as for every coordinator. Anything else at error level is not.
-COORDINATOR_FAILURES = tuple(
-    f"{failure} axle_flex_lite rewards data"
-    for failure in (
-        "Error fetching",
-        "Error requesting",
-        "Timeout fetching",
-        "Authentication failed while fetching",
-    )
-)
 
 
 def controller_of(entry: MockConfigEntry) -> SessionController:

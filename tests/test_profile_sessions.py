@@ -15,12 +15,10 @@ from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from homeassistant.helpers import entity_registry as er
 import pytest
 
 from custom_components.axle_flex_lite.controller import SessionStatus
 from custom_components.axle_flex_lite.controls import ControlKind
-from custom_components.axle_flex_lite.profiles import PROFILES_BY_KEY
 from custom_components.axle_flex_lite.storage import storage_key
 from tests.helpers import (
     controller_of,
@@ -97,13 +95,6 @@ class Rig:
         await clock.advance(self.latency + timedelta(seconds=1))
 
 
-async def _entity_ids(hass: HomeAssistant, sim: SimCharger) -> list[str]:
-    return [
-        entry.entity_id
-        for entry in er.async_entries_for_device(er.async_get(hass), str(sim.device_id))
-    ]
-
-
 @pytest.fixture
 def start_time() -> datetime:
     """Shortly before the charging window: fewer hours for the clock to step through."""
@@ -122,34 +113,16 @@ async def rig(
     profile: str = request.param
     if profile in OPEN_WITH_THE_CONTROLLER_RULES.get(request.node.originalname, set()):
         request.node.add_marker(pytest.mark.xfail(reason=LATE_REPORT_RULES, strict=True))
-    plug = await sim_chargers.add(profile)
-    charger = plug
-    if profile == "simple":
-        options: dict[str, Any] = {
-            "plug_entity": plug.entity_id("plugged_in"),
-            "control_kind": "switch",
-            "switch_entity": plug.entity_id("charging"),
-            "current_entity": plug.entity_id("current"),
-            "command_latency": 30,
-        }
-    else:
-        options = PROFILES_BY_KEY[profile].prefill(
-            await _entity_ids(hass, plug), str(plug.device_id)
-        )
-    if profile == "tesla_wall_connector":
-        # Read only: the form says so, and the user picks the car's entities for the pause.
-        charger = await sim_chargers.add("tesla_car")
-        options |= {
-            "control_kind": "switch",
-            "switch_entity": charger.entity_id("charge"),
-            "current_entity": charger.entity_id("charge_current"),
-        }
+    charger = await sim_chargers.add_profile(profile)
+    plug, options = charger.plug, charger.options
     options = pause_only_options({**options, "power_kw": 7.4})
     config_entry.add_to_hass(hass)
     hass.config_entries.async_update_entry(config_entry, options=options)
     await set_up_entry(hass, config_entry)
     latency = timedelta(seconds=float(options.get("command_latency", 30)))
-    return Rig(profile=profile, plug=plug, charger=charger, entry=config_entry, latency=latency)
+    return Rig(
+        profile=profile, plug=plug, charger=charger.control, entry=config_entry, latency=latency
+    )
 
 
 async def plug_in(rig: Rig) -> None:

@@ -467,6 +467,14 @@ class Story:
         self.log(f"Home Assistant back; pause ends in {_seconds_until(pause_end):.1f} s")
         assert datetime.now(UTC) < pause_end, "the restart took longer than the pause"
 
+        await self.wait_until_back_on(pause_end)
+        self.note("pause 2 end, after a restart", pause_end, await self._relay_last_changed())
+        self.log("charger back on after the restart")
+        await wait_for(lambda: self._states_are(None, "off"), 5, "pause sensor off")
+
+    async def wait_until_back_on(self, pause_end: datetime) -> None:
+        """Wait for the charger to be switched back on, at the latest just after ``pause_end``."""
+
         async def charger_on() -> bool:
             return bool((await self.hass.state(SWITCH))["state"] == "on")
 
@@ -476,9 +484,6 @@ class Story:
         except AssertionError as err:
             raise AssertionError(f"{err}; now {await self.describe()}") from None
         assert datetime.now(UTC) <= deadline + timedelta(seconds=0.5)
-        self.note("pause 2 end, after a restart", pause_end, await self._relay_last_changed())
-        self.log("charger back on after the restart")
-        await wait_for(lambda: self._states_are(None, "off"), 5, "pause sensor off")
 
     async def _relay_last_changed(self) -> datetime:
         return parse_time((await self.hass.state(RELAY))["last_changed"])
@@ -524,14 +529,7 @@ class Story:
         await self.restart_after_kill(pause_end)
         assert (await self.hass.state(RELAY))["state"] == "off", await self.describe()
 
-        async def charger_on() -> bool:
-            return bool((await self.hass.state(SWITCH))["state"] == "on")
-
-        deadline = pause_end + BOUNDARY_TOLERANCE
-        try:
-            await wait_for(charger_on, _seconds_until(deadline), "the charger to be back on")
-        except AssertionError as err:
-            raise AssertionError(f"{err}; now {await self.describe()}") from None
+        await self.wait_until_back_on(pause_end)
         back_on = await self._relay_last_changed()
         assert_near(back_on, pause_end, "the charger switched back on after the kill")
         self.note("pause 3 end, after a kill", pause_end, back_on)

@@ -2,13 +2,17 @@
 
 Each twin's domain (``ohme``, ``wallbox``, ...) is registered as a mock integration whose entity
 platforms are the simulated ones, so its entities have the real integration's platform and ids.
+``sim_chargers.add_profile(profile)`` also gives the charger options the charger step fills in
+for that twin's device.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from homeassistant import config_entries
+from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -18,6 +22,7 @@ from pytest_homeassistant_custom_component.common import (
     mock_platform,
 )
 
+from custom_components.axle_flex_lite.profiles import PROFILES_BY_KEY
 from tests.sim_charger.entities import setup_entry_for
 from tests.sim_charger.integration import (
     CONF_PROFILE,
@@ -32,6 +37,20 @@ from tests.sim_charger.twins import TWINS
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileCharger:
+    """A profile's twin, and the charger options set up from its device."""
+
+    plug: SimCharger  # the twin whose entity gives the plug state
+    control: SimCharger  # the twin that is paused (the car, for a Tesla Wall Connector)
+    options: dict[str, Any]  # the charger step's options (no window, mode or power)
+
+    @property
+    def twins(self) -> tuple[SimCharger, ...]:
+        """The twins involved (one, or the wall connector and the car)."""
+        return (self.plug,) if self.control is self.plug else (self.plug, self.control)
 
 
 class SimChargers:
@@ -86,6 +105,38 @@ class SimChargers:
         sim.user_id = self._user_id
         assert platforms_of(profile)
         return sim
+
+    async def add_profile(self, profile: str, **quirks: Any) -> ProfileCharger:
+        """Add the twin of ``profile`` and fill in the charger options from its device.
+
+        As the charger step does: the profile's pre-filled options. The simple relay (no profile)
+        and the Tesla Wall Connector (read only: the pause goes through the car, a second twin)
+        are picked by hand.
+        """
+        plug = await self.add(profile, **quirks)
+        if profile == "simple":
+            options: dict[str, Any] = {
+                "plug_entity": plug.entity_id("plugged_in"),
+                "control_kind": "switch",
+                "switch_entity": plug.entity_id("charging"),
+                "current_entity": plug.entity_id("current"),
+                "command_latency": 30,
+            }
+            return ProfileCharger(plug=plug, control=plug, options=options)
+        registry = er.async_get(self.hass)
+        entity_ids = [
+            entry.entity_id for entry in er.async_entries_for_device(registry, str(plug.device_id))
+        ]
+        options = PROFILES_BY_KEY[profile].prefill(entity_ids, str(plug.device_id))
+        if profile != "tesla_wall_connector":
+            return ProfileCharger(plug=plug, control=plug, options=options)
+        car = await self.add("tesla_car", **quirks)
+        options |= {
+            "control_kind": "switch",
+            "switch_entity": car.entity_id("charge"),
+            "current_entity": car.entity_id("charge_current"),
+        }
+        return ProfileCharger(plug=plug, control=car, options=options)
 
 
 @pytest.fixture

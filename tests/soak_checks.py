@@ -1,0 +1,405 @@
+"""The soak's model of what the charger should do, and its invariant checks (see test_soak.py).
+
+The model is built from what the test did and what Axle (the simulator) answered, never from the
+controller's own view. After every timer and every happening the soak checks:
+
+1. The charger's controls allow charging exactly when they should, once the charger's command
+   latency and a minute have passed since the last edge or happening: during a session the
+   integration drives, everywhere but in Axle's pauses (pause-only) or inside the window blocks
+   sent to Axle but in its pauses (full-schedule), as the last schedule request was answered (a
+   failed one: the blocks as sent, no pause); otherwise (no session, overridden, Flex Lite off,
+   entry unloaded or removed) as the user's own settings say. So the car charges every minute of
+   the plan outside Axle's pauses, and nothing is left paused after unplug, unload, removal or a
+   pause's end.
+2. No Axle request that nobody caused: in each plug-in, schedules accepted are at most one per
+   plug-in, new night, window edit, override or Flex Lite switched on; every failed request is
+   explained by a fault or a dead token; a session never ends by itself while the car is in,
+   and a new night starts only once the last night's window is over.
+3. Nothing reaches the log at error level or with a traceback.
+4. At each unplug, the stored history keeps 30 days and the store stays within its size bound.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime, timedelta
+import logging
+import os
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.util import dt as dt_util
+import orjson
+
+from custom_components.axle_flex_lite.const import HISTORY_DAYS
+from custom_components.axle_flex_lite.storage import storage_key
+from tests.helpers import COORDINATOR_FAILURES, SCHEDULE_PATH, controller_of
+
+if TYPE_CHECKING:
+    import random
+
+    from homeassistant.core import HomeAssistant
+    import pytest
+    from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+    from tests.plugins.chargers import ProfileCharger
+    from tests.plugins.integration import Clock
+    from tests.sim_charger.runtime import SimCharger
+    from tools.axle_simulator import AxleSimulator
+
+SEED_ENV = "AXLE_SOAK_SEED"
+NIGHTS_ENV = "AXLE_SOAK_NIGHTS"
+DEBUG_ENV = "AXLE_SOAK_DEBUG"  # set: the log of a failure has the integration's debug lines
+DEFAULT_SEED = 20261125
+DEFAULT_NIGHTS = 3
+# Past an edge, the charger has had its latency to show a command, and a minute more.
+MARGIN = timedelta(minutes=1)
+SETTINGS = ("enabled", "mode", "current", "paused")
+# A stored session is well under this (about 1 kB); the rest of the file is a few hundred bytes.
+MAX_BYTES_PER_SESSION = 1600
+MAX_BYTES_BASE = 2000
+
+type Span = tuple[datetime, datetime]
+
+
+def soak_seed() -> int:
+    """The seed: the environment's, to replay a run, else the fixed default."""
+    return int(os.environ.get(SEED_ENV, DEFAULT_SEED))
+
+
+def soak_nights() -> int:
+    """The nights per mode and profile: the environment's, else the CI-sized default."""
+    return int(os.environ.get(NIGHTS_ENV, DEFAULT_NIGHTS))
+
+
+def inside(spans: list[Span], moment: datetime) -> bool:
+    """Whether ``moment`` falls in one of ``spans``."""
+    return any(start <= moment < end for start, end in spans)
+
+
+def subtract(spans: list[Span], removed: list[Span]) -> list[Span]:
+    """Return ``spans`` minus ``removed`` (the pauses Axle cut out of what it was sent)."""
+    result: list[Span] = []
+    for start, end in spans:
+        pieces = [(start, end)]
+        for cut_start, cut_end in removed:
+            pieces = [
+                piece
+                for piece_start, piece_end in pieces
+                for piece in (
+                    (piece_start, min(piece_end, cut_start)),
+                    (max(piece_start, cut_end), piece_end),
+                )
+                if piece[0] < piece[1]
+            ]
+        result.extend(pieces)
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A schedule Axle (the simulator) answered: what it was sent and the pauses it cut."""
+
+    at: datetime
+    blocks: list[Span]
+    pauses: list[Span]
+
+    def __str__(self) -> str:
+        """Short: ``blocks [...] pauses [...]`` as day and time."""
+
+        def spans(items: list[Span]) -> str:
+            return ", ".join(f"{start:%d %H:%M}-{end:%d %H:%M}" for start, end in items)
+
+        return f"blocks [{spans(self.blocks)}] pauses [{spans(self.pauses)}]"
+
+
+@dataclass
+class Tally:
+    """What one case covered, for the summary line."""
+
+    sessions: int = 0
+    nights: int = 0
+    new_nights: int = 0  # nights a car still in was planned again for
+    happenings: dict[str, int] = field(default_factory=dict)
+    checks: int = 0
+
+
+@dataclass
+class Model:
+    """What the charger should do, as the test knows it (never read from the controller)."""
+
+    plugged: bool = False
+    participating: bool = True
+    overridden: bool = False
+    loaded: bool = True
+    # The user's own charger settings (device fields) and, while the car is in, since when the
+    # latest schedule request counts, the session's id, triggers and failures allowed.
+    user: dict[str, Any] = field(default_factory=dict)
+    plan_since: datetime | None = None
+    session_id: str | None = None
+    window_end: datetime | None = None
+    answered_before: int = 0
+    triggers: int = 0
+    faults: int = 0
+    # Moments after which the charger may take its latency (and a minute) to settle.
+    unsettled_until: datetime | None = None
+
+
+class SoakChecks:
+    """One case's model and checks: a mode, a profile's twin and its entry."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        *,
+        entry: MockConfigEntry,
+        charger: ProfileCharger,
+        clock: Clock,
+        simulator: AxleSimulator,
+        caplog: pytest.LogCaptureFixture,
+        hass_storage: dict[str, Any],
+        rng: random.Random,
+        mode: str,
+    ) -> None:
+        """Bind the case to its Home Assistant, entry, twins, clock and simulator."""
+        self.hass = hass
+        self.entry = entry
+        self.charger = charger
+        self.clock = clock
+        self.simulator = simulator
+        self.caplog = caplog
+        self.hass_storage = hass_storage
+        self.rng = rng
+        self.mode = mode
+        self.answers: list[Answer] = []
+        self.tally = Tally()
+        self.journal: list[str] = []
+        self.model = Model(user=self.settings())
+        self.initial_user = self.settings()
+        self.checked_records = 0
+        latency = float(entry.options.get("command_latency", 30))
+        self.grace = timedelta(seconds=max(latency, 30.0)) + MARGIN
+        control = controller_of(entry).charger.entities.control
+        assert control is not None
+        self.control_entity = control.entity_id
+        self.control_key = self._key_of(self.control_entity)
+        self.current_key = self._key_of(entry.options.get("current_entity"))
+        answer = simulator.plug_in_schedule
+
+        def plug_in_schedule(owner: str, asset_id: str, blocks: Any) -> Any:
+            modified = answer(owner, asset_id, blocks)
+            spans = sorted(blocks)
+            self.answers.append(Answer(clock.now, spans, subtract(spans, modified)))
+            return modified
+
+        simulator.plug_in_schedule = plug_in_schedule  # type: ignore[method-assign]
+
+    # The charger
+
+    @property
+    def twin(self) -> SimCharger:
+        """The twin the integration pauses."""
+        return self.charger.control
+
+    def _key_of(self, entity_id: str | None) -> str | None:
+        """The twin's key of one of its entities."""
+        for spec in self.twin.twin.entities:
+            if entity_id is not None and entity_id == self.twin.entity_id(spec.key):
+                return spec.key
+        return None
+
+    def settings(self) -> dict[str, Any]:
+        """The control twin's settings (what the user or the integration set)."""
+        device = asdict(self.twin.device)
+        return {key: device[key] for key in SETTINGS}
+
+    def allowed(self, settings: dict[str, Any] | None = None) -> bool:
+        """Whether the controls allow charging (the device's truth, or with these settings)."""
+        device = self.twin.device if settings is None else replace(self.twin.device, **settings)
+        return self.twin.twin.allowed(device)
+
+    def control_available(self) -> bool:
+        """Whether the integration can set the control now (actions always can)."""
+        if self.control_entity is None:
+            return True
+        state = self.hass.states.get(self.control_entity)
+        return state is not None and state.state != STATE_UNAVAILABLE
+
+    def self_willed_shows_paused(self) -> bool:
+        """Whether the control shows "not charging" only because the car is full or held."""
+        if self.control_key is None:
+            return False
+        spec = self.twin.twin.spec(self.control_key)
+        device = self.twin.device
+        return spec.read(device) != spec.read(replace(device, car_full=False, own_schedule=False))
+
+    # The model
+
+    def unsettle(self, span: timedelta = timedelta(0)) -> None:
+        """Something happened: the charger may take ``span`` plus its latency to settle."""
+        until = self.clock.now + span + self.grace
+        current = self.model.unsettled_until
+        self.model.unsettled_until = until if current is None else max(current, until)
+
+    def requests(self) -> list[Any]:
+        """The schedule requests the simulator received."""
+        return self.simulator.requests_to(SCHEDULE_PATH)
+
+    def plan(self) -> Answer | None:
+        """The plan the integration drives now: the latest request's answer (failed: no pause)."""
+        since = self.model.plan_since
+        if since is None:
+            return None
+        made = [request for request in self.requests() if request.at >= since]
+        if not made:
+            return None
+        latest = made[-1]
+        for answer in reversed(self.answers):
+            if answer.at == latest.at:
+                return answer
+        blocks = sorted(
+            (
+                dt_util.parse_datetime(block["start_timestamp"]),
+                dt_util.parse_datetime(block["end_timestamp"]),
+            )
+            for block in latest.body["charging_schedule"]
+        )
+        return Answer(latest.at, blocks, [])  # type: ignore[arg-type]
+
+    def edges(self) -> list[datetime]:
+        """The moments the expected state changes at, and settles after."""
+        plan = self.plan()
+        moments = [edge for span in (plan.blocks + plan.pauses if plan else []) for edge in span]
+        settled = [moment + self.grace for moment in moments]
+        if self.model.unsettled_until is not None:
+            settled.append(self.model.unsettled_until)
+        return moments + settled
+
+    def expected(self) -> bool | None:
+        """Whether the controls should allow charging now; None while that cannot be told."""
+        now = self.clock.now
+        model = self.model
+        if model.unsettled_until is not None and now < model.unsettled_until:
+            return None
+        hands_off = not (model.plugged and model.participating and not model.overridden)
+        if hands_off or not model.loaded:
+            if not model.loaded or not self.control_available():
+                return None
+            return self.allowed(model.user)
+        plan = self.plan()
+        if plan is None:
+            return None
+        if any(
+            edge <= now < edge + self.grace for span in plan.blocks + plan.pauses for edge in span
+        ):
+            return None
+        if inside(plan.pauses, now):
+            # A switch that shows whether the car charges looks paused while the car is full or
+            # the charger's own schedule holds it: there is nothing to pause then.
+            return None if self.self_willed_shows_paused() else False
+        if self.mode == "full_schedule":
+            charging = inside(plan.blocks, now)
+            return None if not charging and self.self_willed_shows_paused() else charging
+        return self.allowed(model.user)
+
+    # Invariants
+
+    def check(self, step: str) -> None:
+        """Check invariants 1-3 now."""
+        self.tally.checks += 1
+        where = f"{step}, at {self.clock.now:%Y-%m-%d %H:%M:%S}"
+        self._follow_the_nights(where)
+        expected = self.expected()
+        if expected is not None:
+            assert self.allowed() is expected, (
+                f"{where}: the charger {'does not allow' if expected else 'allows'} charging; "
+                f"settings {self.settings()}, user's {self.model.user}, plan: {self.plan()}, "
+                f"overridden {self.model.overridden}; lately: {self.journal[-12:]}"
+            )
+        self._check_requests(where)
+        self._check_log(where)
+
+    def _follow_the_nights(self, where: str) -> None:
+        """A car still in gets the next night as a new session: note it, check when it came."""
+        model = self.model
+        if not (model.loaded and model.plugged and model.participating):
+            return
+        session = controller_of(self.entry).session
+        assert session is not None, f"{where}: the session ended by itself with the car in"
+        if session.session_id == model.session_id:
+            plan = self.plan()
+            if plan is not None:
+                model.window_end = max(end for _, end in plan.blocks)
+            return
+        assert model.window_end is not None, f"{where}: a new session nobody started"
+        assert self.clock.now >= model.window_end, (
+            f"{where}: a new night before the last one's window ended ({model.window_end})"
+        )
+        self.start_counting(session.session_id)
+        self.tally.new_nights += 1
+
+    def start_counting(self, session_id: str | None) -> None:
+        """A new session (plug-in, new night, Flex Lite on): its plan and its requests count."""
+        model = self.model
+        model.session_id = session_id
+        model.plan_since = self.clock.now
+        model.overridden = False
+        model.answered_before = len(self.answers)
+        model.triggers = 1
+
+    def _check_requests(self, where: str) -> None:
+        model = self.model
+        answered = len(self.answers) - model.answered_before
+        assert answered <= model.triggers, (
+            f"{where}: {answered} schedules accepted this session for {model.triggers} plug-ins, "
+            "nights, overrides and user changes"
+        )
+        failed = len(self.requests()) - len(self.answers)
+        assert failed <= model.faults, (
+            f"{where}: {failed} failed requests for {model.faults} faults"
+        )
+
+    def _check_log(self, where: str) -> None:
+        records = self.caplog.records
+        fresh = records[self.checked_records :]
+        self.checked_records = len(records)
+        unhandled = [
+            f"{record.name}: {record.getMessage()}"
+            for record in fresh
+            if (record.exc_info is not None and record.exc_info[0] is not None)
+            or (
+                record.levelno >= logging.ERROR
+                and not record.getMessage().startswith(COORDINATOR_FAILURES)
+            )
+        ]
+        assert unhandled == [], f"{where}: unhandled in the log"
+
+    def check_storage(self, where: str) -> None:
+        """Invariant 4: the history keeps 30 days, and the store stays within its bound."""
+        controller = controller_of(self.entry)
+        oldest = self.clock.now - timedelta(days=HISTORY_DAYS)
+        assert all(
+            (session.ended_at or session.plugged_in_at) >= oldest for session in controller.history
+        ), f"{where}: history older than {HISTORY_DAYS} days"
+        stored = self.hass_storage[storage_key(self.entry.entry_id)]
+        assert len(stored["data"]["history"]) == len(controller.history)
+        size = len(orjson.dumps(stored, option=orjson.OPT_INDENT_2))
+        bound = MAX_BYTES_BASE + MAX_BYTES_PER_SESSION * (len(controller.history) + 1)
+        assert size <= bound, f"{where}: store is {size} bytes, bound {bound}"
+
+    # Moving on
+
+    async def advance_to(self, when: datetime, step: str) -> None:
+        """Move to ``when`` timer by timer, checking after each and at each settling moment."""
+        while self.clock.now < when:
+            now = self.clock.now
+            stops = [when, *(edge for edge in self.edges() if now < edge < when)]
+            due = self.clock.next_due()
+            if due is not None:
+                stops.append(max(due, now + timedelta(milliseconds=1)))
+            await self.clock.move_to(min(stops))
+            self.check(step)
+
+    def note(self, what: str) -> None:
+        """Keep what happened when, for a failure's message."""
+        self.journal.append(f"{self.clock.now:%d %H:%M:%S} {what}")
