@@ -117,6 +117,7 @@ async def test_a_device_no_profile_knows_is_filled_in_by_hand(
         "charger_device": sim.device_id,
         "control_kind": "switch",
         "command_latency": 30,
+        "unplug_settle": 60,
         "power_kw": 7.4,
     }
     result = await submit(
@@ -192,6 +193,7 @@ def zappi_form(zappi: SimCharger, **changes: Any) -> dict[str, Any]:
         ),
         ({"control_kind": "lock", "lock_entity": "lock.gone"}, {"lock_entity": "entity_not_found"}),
         ({"pause_current": 0}, {"pause_current": "pause_current_needs_current_kind"}),
+        ({"unplug_settle": 601}, {"unplug_settle": "unplug_settle_out_of_range"}),
     ],
 )
 async def test_bad_input_gets_an_error_and_saves_nothing(
@@ -325,6 +327,7 @@ async def test_options_flow_picks_a_device_and_validates(
         "pause_option": "1",
         "current_entity": go_e.entity_id("amp"),
         "command_latency": 30,
+        "unplug_settle": 60,
         "power_kw": 7.4,
         "window_start": "23:30:00",
         "window_end": "05:30:00",

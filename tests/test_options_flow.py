@@ -24,6 +24,7 @@ from custom_components.axle_flex_lite.const import (
     CONF_PLUGGED_STATES,
     CONF_POWER_KW,
     CONF_SWITCH_ENTITY,
+    CONF_UNPLUG_SETTLE,
     CONF_UNPLUGGED_STATES,
     CONF_WINDOW_END,
     CONF_WINDOW_START,
@@ -115,6 +116,7 @@ async def test_change_settings_and_clear_optional_ones(
         CONF_PLUG_ENTITY: "binary_sensor.car_plugged",
         CONF_CONTROL_KIND: "switch",
         CONF_COMMAND_LATENCY: 30,
+        CONF_UNPLUG_SETTLE: 60,
         CONF_SWITCH_ENTITY: "switch.charger",
         CONF_POWER_KW: 11.0,
         CONF_WINDOW_START: "00:30:00",
@@ -199,3 +201,19 @@ async def test_options_do_not_contact_axle(
     assert config_entry.options[CONF_POWER_KW] == 3.6
     assert config_entry.options[CONF_ASSET_MODEL] == "zappi"
     assert axle_simulator.requests == []
+
+
+async def test_unplug_settle_time_is_an_option(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """The settle time is on the form (a minute unless set), saved, and checked for its range."""
+    older = {key: value for key, value in entry.options.items() if key != CONF_UNPLUG_SETTLE}
+    hass.config_entries.async_update_entry(entry, options=older)
+    result = await start(hass, entry)
+    (marker,) = (key for key in result["data_schema"].schema if key == CONF_UNPLUG_SETTLE)
+    assert marker.default() == 60
+    result = await submit(hass, result, {**FORM_OPTIONS, CONF_UNPLUG_SETTLE: 601})
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_UNPLUG_SETTLE: "unplug_settle_out_of_range"}
+    assert dict(entry.options) == older
+    result = await submit(hass, result, {**FORM_OPTIONS, CONF_UNPLUG_SETTLE: 120})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert entry.options[CONF_UNPLUG_SETTLE] == 120

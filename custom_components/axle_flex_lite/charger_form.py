@@ -51,10 +51,13 @@ from .const import (
     CONF_RESUME_OPTION,
     CONF_SELECT_ENTITY,
     CONF_SWITCH_ENTITY,
+    CONF_UNPLUG_SETTLE,
     CONF_UNPLUGGED_STATES,
     DEFAULT_COMMAND_LATENCY,
     DEFAULT_POWER_KW,
+    DEFAULT_UNPLUG_SETTLE,
     DOMAIN,
+    MAX_UNPLUG_SETTLE,
 )
 from .controls import KIND_ENTITY, ControlKind, as_number, number_range
 from .plug import clean_states, normalise_state, reads_on_off
@@ -89,6 +92,7 @@ CHARGER_KEYS: Final = (
     CONF_CURRENT_ENTITY,
     CONF_PAUSE_CURRENT,
     CONF_COMMAND_LATENCY,
+    CONF_UNPLUG_SETTLE,
     CONF_POWER_KW,
 )
 # Entity fields and the domains they accept.
@@ -182,6 +186,14 @@ def charger_schema(hass: HomeAssistant, values: Mapping[str, Any]) -> vol.Schema
             vol.Optional(CONF_COMMAND_LATENCY, default=DEFAULT_COMMAND_LATENCY): NumberSelector(
                 NumberSelectorConfig(
                     min=0, max=3600, step=1, unit_of_measurement="s", mode=NumberSelectorMode.BOX
+                )
+            ),
+            vol.Optional(
+                CONF_UNPLUG_SETTLE, default=int(DEFAULT_UNPLUG_SETTLE.total_seconds())
+            ): NumberSelector(
+                # No maximum here: the check below explains a too long one in words.
+                NumberSelectorConfig(
+                    min=0, step=1, unit_of_measurement="s", mode=NumberSelectorMode.BOX
                 )
             ),
             vol.Required(CONF_POWER_KW, default=DEFAULT_POWER_KW): NumberSelector(
@@ -350,6 +362,12 @@ def validate_charger(
             as_number(user_input.get(CONF_COMMAND_LATENCY)) or DEFAULT_COMMAND_LATENCY
         ),
     }
+    settle = as_number(user_input.get(CONF_UNPLUG_SETTLE))
+    if settle is None:
+        settle = DEFAULT_UNPLUG_SETTLE.total_seconds()
+    if not 0 <= settle <= MAX_UNPLUG_SETTLE:
+        errors[CONF_UNPLUG_SETTLE] = "unplug_settle_out_of_range"
+    charger[CONF_UNPLUG_SETTLE] = int(settle)
     for key in (CONF_CHARGER_DEVICE, CONF_PROFILE):
         if value := user_input.get(key):
             charger[key] = value

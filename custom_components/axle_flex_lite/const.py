@@ -59,8 +59,11 @@ CONF_WINDOW_START: Final = "window_start"
 CONF_WINDOW_END: Final = "window_end"
 CONF_CONTROL_MODE: Final = "control_mode"
 
-# Options that can change while a session runs without reloading the entry.
-REPLAN_OPTIONS: Final = frozenset({CONF_WINDOW_START, CONF_WINDOW_END, CONF_CONTROL_MODE})
+# Options that can change while a session runs without reloading the entry (the settle time is
+# read at each unplug).
+REPLAN_OPTIONS: Final = frozenset(
+    {CONF_WINDOW_START, CONF_WINDOW_END, CONF_CONTROL_MODE, CONF_UNPLUG_SETTLE}
+)
 
 
 class ControlMode(StrEnum):
@@ -116,6 +119,8 @@ UNSET_COMMAND_LATENCY: Final = timedelta(minutes=10)
 NEXT_NIGHT_LEAD: Final = timedelta(hours=1)
 # A cable wiggle is not an unplug: the plug must stay out this long (the option changes it).
 DEFAULT_UNPLUG_SETTLE: Final = timedelta(seconds=60)
+# The longest settle time the forms accept, in seconds (a longer unplug is a real one).
+MAX_UNPLUG_SETTLE: Final = 600
 # The user's plan after an override goes to Axle once it has been steady this long (coalesced).
 OVERRIDE_RESEND_DELAY: Final = timedelta(minutes=1)
 FALLBACK_RETRY_DELAY: Final = timedelta(minutes=2)
