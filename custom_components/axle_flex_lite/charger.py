@@ -240,11 +240,29 @@ class Charger:
         return max(COMMAND_VERIFY_DELAY, self.entities.command_latency)
 
     def awaiting(self, entity_id: str) -> SentCommand | None:
-        """Return our command to that entity still within its latency window, if any."""
+        """Return our command to that entity still within its latency window, if any.
+
+        A person or an automation that set the entity since has the last word: nothing is awaited.
+        """
         sent = self.sent.get(entity_id)
         if sent is None or dt_util.utcnow() >= sent.sent_at + self.latency_window:
             return None
-        return sent
+        return None if self.set_by_someone(entity_id, sent.sent_at) else sent
+
+    def set_by_someone(self, entity_id: str, since: datetime) -> bool:
+        """Whether a person or an automation not ours last changed the entity, after ``since``."""
+        state = self.hass.states.get(entity_id)
+        if state is None or state.last_changed < since:
+            return False
+        context = state.context
+        return not self.is_ours(context) and (
+            context.user_id is not None or context.parent_id is not None
+        )
+
+    def drop_command(self, entity_id: str) -> None:
+        """Someone else set the entity: our last command to it is neither awaited nor retried."""
+        self._cancel(entity_id)
+        self.sent.pop(entity_id, None)
 
     def classify(self, entity_id: str, old: State | None, new: State | None) -> ChangeKind:
         """Tell what a state change of a controlled entity means.

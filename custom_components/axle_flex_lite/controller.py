@@ -174,10 +174,13 @@ class SessionController(SessionActions):
             return
         # Within the latency window after our put-back a contradicting value is a stale report
         # (the put-back did not stick: it is redone); a change after it is somebody's.
+        # A person's or an automation's change is theirs whenever it came.
         settled = stopped_at + self.charger.latency_window
         for entity_id in list(self.driver.restore):
             state = self.hass.states.get(entity_id)
-            if state is not None and state.last_changed > settled:
+            if state is not None and (
+                state.last_changed > settled or self.charger.set_by_someone(entity_id, stopped_at)
+            ):
                 LOGGER.info(
                     "%s was changed while Home Assistant was down: left as it is", entity_id
                 )
@@ -239,26 +242,33 @@ class SessionController(SessionActions):
                 self.create_task(self.async_apply(), "apply when the charger is back")
 
     @callback
-    def _is_someones_command(self, event_data: Mapping[str, Any]) -> bool:
-        """Whether a service call is a person's or an automation's, aimed at our pause control."""
-        control = self.charger.entities.control
-        if control is None or not control.entity_id:
-            return False
+    def _command_targets(self, event_data: Mapping[str, Any]) -> list[str]:
+        """Return the controlled entities a service call aims at, by the keys the charger uses."""
         target = (event_data.get(ATTR_SERVICE_DATA) or {}).get(ATTR_ENTITY_ID)
         targets = target if isinstance(target, list) else [target]
-        return control.entity_id in targets
+        entities = self.charger.entities
+        keys: dict[str, str] = {entities.current: entities.current} if entities.current else {}
+        if entities.control is not None and entities.control.entity_id:
+            keys[entities.control.entity_id] = entities.control.key
+        return [key for entity_id, key in keys.items() if entity_id in targets]
+
+    @callback
+    def _is_someones_command(self, event_data: Mapping[str, Any]) -> bool:
+        """Whether a service call aims at the charger's control or current (ours or not)."""
+        return bool(self._command_targets(event_data))
 
     @callback
     def _on_someones_command(self, event: Event) -> None:
-        """Take a person's or an automation's command to the control as theirs, at once."""
+        """Take a person's or an automation's command to the charger as theirs, at once."""
         if self.charger.is_ours(event.context) or not self._started or self.closed:
             return
         if event.context.user_id is None and event.context.parent_id is None:
             return
-        control = self.charger.entities.control
-        if control is not None and self.session is not None and not self.session.overridden:
+        if self.session is not None:
+            # Its report (if it carries the same context) is not a second override.
             self._user_command_context = event.context.id
-            self._on_user_change(control.key)
+        for key in self._command_targets(event.data):
+            self._on_user_change(key)
 
     @callback
     def _on_plug_change(self, new_state: State | None) -> None:
@@ -306,7 +316,10 @@ class SessionController(SessionActions):
 
     @callback
     def _on_user_change(self, entity_id: str) -> None:
-        """Somebody else changed the charger during a session: hands off until unplug."""
+        """Somebody else changed the charger: theirs stands; during a session, hands off."""
+        # However soon after our own command: it is not retried over, nor put back.
+        self.charger.drop_command(entity_id)
+        self.driver.forget(entity_id)
         session = self.session
         if session is None or not self.participating:
             return
@@ -315,7 +328,6 @@ class SessionController(SessionActions):
             control is None or control.key != entity_id
         ):
             # Only the current: it stands, and the control goes on following the plan.
-            self.driver.forget(entity_id)
             return
         if not session.overridden:
             LOGGER.info("%s was changed outside Axle Flex Lite: hands off until unplug", entity_id)
@@ -323,7 +335,6 @@ class SessionController(SessionActions):
             self._cancel_timers()
             self.charger.cancel_pending()
         # The user's change stands; anything else we changed is put back by the next apply.
-        self.driver.forget(entity_id)
         self.create_task(self._async_after_override(session), "override")
         self.notify()
 

@@ -1,0 +1,139 @@
+"""A person's change of the charger always stands, however soon after our own command it comes.
+
+Within the charger's command latency a value that contradicts our command is normally a stale
+report (the command did not stick yet, so it is checked and retried). A change that carries a
+person's context (``user_id``) or an automation's (a ``parent_id`` we did not create) is theirs:
+it is never retried over, nor put back, at unplug, after a reload or after a restart.
+
+Times are UTC in November 2026: plugged in at 18:00, window 23:30-05:30, Axle's pause 02:00-02:30.
+The entry sets no command latency, so our commands are recognised for the default ten minutes.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP
+from homeassistant.core import Context
+
+from custom_components.axle_flex_lite.controller import SessionStatus
+from tests.helpers import (
+    OFF,
+    ON,
+    controller_of,
+    sent_schedules,
+    set_up_entry,
+    unload_entry,
+    utc,
+)
+from tests.test_controller_real_chargers import slow_charger, turn_commands
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+    from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+    from tests.plugins.chargers import SimChargers
+    from tests.plugins.integration import Clock, SimulatedCharger
+    from tools.axle_simulator import AxleSimulator
+
+PAUSE_START = utc(26, 2)
+PAUSE_END = utc(26, 2, 30)
+
+
+async def test_switched_off_right_after_the_put_back_at_unplug_stays_off(
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+) -> None:
+    """Unplugged mid-pause (switch put back on), the user switches off a minute later: it stays."""
+    await charger.plug_in()
+    await clock.move_to(PAUSE_START + timedelta(minutes=10))
+    await charger.unplug()
+    assert charger.switch_on
+    await clock.advance(timedelta(minutes=1))
+    await charger.set_switch(False)
+    await clock.advance(timedelta(minutes=30))
+    assert not charger.switch_on
+    assert charger.calls() == [OFF, ON]
+
+
+async def test_switched_off_right_after_the_resume_is_an_override(
+    hass: HomeAssistant,
+    clock: Clock,
+    sim_chargers: SimChargers,
+    config_entry: MockConfigEntry,
+    axle_simulator: AxleSimulator,
+) -> None:
+    """The pause ends (our "on" is reported 90 s late); the user switches off 30 s in: theirs."""
+    sim = await slow_charger(hass, sim_chargers, config_entry)
+    controller = controller_of(config_entry)
+    await sim.plug_in()
+    await clock.move_to(PAUSE_END + timedelta(seconds=30))
+    await sim.user_set("charging", False)
+    assert controller.status is SessionStatus.OVERRIDDEN
+    await clock.advance(timedelta(minutes=30))
+    assert sim.state("charging") == "off"
+    assert turn_commands(sim) == [False, True]
+    # Switched off: no charging planned, nothing to tell Axle.
+    assert len(sent_schedules(axle_simulator)) == 1
+
+
+async def test_switched_off_during_a_reload_mid_pause_stays_off_after_the_pause(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+) -> None:
+    """Reloaded mid-pause (put back on), the user switches off before the set-up: not put back."""
+    await charger.plug_in()
+    await clock.move_to(PAUSE_START + timedelta(minutes=10))
+    await unload_entry(hass, init_integration)
+    assert charger.switch_on
+    await charger.set_switch(False)
+    await set_up_entry(hass, init_integration)
+    await clock.move_to(PAUSE_END + timedelta(minutes=15))
+    assert not charger.switch_on
+    assert charger.calls() == [OFF, ON]
+
+
+async def test_a_persons_change_while_down_wins_even_right_after_the_stop(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+) -> None:
+    """Stopped mid-pause; a person switches off a minute later (within the latency): it stays."""
+    await charger.plug_in()
+    await clock.move_to(PAUSE_START + timedelta(minutes=5))
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
+    await hass.async_block_till_done()
+    await unload_entry(hass, init_integration)
+    await clock.advance(timedelta(minutes=1))
+    hass.states.async_set(charger.switch, "off", context=Context(user_id="someone"))
+    await clock.move_to(PAUSE_END + timedelta(minutes=10))
+    await set_up_entry(hass, init_integration)
+    await clock.advance(timedelta(minutes=15))
+    assert not charger.switch_on
+    assert charger.calls() == [OFF, ON]
+
+
+async def test_a_stale_value_right_after_the_stop_is_still_put_back(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+) -> None:
+    """The same change without a person (a stale poll within the latency): put back on."""
+    await charger.plug_in()
+    await clock.move_to(PAUSE_START + timedelta(minutes=5))
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
+    await hass.async_block_till_done()
+    await unload_entry(hass, init_integration)
+    await clock.advance(timedelta(minutes=1))
+    hass.states.async_set(charger.switch, "off", context=Context())
+    await clock.move_to(PAUSE_END + timedelta(minutes=10))
+    await set_up_entry(hass, init_integration)
+    await clock.advance(timedelta(minutes=1))
+    assert charger.switch_on
+    assert charger.calls() == [OFF, ON, ON]
