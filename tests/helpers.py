@@ -186,3 +186,10 @@ def state_of(hass: HomeAssistant, entry: MockConfigEntry, platform: str, key: st
     shown = hass.states.get(entity_of(hass, entry, platform, key))
     assert shown is not None, f"{platform} {key} has no state"
     return shown.state
+
+
+def registry_id(hass: HomeAssistant, entity_id: str) -> str:
+    """The entity's registry id (it stays the same when the entity is renamed)."""
+    found = er.async_get(hass).async_get(entity_id)
+    assert found is not None, entity_id
+    return found.id

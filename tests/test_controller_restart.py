@@ -23,6 +23,7 @@ from tests.helpers import (
     ON,
     add_and_set_up_entry,
     controller_of,
+    registry_id,
     run_into_the_pause,
     sent_schedules,
     set_up_entry,
@@ -54,6 +55,7 @@ def stored(hass_storage: dict[str, Any], entry: MockConfigEntry) -> dict[str, An
 
 
 async def test_state_is_stored_on_every_change(
+    hass: HomeAssistant,
     hass_storage: dict[str, Any],
     init_integration: MockConfigEntry,
     charger: SimulatedCharger,
@@ -71,7 +73,7 @@ async def test_state_is_stored_on_every_change(
     assert data["restore"] == {}
 
     await clock.move_to(utc(26, 2))
-    assert stored(hass_storage, init_integration)["restore"] == {SWITCH: "on"}
+    assert stored(hass_storage, init_integration)["restore"] == {registry_id(hass, SWITCH): "on"}
     await clock.move_to(utc(26, 2, 30))
     assert stored(hass_storage, init_integration)["restore"] == {}
 
@@ -148,7 +150,7 @@ async def crash_during_the_pause(
     """Pause at 02:00, then "crash" at 02:10: the charger stays off, the store says so."""
     await run_into_the_pause(charger, clock, until=utc(26, 2, 10))
     snapshot = copy.deepcopy(hass_storage[storage_key(entry.entry_id)])
-    assert snapshot["data"]["restore"] == {SWITCH: "on"}
+    assert snapshot["data"]["restore"] == {registry_id(hass, SWITCH): "on"}
     await unload_entry(hass, entry)
     # What a crash leaves behind: the charger still off and the pause in the store.
     hass.states.async_set(SWITCH, "off")
@@ -360,7 +362,7 @@ async def test_home_assistant_stop_mid_pause(
     assert charger.switch_on
     assert charger.calls() == [OFF, ON]
     data = stored(hass_storage, init_integration)
-    assert data["restore"] == {SWITCH: "on"}
+    assert data["restore"] == {registry_id(hass, SWITCH): "on"}
     assert data["session"]["plan"]["pauses"]
     # Stopped: no more changes, and the user's changes are not overrides.
     await clock.move_to(utc(26, 2, 30))

@@ -27,9 +27,10 @@ from .const import (
 )
 from .controller import SessionController, async_delete_entry_issues
 from .coordinator import RewardsCoordinator
+from .issues import async_notify_left_paused
 from .services import async_setup_services
 from .site_eligibility import async_check_site_eligibility
-from .storage import SessionStore
+from .storage import SessionStore, entity_keys
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -122,12 +123,16 @@ def _watch_entry_updates(hass: HomeAssistant, entry: AxleFlexLiteConfigEntry) ->
             for key in applied_options.keys() | entry.options.keys()
             if applied_options.get(key) != entry.options.get(key)
         }
+        controller: SessionController = entry.runtime_data.controller
+        if changed and controller.entity_tracker.followed_options == dict(entry.options):
+            # The controller already follows a renamed entity under its new id.
+            applied_options = dict(entry.options)
+            return
         if dict(entry.data) != applied_data or not changed <= REPLAN_OPTIONS:
             hass.config_entries.async_schedule_reload(entry.entry_id)
             return
         applied_options = dict(entry.options)
         if changed:
-            controller: SessionController = entry.runtime_data.controller
             await controller.async_settings_changed()
 
     entry.async_on_unload(entry.add_update_listener(_async_entry_updated))
@@ -144,12 +149,18 @@ async def async_unload_entry(hass: HomeAssistant, entry: AxleFlexLiteConfigEntry
 async def async_remove_entry(hass: HomeAssistant, entry: AxleFlexLiteConfigEntry) -> None:
     """Leave Flex Lite and forget the entry's sessions and repair issues.
 
-    Unenrolling is best effort with a short timeout: removal never waits long and never fails.
+    Unenrolling is best effort with a short timeout: removal never waits long and never fails. A
+    charger value the unload could not put back (the charger offline) is left to the user, with a
+    notification naming it.
     """
     try:
         async with asyncio.timeout(REMOVAL_TIMEOUT.total_seconds()):
             await _client(hass, entry).async_unenrol(entry.data[CONF_SITE_ID])
     except (AxleError, TimeoutError) as err:
         LOGGER.warning("Could not unenrol the site from Flex Lite while removing it: %s", err)
-    await SessionStore(hass, entry.entry_id).async_remove()
+    store = SessionStore(hass, entry.entry_id)
+    # Unloading put back what it could; what is left (the charger offline) the user must set.
+    left = entity_keys(hass, (await store.async_load()).restore)
+    await store.async_remove()
     async_delete_entry_issues(hass, entry.entry_id)
+    await async_notify_left_paused(hass, entry.entry_id, left)

@@ -259,6 +259,15 @@ class Charger:
             context.user_id is not None or context.parent_id is not None
         )
 
+    def follow_rename(self, old: str, new: str, entities: ChargerEntities) -> None:
+        """One of the entities was renamed: ``entities`` name it now; our commands move with it."""
+        self.entities = entities
+        if (sent := self.sent.pop(old, None)) is not None:
+            self.sent[new] = sent
+        if (pending := self._pending.pop(old, None)) is not None:
+            pending.cancel()
+            self._arm_verification(new, pending.wanted, pending.attempt)
+
     def drop_command(self, entity_id: str) -> None:
         """Someone else set the entity: our last command to it is neither awaited nor retried."""
         self._cancel(entity_id)
@@ -330,8 +339,8 @@ class Charger:
             # Armed before the call: a charger that pushes its new state while the call runs
             # reports it under its own context, and must find the command waiting.
             self._arm_verification(entity_id, wanted, attempt=1)
-        await self._async_send(entity_id, wanted)
-        return True
+        # Unchecked (letting go for good), a refused call is a value not put back.
+        return await self._async_send(entity_id, wanted) or verify
 
     def cancel_pending(self) -> None:
         """Stop checking our commands (the controller lets go); they are still recognised."""
@@ -343,8 +352,11 @@ class Charger:
         if (pending := self._pending.pop(entity_id, None)) is not None:
             pending.cancel()
 
-    async def _async_send(self, entity_id: str, wanted: RestoreValue) -> None:
-        """Call the control's service (or the number's), under a context that marks it as ours."""
+    async def _async_send(self, entity_id: str, wanted: RestoreValue) -> bool:
+        """Call the control's service (or the number's) under a context that marks it as ours.
+
+        Returns whether the call went through.
+        """
         command = self._command(entity_id, wanted)
         context = Context()
         self._own_contexts.append(context.id)
@@ -359,6 +371,8 @@ class Charger:
             LOGGER.warning(
                 "%s.%s for %s failed: %s", command.domain, command.service, entity_id, err
             )
+            return False
+        return True
 
     def _command(self, entity_id: str, wanted: RestoreValue) -> Command:
         """Return the service call that sets ``wanted``: the control's, or a number's set_value."""

@@ -102,6 +102,8 @@ LEGACY_PLUGGED_STATES: Final = frozenset(
 DEFAULT_COMMAND_LATENCY: Final = 30
 
 STORAGE_VERSION: Final = 1
+# 2: the charger's values keyed by registry id (renames follow); 1 keyed them by entity id.
+STORAGE_MINOR_VERSION: Final = 2
 HISTORY_DAYS: Final = 30
 # A hard cap as well, so many short plug-ins a day cannot grow the store without bound.
 HISTORY_MAX_SESSIONS: Final = 300

@@ -36,10 +36,7 @@ from homeassistant.core import (
     State,
     callback,
 )
-from homeassistant.helpers.event import (
-    async_track_point_in_utc_time,
-    async_track_state_change_event,
-)
+from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.helpers.start import async_at_started
 from homeassistant.util import dt as dt_util
 
@@ -52,6 +49,7 @@ from .const import (
 )
 from .controller_actions import SessionActions
 from .issues import async_delete_entry_issues, issue_id
+from .renames import EntityTracker
 from .scheduling import (
     ChargerCommand,
     PlanPhase,
@@ -105,6 +103,7 @@ class SessionController(SessionActions):
         super().__init__(hass, entry, client)
         self.axle = AxleLink(self)
         self.watchers = Watchers(self)
+        self.entity_tracker = EntityTracker(self, self._async_on_state_change)
         self._user_command_context: str | None = None
         # The user's plan last sent to Axle after an override: (charging allowed, until).
         self._user_plan_sent: tuple[bool, datetime | None] | None = None
@@ -119,11 +118,10 @@ class SessionController(SessionActions):
     async def async_setup(self) -> None:
         """Load the stored state and follow the charger; reconcile once Home Assistant runs."""
         self._load(await self._store.async_load())
+        self.entity_tracker.track()
         self._unsubscribe.extend(
             (
-                async_track_state_change_event(
-                    self.hass, self.charger.entities.all, self._async_on_state_change
-                ),
+                self.entity_tracker.cancel,
                 self.hass.bus.async_listen(EVENT_HOMEASSISTANT_STOP, self._async_on_stop),
                 self.hass.bus.async_listen(
                     EVENT_CALL_SERVICE,
@@ -136,6 +134,9 @@ class SessionController(SessionActions):
 
     async def async_shutdown(self) -> None:
         """Let go of the charger (entry unloaded): put back what we changed and save."""
+        if not self.closed:
+            # Home Assistant runs on: the plug's state tells when it changed meanwhile.
+            self.unloaded_at = dt_util.utcnow()
         await self._async_let_go()
 
     async def _async_on_started(self, _hass: HomeAssistant) -> None:
@@ -148,6 +149,7 @@ class SessionController(SessionActions):
         """
         self._started = True
         self.issues.refresh_missing(self.charger.entities.all)
+        replugged = self._replugged_while_unloaded()
         self._drop_put_backs_changed_while_down()
         plugged = self.charger.plug_state
         self.plugged_in = plugged
@@ -157,6 +159,9 @@ class SessionController(SessionActions):
         session = self.session
         if session is not None and plugged is False:
             await self._async_end_session(session)
+        elif session is not None and replugged and self.participating:
+            await self._async_end_session(session)
+            await self._async_start_session()
         elif session is not None and not self.participating:
             await self._async_end_session(session, SessionOutcome.NOT_PARTICIPATING)
         elif session is not None and session.plan is None:
@@ -166,6 +171,22 @@ class SessionController(SessionActions):
         elif not await self._async_next_night():
             # A night that ended while Home Assistant was down gives way to the next one.
             await self.async_apply()
+
+    def _replugged_while_unloaded(self) -> bool:
+        """Whether the car was plugged in (again) while the entry was unloaded.
+
+        Only while Home Assistant ran on: after a restart every state is written anew, so its time
+        says nothing (a stored unplugged plug still tells a plug-in).
+        """
+        unloaded_at, self.unloaded_at = self.unloaded_at, None
+        state = self.hass.states.get(self.charger.entities.plug)
+        return (
+            unloaded_at is not None
+            and self.stopped_at is None
+            and self.charger.plugged(state) is True
+            and state is not None
+            and state.last_changed > unloaded_at
+        )
 
     def _drop_put_backs_changed_while_down(self) -> None:
         """Drop the put-backs of values changed after our stop: the user's change wins."""

@@ -29,7 +29,13 @@ from .driver import ChargerDriver
 from .issues import EntryIssues
 from .scheduling import PlanPhase, inside, plan_phase
 from .session import ScheduleEvent, ScheduleEventType, Session, SessionOutcome, SessionStatus
-from .storage import SessionStore, StoredDataError, StoredState
+from .storage import (
+    SessionStore,
+    StoredDataError,
+    StoredState,
+    entity_keys,
+    registry_keys,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -96,6 +102,7 @@ class ControllerState:
         self.participating = True
         self.plugged_in: bool | None = None
         self.stopped_at: datetime | None = None
+        self.unloaded_at: datetime | None = None
         self.next_change: datetime | None = None
         self._last_plugged: bool | None = None
         self._listeners: list[Callable[[], None]] = []
@@ -195,8 +202,9 @@ class ControllerState:
         self.axle.consent_refused = stored.consent_refused
         self._last_plugged = stored.plugged
         self.stopped_at = stored.stopped_at
-        self.driver.restore = dict(stored.restore)
-        self.charger.load_sent(stored.sent)
+        self.unloaded_at = stored.unloaded_at
+        self.driver.restore = entity_keys(self.hass, stored.restore)
+        self.charger.load_sent(entity_keys(self.hass, stored.sent))
         control = self.charger.entities.control
         if control is not None and not control.readable and control.key in self.driver.restore:
             self.charger.assume_paused()
@@ -220,9 +228,10 @@ class ControllerState:
             participating=self.participating,
             consent_refused=self.axle.consent_refused,
             plugged=self._last_plugged,
-            restore=dict(self.driver.restore),
+            restore=registry_keys(self.hass, self.driver.restore),
             stopped_at=self.stopped_at,
-            sent=self.charger.dump_sent(),
+            unloaded_at=self.unloaded_at,
+            sent=registry_keys(self.hass, self.charger.dump_sent()),
             session=self.session.to_json() if self.session else None,
             history=[session.to_json() for session in self.history],
         )

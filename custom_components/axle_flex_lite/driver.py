@@ -75,6 +75,11 @@ class ChargerDriver:
                 continue
             self.restore.pop(entity_id, None)
 
+    def follow_rename(self, old: str, new: str) -> None:
+        """Move the value to put back of entity ``old`` to its new id ``new``."""
+        if old in self.restore:
+            self.restore[new] = self.restore.pop(old)
+
     def forget(self, entity_id: str) -> None:
         """Do not put this entity back: the user set it themselves."""
         self.restore.pop(entity_id, None)

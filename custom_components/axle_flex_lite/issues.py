@@ -1,14 +1,17 @@
 """The repair issues of one config entry: entity missing, charger not responding, consent missing.
 
-Their fix flows live in ``repairs.py``.
+Their fix flows live in ``repairs.py``. Also the notification left behind when the entry is removed
+while a value it changed could not be put back (no issue outlives its entry).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
+from homeassistant.components import persistent_notification
 from homeassistant.core import HomeAssistant, State, callback
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.translation import async_get_translations
 
 from .const import (
     DOMAIN,
@@ -19,7 +22,18 @@ from .const import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Mapping
+
+    from .storage import RestoreValue
+
+# The translation (``exceptions`` in strings.json) of the notification left at removal.
+LEFT_PAUSED_KEY: Final = "charger_left_paused"
+LEFT_PAUSED_TITLE: Final = "Axle Flex Lite"
+# Should the translations not load: the same in plain English.
+LEFT_PAUSED_FALLBACK: Final = (
+    "Axle Flex Lite was removed while {entity_id} was paused, and it could not be set back. "
+    "Set {entity_id} to {value} so that your car charges."
+)
 
 
 def issue_id(key: str, entry_id: str, entity_id: str | None = None) -> str:
@@ -34,6 +48,26 @@ def async_delete_entry_issues(hass: HomeAssistant, entry_id: str) -> None:
     for domain, issue in list(registry.issues):
         if domain == DOMAIN and entry_id in issue:
             ir.async_delete_issue(hass, DOMAIN, issue)
+
+
+async def async_notify_left_paused(
+    hass: HomeAssistant, entry_id: str, left: Mapping[str, RestoreValue]
+) -> None:
+    """Tell the user which charger values to set by hand: the removal could not put them back."""
+    if not left:
+        return
+    translations = await async_get_translations(hass, hass.config.language, "exceptions", [DOMAIN])
+    template = translations.get(
+        f"component.{DOMAIN}.exceptions.{LEFT_PAUSED_KEY}.message", LEFT_PAUSED_FALLBACK
+    )
+    for entity_id, value in left.items():
+        LOGGER.warning("Removed while %s was paused: set it to %s by hand", entity_id, value)
+        persistent_notification.async_create(
+            hass,
+            template.replace("{entity_id}", entity_id).replace("{value}", str(value)),
+            title=LEFT_PAUSED_TITLE,
+            notification_id=f"{DOMAIN}_{LEFT_PAUSED_KEY}_{entry_id}_{entity_id}",
+        )
 
 
 class EntryIssues:

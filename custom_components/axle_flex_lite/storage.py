@@ -2,32 +2,57 @@
 
 One ``Store`` file per config entry (key ``axle_flex_lite.<entry_id>``), written on every change so
 that a restart in the middle of a pause finds the charger values to put back. Everything is plain
-JSON: times are UTC ISO 8601 strings and schedules are lists of ``[start, end]`` pairs.
+JSON: times are UTC ISO 8601 strings and schedules are lists of ``[start, end]`` pairs. The values
+to put back and the commands on their way are keyed by the entity's registry id where it has one
+(an entity renamed meanwhile is found under its new id); files of minor version 1 keyed them by
+entity id and are migrated at load.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
 from .api.models import ScheduleBlock
-from .const import DOMAIN, STORAGE_VERSION
+from .const import DOMAIN, STORAGE_MINOR_VERSION, STORAGE_VERSION
 from .scheduling import Plan
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from datetime import datetime
 
     from homeassistant.core import HomeAssistant
 
 type RestoreValue = str | float
+# What the store keeps per charger entity (keyed by registry id, or by entity id without one).
+STORED_BY_ENTITY: Final = ("restore", "sent")
 type JsonBlocks = list[list[str]]
 
 
 class StoredDataError(ValueError):
     """A stored record does not have the expected shape (the file was edited or is damaged)."""
+
+
+def registry_keys[T](hass: HomeAssistant, values: Mapping[str, T]) -> dict[str, T]:
+    """Key values by the entities' registry ids (kept by entity id where there is none)."""
+    registry = er.async_get(hass)
+    return {
+        entry.id if (entry := registry.async_get(key)) is not None else key: value
+        for key, value in values.items()
+    }
+
+
+def entity_keys[T](hass: HomeAssistant, values: Mapping[str, T]) -> dict[str, T]:
+    """Key stored values by today's entity ids (a registry id finds a renamed entity)."""
+    registry = er.async_get(hass)
+    return {
+        entry.entity_id if (entry := registry.async_get(key)) is not None else key: value
+        for key, value in values.items()
+    }
 
 
 def storage_key(entry_id: str) -> str:
@@ -123,6 +148,8 @@ class StoredState:
     sent: dict[str, list[Any]] = field(default_factory=dict)
     # When Home Assistant last stopped with values to put back (a change after it is the user's).
     stopped_at: datetime | None = None
+    # When the entry was last unloaded while Home Assistant ran on (a plug change after it is real).
+    unloaded_at: datetime | None = None
     session: dict[str, Any] | None = None
     history: list[dict[str, Any]] = field(default_factory=list)
 
@@ -135,6 +162,7 @@ class StoredState:
             "restore": dict(self.restore),
             "sent": dict(self.sent),
             "stopped_at": time_to_json(self.stopped_at),
+            "unloaded_at": time_to_json(self.unloaded_at),
             "session": self.session,
             "history": list(self.history),
         }
@@ -157,10 +185,11 @@ class StoredState:
                 for entity_id, value in restore.items()
                 if isinstance(value, str | float | int) and not isinstance(value, bool)
             }
-        try:
-            state.stopped_at = time_from_json(data.get("stopped_at"))
-        except StoredDataError:
-            state.stopped_at = None
+        for name in ("stopped_at", "unloaded_at"):
+            try:
+                setattr(state, name, time_from_json(data.get(name)))
+            except StoredDataError:
+                setattr(state, name, None)
         if isinstance(sent := data.get("sent"), dict):
             state.sent = {
                 str(entity_id): item
@@ -174,12 +203,29 @@ class StoredState:
         return state
 
 
+class _MigratingStore(Store[dict[str, Any]]):
+    """The ``Store`` of one entry, migrating older files at load."""
+
+    async def _async_migrate_func(
+        self, old_major_version: int, old_minor_version: int, old_data: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Minor version 1 kept the charger's values by entity id: key them by registry id."""
+        data = dict(old_data)
+        if old_minor_version < 2:
+            for name in STORED_BY_ENTITY:
+                if isinstance(values := data.get(name), dict):
+                    data[name] = registry_keys(self.hass, values)
+        return data
+
+
 class SessionStore:
     """The store of one config entry."""
 
     def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
         """Bind the store to the entry's key."""
-        self._store: Store[dict[str, Any]] = Store(hass, STORAGE_VERSION, storage_key(entry_id))
+        self._store = _MigratingStore(
+            hass, STORAGE_VERSION, storage_key(entry_id), minor_version=STORAGE_MINOR_VERSION
+        )
 
     async def async_load(self) -> StoredState:
         """Load the stored state; a missing file gives the defaults.
