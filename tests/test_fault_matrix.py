@@ -17,6 +17,7 @@ import logging
 import socket
 from typing import TYPE_CHECKING, Any
 
+from homeassistant.components import persistent_notification
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import (
     ATTR_ENTITY_ID,
@@ -35,7 +36,7 @@ from homeassistant.core import (
     callback,
 )
 from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -847,5 +848,156 @@ async def test_two_entries_share_one_account(
     # Both pauses start at 02:00: the two timers fire at the same instant, in either order.
     assert sorted(calls[:2]) == sorted([OFF, (SECOND_SWITCH, "turn_off", None)])
     assert calls[2:] == [(SECOND_SWITCH, "turn_on", None), ON]
+    assert_as_the_user_wants(charger)
+    assert_nothing_unhandled(caplog)
+
+
+# The charger's entities renamed, the integration removed or away, the user right after our command
+
+
+RENAMED_SWITCH = "input_boolean.wallbox_charging"
+
+
+async def test_switch_renamed_mid_pause(
+    hass: HomeAssistant,
+    *,
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+    axle_simulator: AxleSimulator,
+    caplog: pytest.LogCaptureFixture,
+    plugged_in: MockConfigEntry,
+) -> None:
+    """The switch gets a new entity id at 02:10: the pause ends on time on it, nothing reloads."""
+    await step_to(clock, utc(26, 2, 10))
+    er.async_get(hass).async_update_entity(SWITCH, new_entity_id=RENAMED_SWITCH)
+    await hass.async_block_till_done()
+    assert init_integration.options[CONF_SWITCH_ENTITY] == RENAMED_SWITCH
+    await run_night(clock, charger)
+
+    assert schedules_sent(axle_simulator) == 1
+    assert charger.calls() == [OFF, (RENAMED_SWITCH, "turn_on", None)]
+    assert state_of(hass, RENAMED_SWITCH) == STATE_ON
+    assert controller_of(init_integration).history[-1].outcome == "completed"
+    assert_nothing_unhandled(caplog)
+
+
+async def test_removed_mid_pause_with_the_charger_offline(
+    hass: HomeAssistant,
+    *,
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+    caplog: pytest.LogCaptureFixture,
+    plugged_in: MockConfigEntry,
+) -> None:
+    """Removed at 02:10 with the switch unavailable: nothing can be sent, the user is told."""
+    notes: dict[str, Any] = {}
+
+    @callback
+    def shown(_kind: Any, notifications: dict[str, Any]) -> None:
+        notes.update(notifications)
+
+    persistent_notification.async_register_callback(hass, shown)
+    await step_to(clock, utc(26, 2, 10))
+    hass.states.async_set(SWITCH, STATE_UNAVAILABLE)
+    await hass.async_block_till_done()
+    assert await hass.config_entries.async_remove(init_integration.entry_id)
+    await hass.async_block_till_done()
+    await clock.move_to(MORNING)
+
+    assert charger.calls() == [OFF]
+    assert [SWITCH in note["message"] for note in notes.values()] == [True]
+    assert_nothing_unhandled(caplog)
+
+
+async def test_replugged_while_reloading(
+    hass: HomeAssistant,
+    *,
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+    axle_simulator: AxleSimulator,
+    caplog: pytest.LogCaptureFixture,
+    plugged_in: MockConfigEntry,
+) -> None:
+    """Unplugged and plugged in again while the entry was unloaded: a new session, one pause."""
+    await step_to(clock, utc(26, 1))
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    await charger.unplug()
+    await clock.advance(timedelta(minutes=5))
+    await charger.plug_in()
+    await clock.advance(timedelta(minutes=5))
+    assert await hass.config_entries.async_setup(init_integration.entry_id)
+    await hass.async_block_till_done()
+    await run_night(clock, charger)
+
+    assert schedules_sent(axle_simulator) == 2
+    assert charger.calls() == [OFF, ON]
+    assert [session.outcome for session in controller_of(init_integration).history] == [
+        "unplugged",
+        "completed",
+    ]
+    assert_as_the_user_wants(charger)
+    assert_nothing_unhandled(caplog)
+
+
+async def test_user_switches_off_right_after_the_pause(
+    *,
+    charger: SimulatedCharger,
+    clock: Clock,
+    axle_simulator: AxleSimulator,
+    caplog: pytest.LogCaptureFixture,
+    controller: SessionController,
+    plugged_in: MockConfigEntry,
+) -> None:
+    """The user switches off 30 s after our pause-end "on" (inside its latency): theirs stands."""
+    await step_to(clock, PAUSE[1] + timedelta(seconds=30))
+    await charger.set_switch(False)
+    assert controller.status is SessionStatus.OVERRIDDEN
+    await run_night(clock, charger)
+
+    assert charger.calls() == [OFF, ON]
+    assert schedules_sent(axle_simulator) == 1
+    assert_as_the_user_wants(charger, switch_on=False)
+    assert_nothing_unhandled(caplog)
+
+
+@pytest.mark.parametrize(
+    "entry_options",
+    [
+        {
+            CONF_PLUG_ENTITY: PLUG,
+            CONF_SWITCH_ENTITY: SWITCH,
+            CONF_CURRENT_ENTITY: "input_number.ev_current",
+            CONF_WINDOW_START: "23:30:00",
+            CONF_WINDOW_END: "05:30:00",
+            CONF_CONTROL_MODE: "pause_only",
+            CONF_UNPLUG_SETTLE: 60,
+        }
+    ],
+)
+async def test_short_unplug_below_the_settle_time(
+    *,
+    charger: SimulatedCharger,
+    clock: Clock,
+    axle_simulator: AxleSimulator,
+    caplog: pytest.LogCaptureFixture,
+    controller: SessionController,
+) -> None:
+    """Out for 20 s at 02:10 (settle time a minute): same session, one schedule, one pause."""
+    await charger.plug_in()
+    await step_to(clock, utc(26, 2, 10))
+    await charger.unplug()
+    await clock.advance(timedelta(seconds=20))
+    await charger.plug_in()
+    assert controller.status is SessionStatus.PAUSED
+    await run_night(clock, charger)
+    await clock.advance(timedelta(seconds=61))
+
+    assert schedules_sent(axle_simulator) == 1
+    assert charger.calls() == [OFF, ON]
+    assert [session.outcome for session in controller.history] == ["completed"]
     assert_as_the_user_wants(charger)
     assert_nothing_unhandled(caplog)
