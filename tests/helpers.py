@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from homeassistant.components import persistent_notification
+from homeassistant.core import callback
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
 
 from custom_components.axle_flex_lite.const import (
@@ -193,3 +195,22 @@ def registry_id(hass: HomeAssistant, entity_id: str) -> str:
     found = er.async_get(hass).async_get(entity_id)
     assert found is not None, entity_id
     return found.id
+
+
+def follow_notifications(hass: HomeAssistant) -> dict[str, Any]:
+    """The persistent notifications shown, by id, kept up to date as they change."""
+    shown: dict[str, Any] = {}
+
+    @callback
+    def updated(_kind: Any, notifications: dict[str, Any]) -> None:
+        shown.clear()
+        shown.update(notifications)
+
+    persistent_notification.async_register_callback(hass, updated)
+    return shown
+
+
+def stored_state(hass_storage: dict[str, Any], entry: MockConfigEntry) -> dict[str, Any]:
+    """The entry's controller state as last written to its store."""
+    data: dict[str, Any] = hass_storage[storage_key(entry.entry_id)]["data"]
+    return data

@@ -10,18 +10,19 @@ Times are UTC in November 2026: plugged in at 18:00, window 23:30-05:30, Axle's 
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from homeassistant.components import persistent_notification
 from homeassistant.const import (
     EVENT_HOMEASSISTANT_STOP,
     STATE_ON,
     STATE_UNAVAILABLE,
 )
-from homeassistant.core import callback
 
+from custom_components.axle_flex_lite.const import CONF_UNPLUG_SETTLE
 from tests.helpers import (
+    change_options,
     controller_of,
+    follow_notifications,
     sent_schedules,
     set_up_entry,
     unload_entry,
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+    from custom_components.axle_flex_lite.session import Session
     from tests.plugins.integration import Clock, SimulatedCharger
     from tools.axle_simulator import AxleSimulator
 
@@ -40,17 +42,15 @@ PAUSE_START = utc(26, 2)
 PAUSE_END = utc(26, 2, 30)
 
 
-def notifications(hass: HomeAssistant) -> dict[str, Any]:
-    """Follow the persistent notifications: the dict holds them as they are, by id."""
-    shown: dict[str, Any] = {}
-
-    @callback
-    def updated(_kind: Any, changed: dict[str, Any]) -> None:
-        shown.clear()
-        shown.update(changed)
-
-    persistent_notification.async_register_callback(hass, updated)
-    return shown
+async def session_at_one(
+    entry: MockConfigEntry, charger: SimulatedCharger, clock: Clock
+) -> Session:
+    """Plug in at 18:00 and go on to 01:00; return the session."""
+    await charger.plug_in()
+    await clock.move_to(utc(26, 1))
+    session = controller_of(entry).session
+    assert session is not None
+    return session
 
 
 async def test_7_removed_mid_pause_with_the_charger_offline_tells_the_user(
@@ -60,7 +60,7 @@ async def test_7_removed_mid_pause_with_the_charger_offline_tells_the_user(
     clock: Clock,
 ) -> None:
     """Failure 7: the switch cannot be put back at removal: a notification names it and "on"."""
-    shown = notifications(hass)
+    shown = follow_notifications(hass)
     await charger.plug_in()
     await clock.move_to(PAUSE_START + timedelta(minutes=10))
     hass.states.async_set(SWITCH, STATE_UNAVAILABLE)
@@ -79,7 +79,7 @@ async def test_removed_mid_pause_with_the_charger_online_tells_nothing(
     clock: Clock,
 ) -> None:
     """The switch is put back at removal: nothing for the user to do, no notification."""
-    shown = notifications(hass)
+    shown = follow_notifications(hass)
     await charger.plug_in()
     await clock.move_to(PAUSE_START + timedelta(minutes=10))
     assert await hass.config_entries.async_remove(init_integration.entry_id)
@@ -96,10 +96,7 @@ async def test_3_replugged_while_unloaded_is_a_new_session(
     axle_simulator: AxleSimulator,
 ) -> None:
     """Failure 3 (same night): out and in again while the entry was unloaded: a new session."""
-    await charger.plug_in()
-    await clock.move_to(utc(26, 1))
-    first = controller_of(init_integration).session
-    assert first is not None
+    first = await session_at_one(init_integration, charger, clock)
     await unload_entry(hass, init_integration)
     await clock.move_to(utc(26, 1, 10))
     await charger.unplug()
@@ -124,10 +121,7 @@ async def test_a_restart_that_rewrites_the_plug_state_is_the_same_session(
     axle_simulator: AxleSimulator,
 ) -> None:
     """Home Assistant restarts: every state is written anew, but nobody replugged: same session."""
-    await charger.plug_in()
-    await clock.move_to(utc(26, 1))
-    first = controller_of(init_integration).session
-    assert first is not None
+    first = await session_at_one(init_integration, charger, clock)
     hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
     await hass.async_block_till_done()
     await unload_entry(hass, init_integration)
@@ -141,3 +135,21 @@ async def test_a_restart_that_rewrites_the_plug_state_is_the_same_session(
     assert len(sent_schedules(axle_simulator)) == 1
     await clock.move_to(PAUSE_START)
     assert not charger.switch_on
+
+
+async def test_a_new_settle_time_needs_no_reload(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    charger: SimulatedCharger,
+    clock: Clock,
+) -> None:
+    """The settle time saved in the options counts from the next unplug, without a reload."""
+    controller = controller_of(init_integration)
+    await charger.plug_in()
+    await change_options(hass, init_integration, {CONF_UNPLUG_SETTLE: 120})
+    assert controller_of(init_integration) is controller
+    await charger.unplug()
+    await clock.advance(timedelta(seconds=119))
+    assert controller.session is not None
+    await clock.advance(timedelta(seconds=2))
+    assert controller.session is None

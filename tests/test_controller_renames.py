@@ -30,6 +30,7 @@ from tests.helpers import (
     sent_schedules,
     set_up_entry,
     store_controller_state,
+    stored_state,
     unload_entry,
     utc,
 )
@@ -59,12 +60,6 @@ async def rename(hass: HomeAssistant, old: str, new: str) -> None:
     await hass.async_block_till_done()
 
 
-def stored(hass_storage: dict[str, Any], entry: MockConfigEntry) -> dict[str, Any]:
-    """The entry's stored controller state."""
-    data: dict[str, Any] = hass_storage[storage_key(entry.entry_id)]["data"]
-    return data
-
-
 async def test_5_switch_renamed_mid_pause_is_put_back_on_time(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
@@ -84,7 +79,7 @@ async def test_5_switch_renamed_mid_pause_is_put_back_on_time(
     assert controller_of(init_integration) is controller  # followed, not reloaded
     assert controller.status is SessionStatus.PAUSED
     assert state(hass, RENAMED) == STATE_OFF
-    assert stored(hass_storage, init_integration)["restore"] == {switch_id: STATE_ON}
+    assert stored_state(hass_storage, init_integration)["restore"] == {switch_id: STATE_ON}
     assert repair_issue(hass, ISSUE_CHARGER_ENTITY_MISSING, init_integration, SWITCH) is None
     assert repair_issue(hass, ISSUE_CHARGER_ENTITY_MISSING, init_integration, RENAMED) is None
 
@@ -182,7 +177,9 @@ async def test_a_version_1_store_is_migrated_to_registry_ids(
     assert controller.values_to_restore == {SWITCH: STATE_ON}
     key = storage_key(config_entry.entry_id)
     assert hass_storage[key]["minor_version"] == 2
-    assert stored(hass_storage, config_entry)["restore"] == {registry_id(hass, SWITCH): STATE_ON}
+    assert stored_state(hass_storage, config_entry)["restore"] == {
+        registry_id(hass, SWITCH): STATE_ON
+    }
     await rename(hass, SWITCH, RENAMED)
     await clock.move_to(PAUSE_END)
     assert state(hass, RENAMED) == STATE_ON

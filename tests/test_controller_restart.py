@@ -28,6 +28,7 @@ from tests.helpers import (
     sent_schedules,
     set_up_entry,
     store_controller_state,
+    stored_state,
     unload_entry,
     utc,
 )
@@ -48,12 +49,6 @@ async def restart(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     await set_up_entry(hass, entry)
 
 
-def stored(hass_storage: dict[str, Any], entry: MockConfigEntry) -> dict[str, Any]:
-    """The entry's stored controller state."""
-    data: dict[str, Any] = hass_storage[storage_key(entry.entry_id)]["data"]
-    return data
-
-
 async def test_state_is_stored_on_every_change(
     hass: HomeAssistant,
     hass_storage: dict[str, Any],
@@ -63,7 +58,7 @@ async def test_state_is_stored_on_every_change(
     plugged_in: MockConfigEntry,
 ) -> None:
     """Plug-in, pause and unplug are each written at once, with the values to put back."""
-    data = stored(hass_storage, init_integration)
+    data = stored_state(hass_storage, init_integration)
     assert data["plugged"] is True
     assert data["participating"] is True
     session = data["session"]
@@ -73,12 +68,14 @@ async def test_state_is_stored_on_every_change(
     assert data["restore"] == {}
 
     await clock.move_to(utc(26, 2))
-    assert stored(hass_storage, init_integration)["restore"] == {registry_id(hass, SWITCH): "on"}
+    assert stored_state(hass_storage, init_integration)["restore"] == {
+        registry_id(hass, SWITCH): "on"
+    }
     await clock.move_to(utc(26, 2, 30))
-    assert stored(hass_storage, init_integration)["restore"] == {}
+    assert stored_state(hass_storage, init_integration)["restore"] == {}
 
     await charger.unplug()
-    data = stored(hass_storage, init_integration)
+    data = stored_state(hass_storage, init_integration)
     assert data["session"] is None
     assert data["plugged"] is False
     assert [record["outcome"] for record in data["history"]] == ["unplugged"]
@@ -171,7 +168,7 @@ async def test_crash_and_restart_after_the_pause_ended(
     await set_up_entry(hass, init_integration)
     assert charger.calls() == [ON]
     assert charger.switch_on
-    assert stored(hass_storage, init_integration)["restore"] == {}
+    assert stored_state(hass_storage, init_integration)["restore"] == {}
 
 
 async def test_crash_and_restart_during_the_pause(
@@ -361,7 +358,7 @@ async def test_home_assistant_stop_mid_pause(
     await hass.async_block_till_done()
     assert charger.switch_on
     assert charger.calls() == [OFF, ON]
-    data = stored(hass_storage, init_integration)
+    data = stored_state(hass_storage, init_integration)
     assert data["restore"] == {registry_id(hass, SWITCH): "on"}
     assert data["session"]["plan"]["pauses"]
     # Stopped: no more changes, and the user's changes are not overrides.

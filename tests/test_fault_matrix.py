@@ -17,7 +17,6 @@ import logging
 import socket
 from typing import TYPE_CHECKING, Any
 
-from homeassistant.components import persistent_notification
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import (
     ATTR_ENTITY_ID,
@@ -64,7 +63,7 @@ from custom_components.axle_flex_lite.const import (
 )
 from custom_components.axle_flex_lite.controller import SessionController, SessionStatus
 from custom_components.axle_flex_lite.storage import storage_key
-from tests.helpers import COORDINATOR_FAILURES
+from tests.helpers import COORDINATOR_FAILURES, follow_notifications
 from tests.plugins.integration import (
     CONSENT_AT,
     MPAN,
@@ -892,13 +891,7 @@ async def test_removed_mid_pause_with_the_charger_offline(
     plugged_in: MockConfigEntry,
 ) -> None:
     """Removed at 02:10 with the switch unavailable: nothing can be sent, the user is told."""
-    notes: dict[str, Any] = {}
-
-    @callback
-    def shown(_kind: Any, notifications: dict[str, Any]) -> None:
-        notes.update(notifications)
-
-    persistent_notification.async_register_callback(hass, shown)
+    notes = follow_notifications(hass)
     await step_to(clock, utc(26, 2, 10))
     hass.states.async_set(SWITCH, STATE_UNAVAILABLE)
     await hass.async_block_till_done()
