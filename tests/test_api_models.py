@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,11 +25,8 @@ from custom_components.axle_flex_lite.api import (
     User,
     WithdrawalUrl,
 )
-from custom_components.axle_flex_lite.api.models import (
-    format_timestamp,
-    modified_schedule_from_json,
-    parse_timestamp,
-)
+from custom_components.axle_flex_lite.api.models import modified_schedule_from_json
+from custom_components.axle_flex_lite.api.wire import JsonModel, format_timestamp, parse_timestamp
 
 LONDON = ZoneInfo("Europe/London")
 SITE_ID = "0f6a2c1e-8b7d-4f7a-9a55-3c2d1e0b9a10"
@@ -430,3 +428,12 @@ def test_schedule_block_compares_real_instants_across_the_autumn_change() -> Non
         start=datetime(2026, 10, 25, 1, 45, tzinfo=london),
         end=datetime(2026, 10, 25, 1, 30, fold=1, tzinfo=london),
     )
+
+
+def test_json_model_refuses_a_field_type_it_cannot_read() -> None:
+    @dataclass(frozen=True, slots=True)
+    class Ratio(JsonModel, json_name="ratio"):
+        value: float
+
+    with pytest.raises(TypeError, match="value"):
+        Ratio.from_json({"value": 0.5})

@@ -35,7 +35,6 @@ from .models import (
     UnenrolResponse,
     User,
     WithdrawalUrl,
-    format_timestamp,
     modified_schedule_from_json,
 )
 from .transport import (
@@ -44,6 +43,7 @@ from .transport import (
     answer_json,
     raise_for_status,
 )
+from .wire import format_timestamp
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

@@ -11,7 +11,8 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Self
 
 from .exceptions import AxleInvalidResponseError
-from .models import Proposition, _bool, _list, _object, _str, _strings
+from .models import Proposition
+from .wire import JsonModel, json_object, read_bool, read_list, read_str, read_strings
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -46,33 +47,16 @@ def _optional_bool(data: Mapping[str, Any], key: str, what: str) -> bool | None:
     """Read an optional boolean member (missing or null gives ``None``)."""
     if data.get(key) is None:
         return None
-    return _bool(data, key, what)
+    return read_bool(data, key, what)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class PropositionEligibility:
+class PropositionEligibility(JsonModel, json_name="proposition eligibility"):
     """Whether one programme is open, and the issues in the way (``PropositionEligibility``)."""
 
     proposition: str
     is_eligible: bool
     issues: tuple[str, ...] = ()
-
-    @classmethod
-    def from_json(cls, data: object) -> Self:
-        """Parse one proposition's eligibility."""
-        body = _object(data, "proposition eligibility")
-        return cls(
-            proposition=_str(body, "proposition", "proposition eligibility"),
-            is_eligible=_bool(body, "is_eligible", "proposition eligibility"),
-            issues=_strings(body, "issues", "proposition eligibility", required=False),
-        )
-
-
-def _propositions(body: Mapping[str, Any], what: str) -> tuple[PropositionEligibility, ...]:
-    return tuple(
-        PropositionEligibility.from_json(raw)
-        for raw in _list(body, "propositions", what, required=False)
-    )
 
 
 def _find(
@@ -82,7 +66,7 @@ def _find(
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class EligibilityCheck:
+class EligibilityCheck(JsonModel, json_name="eligibility check"):
     """Axle's dry-run verdict on an MPAN, maybe with a charger model (``EligibilityCheckResponse``).
 
     Nothing is saved by the check.
@@ -97,33 +81,14 @@ class EligibilityCheck:
         """Return the verdict for one programme, if Axle gave one."""
         return _find(self.propositions, proposition)
 
-    @classmethod
-    def from_json(cls, data: object) -> Self:
-        """Parse the check's answer."""
-        body = _object(data, "eligibility check")
-        return cls(
-            is_half_hourly_settled=_bool(body, "is_half_hourly_settled", "eligibility check"),
-            propositions=_propositions(body, "eligibility check"),
-        )
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class AssetEligibility:
+class AssetEligibility(JsonModel, json_name="asset eligibility"):
     """One charger's eligibility per programme (``AssetEligibilityDetail``)."""
 
     asset_id: str
     external_id: str
     propositions: tuple[PropositionEligibility, ...] = ()
-
-    @classmethod
-    def from_json(cls, data: object) -> Self:
-        """Parse one asset's detail."""
-        body = _object(data, "asset eligibility")
-        return cls(
-            asset_id=_str(body, "asset_id", "asset eligibility"),
-            external_id=_str(body, "external_id", "asset eligibility"),
-            propositions=_propositions(body, "asset eligibility"),
-        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -152,35 +117,26 @@ class SiteEligibility:
     def from_json(cls, data: object) -> Self:
         """Parse the site's eligibility detail."""
         what = "site eligibility"
-        body = _object(data, what)
-        properties = _object(body.get("site_properties"), "site eligibility properties")
+        body = json_object(data, what)
+        properties = json_object(body.get("site_properties"), "site eligibility properties")
         return cls(
-            site_id=_str(body, "site_id", what),
-            eligible_propositions=_strings(body, "eligible_propositions", what, required=False),
-            is_half_hourly_settled=_bool(properties, "is_half_hourly_settled", what),
-            has_meter_consent=_bool(properties, "has_meter_consent", what),
+            site_id=read_str(body, "site_id", what),
+            eligible_propositions=read_strings(body, "eligible_propositions", what, required=False),
+            is_half_hourly_settled=read_bool(properties, "is_half_hourly_settled", what),
+            has_meter_consent=read_bool(properties, "has_meter_consent", what),
             assets=tuple(
                 AssetEligibility.from_json(raw)
-                for raw in _list(body, "assets", what, required=False)
+                for raw in read_list(body, "assets", what, required=False)
             ),
         )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class MeterAddress:
+class MeterAddress(JsonModel, json_name="meter search result"):
     """One address of a meter search (``MeterSearchResponse``): an opaque reference to look up."""
 
     ref: str = field(repr=False)
     address: str = field(repr=False)
-
-    @classmethod
-    def from_json(cls, data: object) -> Self:
-        """Parse one search result."""
-        body = _object(data, "meter search result")
-        return cls(
-            ref=_str(body, "ref", "meter search result"),
-            address=_str(body, "address", "meter search result"),
-        )
 
 
 def meter_addresses_from_json(data: object) -> tuple[MeterAddress, ...]:
@@ -202,13 +158,13 @@ class Meter:
     @classmethod
     def from_json(cls, data: object) -> Self:
         """Parse a meter's details."""
-        body = _object(data, "meter")
+        body = json_object(data, "meter")
         supplier = body.get("supplier_name")
         if supplier is not None and not isinstance(supplier, str):
             raise AxleInvalidResponseError("meter.supplier_name is not a string")
         return cls(
-            mpan=_str(body, "mpan", "meter"),
+            mpan=read_str(body, "mpan", "meter"),
             half_hourly_settled=_optional_bool(body, "half_hourly_settled", "meter"),
             supplier_name=supplier,
-            eligible_markets=_strings(body, "eligible_markets", "meter", required=True),
+            eligible_markets=read_strings(body, "eligible_markets", "meter", required=True),
         )

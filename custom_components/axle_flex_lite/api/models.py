@@ -7,14 +7,24 @@ messages name the field, never its value. Fields that hold personal data are lef
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from enum import StrEnum
-import math
-from typing import Any, ClassVar, Self
+from typing import Any, Self
 
 from .exceptions import AxleInvalidResponseError
+from .wire import (
+    JsonModel,
+    format_timestamp,
+    json_object,
+    parse_timestamp,
+    read_bool,
+    read_list,
+    read_optional_float,
+    read_str,
+    read_strings,
+    required_member,
+)
 
 __all__ = [
     "ApiExchange",
@@ -49,109 +59,6 @@ class Proposition(StrEnum):
 
     LIMITED_PAUSE = "limited_pause"
     FULL_ASSET_SCHEDULE_CONTROL = "full_asset_schedule_control"
-
-
-def _object(value: object, what: str) -> Mapping[str, Any]:
-    """Return the value as a JSON object, or raise an invalid-response error naming ``what``."""
-    if not isinstance(value, Mapping):
-        raise AxleInvalidResponseError(f"{what} is not a JSON object")
-    return value
-
-
-def _required(data: Mapping[str, Any], key: str, what: str) -> object:
-    """Return the member ``key`` of ``data``; missing or null is an invalid response."""
-    value = data.get(key)
-    if value is None:
-        raise AxleInvalidResponseError(f"{what}.{key} is missing")
-    return value
-
-
-def _str(data: Mapping[str, Any], key: str, what: str) -> str:
-    """Read a required, non-empty string member."""
-    value = _required(data, key, what)
-    if not isinstance(value, str) or not value:
-        raise AxleInvalidResponseError(f"{what}.{key} is not a non-empty string")
-    return value
-
-
-def _bool(data: Mapping[str, Any], key: str, what: str) -> bool:
-    """Read a required boolean member."""
-    value = _required(data, key, what)
-    if not isinstance(value, bool):
-        raise AxleInvalidResponseError(f"{what}.{key} is not a boolean")
-    return value
-
-
-def _int(data: Mapping[str, Any], key: str, what: str) -> int:
-    """Read a required integer member; a float with no fractional part is accepted."""
-    value = _required(data, key, what)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise AxleInvalidResponseError(f"{what}.{key} is not an integer")
-    if isinstance(value, float):
-        if not value.is_integer():
-            raise AxleInvalidResponseError(f"{what}.{key} is not an integer")
-        return int(value)
-    return value
-
-
-def _optional_float(data: Mapping[str, Any], key: str, what: str) -> float | None:
-    """Read an optional finite number member."""
-    value = data.get(key)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise AxleInvalidResponseError(f"{what}.{key} is not a number")
-    return float(value)
-
-
-def _list(data: Mapping[str, Any], key: str, what: str, *, required: bool = True) -> list[Any]:
-    """Read a list member; an optional one that is missing or null gives an empty list."""
-    value = data.get(key)
-    if value is None and not required:
-        return []
-    if not isinstance(value, list):
-        raise AxleInvalidResponseError(f"{what}.{key} is not a list")
-    return value
-
-
-def _strings(data: Mapping[str, Any], key: str, what: str, *, required: bool) -> tuple[str, ...]:
-    """Read a list of strings as a tuple."""
-    values = _list(data, key, what, required=required)
-    if not all(isinstance(value, str) for value in values):
-        raise AxleInvalidResponseError(f"{what}.{key} holds something other than strings")
-    return tuple(values)
-
-
-def parse_timestamp(value: object, what: str) -> datetime:
-    """Parse an ISO 8601 time from Axle as an aware UTC datetime.
-
-    ``Z`` and any offset are accepted; a time without offset is taken as UTC.
-    """
-    if not isinstance(value, str):
-        raise AxleInvalidResponseError(f"{what} is not a string")
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise AxleInvalidResponseError(f"{what} is not an ISO 8601 time") from None
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
-
-
-def format_timestamp(value: datetime, *, round_up: bool = False) -> str:
-    """Axle's wire form of an aware time: UTC ISO 8601 in whole seconds, ``+00:00`` offset.
-
-    Axle's examples carry whole seconds; the fraction is dropped, or with ``round_up`` the time
-    goes to the next whole second (so a block's end never moves before its start).
-    """
-    if value.tzinfo is None:
-        raise ValueError("times sent to Axle must be timezone-aware")
-    utc = value.astimezone(UTC)
-    if utc.microsecond:
-        utc = utc.replace(microsecond=0)
-        if round_up:
-            utc += timedelta(seconds=1)
-    return utc.isoformat()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -196,9 +103,9 @@ class ScheduleBlock:
 
 def _block_times(data: object) -> tuple[datetime, datetime]:
     """Read the start and end of a wire block; an end before the start is invalid."""
-    block = _object(data, "schedule block")
-    start = parse_timestamp(_required(block, "start_timestamp", "schedule block"), "start")
-    end = parse_timestamp(_required(block, "end_timestamp", "schedule block"), "end")
+    block = json_object(data, "schedule block")
+    start = parse_timestamp(required_member(block, "start_timestamp", "schedule block"), "start")
+    end = parse_timestamp(required_member(block, "end_timestamp", "schedule block"), "end")
     if end < start:
         raise AxleInvalidResponseError("schedule block ends before it starts")
     return start, end
@@ -211,9 +118,9 @@ def modified_schedule_from_json(data: object) -> tuple[ScheduleBlock, ...]:
     end before they start are an invalid response. The order is kept as sent: judging it is the
     scheduler's job.
     """
-    body = _object(data, "plug-in schedule response")
+    body = json_object(data, "plug-in schedule response")
     blocks: list[ScheduleBlock] = []
-    for item in _list(body, "modified_charging_schedule", "plug-in schedule response"):
+    for item in read_list(body, "modified_charging_schedule", "plug-in schedule response"):
         start, end = _block_times(item)
         if start != end:
             blocks.append(ScheduleBlock(start=start, end=end))
@@ -221,20 +128,11 @@ def modified_schedule_from_json(data: object) -> tuple[ScheduleBlock, ...]:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class User:
+class User(JsonModel, json_name="user"):
     """The API user the credentials belong to (``GET /auth/users/me/``)."""
 
     username: str
     roles: tuple[str, ...]
-
-    @classmethod
-    def from_json(cls, data: object) -> Self:
-        """Parse Axle's ``User``."""
-        body = _object(data, "user")
-        return cls(
-            username=_str(body, "username", "user"),
-            roles=_strings(body, "roles", "user", required=True),
-        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -310,22 +208,12 @@ class OnboardRequest:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class AssetResult:
+class AssetResult(JsonModel, json_name="asset result"):
     """One charger in an onboarding answer: Axle's id for our ``external_id``."""
 
     asset_id: str
     external_id: str
     asset_created: bool
-
-    @classmethod
-    def from_json(cls, data: object) -> Self:
-        """Parse Axle's ``InitialiseAssetResult``."""
-        body = _object(data, "asset result")
-        return cls(
-            asset_id=_str(body, "asset_id", "asset result"),
-            external_id=_str(body, "external_id", "asset result"),
-            asset_created=_bool(body, "asset_created", "asset result"),
-        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -349,58 +237,44 @@ class OnboardResponse:
     @classmethod
     def from_json(cls, data: object) -> Self:
         """Parse Axle's ``OnboardResponse``."""
-        body = _object(data, "onboard response")
-        site = _object(_required(body, "site", "onboard response"), "onboard response site")
-        enrolment = _object(
-            _required(body, "enrolment", "onboard response"), "onboard response enrolment"
+        body = json_object(data, "onboard response")
+        site = json_object(
+            required_member(body, "site", "onboard response"), "onboard response site"
         )
-        raw_assets = _list(body, "assets", "onboard response")
-        warnings = list(_strings(site, "warnings", "site", required=False))
+        enrolment = json_object(
+            required_member(body, "enrolment", "onboard response"), "onboard response enrolment"
+        )
+        raw_assets = read_list(body, "assets", "onboard response")
+        warnings = list(read_strings(site, "warnings", "site", required=False))
         for raw in raw_assets:
             warnings.extend(
-                _strings(_object(raw, "asset result"), "warnings", "asset", required=False)
+                read_strings(json_object(raw, "asset result"), "warnings", "asset", required=False)
             )
         return cls(
-            site_id=_str(site, "site_id", "site"),
-            site_created=_bool(site, "site_created", "site"),
+            site_id=read_str(site, "site_id", "site"),
+            site_created=read_bool(site, "site_created", "site"),
             assets=tuple(AssetResult.from_json(raw) for raw in raw_assets),
-            enrolment_status=_str(enrolment, "status", "enrolment"),
+            enrolment_status=read_str(enrolment, "status", "enrolment"),
             warnings=tuple(warnings),
         )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class _SiteStatusResponse:
+class _SiteStatusResponse(JsonModel, json_name="site status response"):
     """A site id and the status Axle reports for it (the enrol and unenrol answers)."""
 
     site_id: str
     status: str
 
-    # How the body is named in a parse error.
-    _body_name: ClassVar[str] = "site status response"
-
-    @classmethod
-    def from_json(cls, data: object) -> Self:
-        """Parse the body: ``site_id`` and ``status``, both strings."""
-        body = _object(data, cls._body_name)
-        return cls(
-            site_id=_str(body, "site_id", cls._body_name),
-            status=_str(body, "status", cls._body_name),
-        )
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class EnrolResponse(_SiteStatusResponse):
+class EnrolResponse(_SiteStatusResponse, json_name="enrol response"):
     """Axle's answer to enrolling: ``enrolled`` or ``already_enrolled`` (both success)."""
 
-    _body_name: ClassVar[str] = "enrol response"
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class UnenrolResponse(_SiteStatusResponse):
+class UnenrolResponse(_SiteStatusResponse, json_name="unenrol response"):
     """Axle's answer to unenrolling: ``unenrolled`` or ``already_unenrolled``."""
-
-    _body_name: ClassVar[str] = "unenrol response"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -415,9 +289,11 @@ class OffboardResponse:
     @classmethod
     def from_json(cls, data: object) -> Self:
         """Parse Axle's ``OnboardingResponse`` as returned by offboard."""
-        body = _object(data, "offboard response")
-        site = _object(_required(body, "site", "offboard response"), "offboard response site")
-        return cls(site_id=_str(site, "id", "site"))
+        body = json_object(data, "offboard response")
+        site = json_object(
+            required_member(body, "site", "offboard response"), "offboard response site"
+        )
+        return cls(site_id=read_str(site, "id", "site"))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -433,24 +309,26 @@ class Asset:
     @classmethod
     def from_json(cls, data: object) -> Self:
         """Parse Axle's ``AssetResponse``."""
-        body = _object(data, "asset")
+        body = json_object(data, "asset")
         properties = body.get("properties")
         power_kw = (
             None
             if properties is None
-            else _optional_float(_object(properties, "asset properties"), "power_kw", "asset")
+            else read_optional_float(
+                json_object(properties, "asset properties"), "power_kw", "asset"
+            )
         )
         return cls(
-            id=_str(body, "id", "asset"),
-            external_id=_str(body, "external_id", "asset"),
-            type=_str(body, "type", "asset"),
-            site_id=_str(body, "site_id", "asset"),
+            id=read_str(body, "id", "asset"),
+            external_id=read_str(body, "external_id", "asset"),
+            type=read_str(body, "type", "asset"),
+            site_id=read_str(body, "site_id", "asset"),
             power_kw=power_kw,
         )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class BalanceInfo:
+class BalanceInfo(JsonModel, json_name="balance"):
     """The site's rewards balance (``BalanceInfoResponse``); amounts in pence."""
 
     current_balance_pence: int
@@ -458,20 +336,6 @@ class BalanceInfo:
     minimum_withdrawal_threshold_pence: int
     withdrawal_min_wait_days: int
     can_withdraw: bool
-
-    @classmethod
-    def from_json(cls, data: object) -> Self:
-        """Parse Axle's ``BalanceInfoResponse``."""
-        body = _object(data, "balance")
-        return cls(
-            current_balance_pence=_int(body, "current_balance_pence", "balance"),
-            total_earnings_pence=_int(body, "total_earnings_pence", "balance"),
-            minimum_withdrawal_threshold_pence=_int(
-                body, "minimum_withdrawal_threshold_pence", "balance"
-            ),
-            withdrawal_min_wait_days=_int(body, "withdrawal_min_wait_days", "balance"),
-            can_withdraw=_bool(body, "can_withdraw", "balance"),
-        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -487,14 +351,15 @@ class WithdrawalUrl:
     @classmethod
     def from_json(cls, data: object) -> Self:
         """Parse Axle's ``BalanceWithdrawalURLResponse``."""
-        body = _object(data, "withdrawal url")
-        url = _str(body, "balance_withdrawal_url", "withdrawal url")
+        body = json_object(data, "withdrawal url")
+        url = read_str(body, "balance_withdrawal_url", "withdrawal url")
         if not url.startswith(("https://", "http://")):
             raise AxleInvalidResponseError("withdrawal url.balance_withdrawal_url is not a URL")
         return cls(
             url=url,
             expires_at=parse_timestamp(
-                _required(body, "url_expiry_timestamp", "withdrawal url"), "url_expiry_timestamp"
+                required_member(body, "url_expiry_timestamp", "withdrawal url"),
+                "url_expiry_timestamp",
             ),
         )
 
