@@ -6,11 +6,10 @@ It stands in for Axle, so it never imports from the integration it is used to te
 from .app import create_app
 from .bodies import SIMULATOR_KEY
 from .errors import ApiError
-from .state import (
+from .records import (
     DEFAULT_PASSWORD,
     DEFAULT_USERNAME,
     Asset,
-    AxleSimulator,
     Balance,
     FailureKind,
     Fault,
@@ -19,6 +18,7 @@ from .state import (
     Site,
     mpan_is_valid,
 )
+from .state import AxleSimulator
 
 __all__ = [
     "DEFAULT_PASSWORD",

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from .app import create_app
-from .state import DEFAULT_PASSWORD, DEFAULT_USERNAME, PAUSE_MODES, AxleSimulator
+from .records import DEFAULT_PASSWORD, DEFAULT_USERNAME, PAUSE_MODES
+from .state import AxleSimulator
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

@@ -9,26 +9,28 @@ from email.parser import BytesParser
 import email.policy
 from http import HTTPStatus
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 from aiohttp import hdrs, web
 
 from .bodies import SIMULATOR_KEY, json_body, json_object
 from .errors import ApiError
-from .routes_eligibility import add_eligibility_routes
-from .state import (
+from .records import (
     CREATABLE_ASSET_TYPES,
     FAILURE_KINDS,
     PAUSE_MODES,
     PROPOSITIONS,
     ROLES,
     AssetInput,
-    AxleSimulator,
     RecordedRequest,
     SiteInput,
 )
+from .routes_eligibility import add_eligibility_routes
 from .validation import RequestErrors
+
+if TYPE_CHECKING:
+    from .state import AxleSimulator
 
 ADMIN_PREFIX = "/_sim/"
 

@@ -19,7 +19,7 @@ from .errors import ApiError
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from .state import Site
+    from .records import Site
 
 
 class MeterRegistry:

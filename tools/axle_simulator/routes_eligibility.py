@@ -8,7 +8,7 @@ from aiohttp import web
 
 from .bodies import SIMULATOR_KEY, json_body, json_object
 from .errors import ApiError
-from .state import REFUSAL_SHAPES, TIME_STYLES
+from .records import REFUSAL_SHAPES, TIME_STYLES
 from .validation import RequestErrors
 
 if TYPE_CHECKING:

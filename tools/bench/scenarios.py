@@ -70,7 +70,7 @@ if TYPE_CHECKING:
     from custom_components.axle_flex_lite.controller import SessionController
     from tests.plugins.integration import Clock, SimulatedCharger
     from tools.axle_simulator import AxleSimulator
-    from tools.axle_simulator.state import RecordedRequest
+    from tools.axle_simulator.records import RecordedRequest
 
 # The suite's fixtures (tests/conftest.py is not loaded for a file outside tests/).
 pytest_plugins = ["tests.plugins.simulator", "tests.plugins.integration"]
