@@ -202,42 +202,6 @@ DAY = (time(10, 0), time(16, 0))
             utc(2026, 1, 14, 12, 0),
             (utc(2026, 1, 14, 12, 0), utc(2026, 1, 15, 7, 0)),
         ),
-    ],
-)
-def test_desired_schedule_london(
-    window: tuple[time, time], now: datetime, expected: tuple[datetime, datetime]
-) -> None:
-    """Plug-ins before, inside, after and exactly at the edges of a window."""
-    assert one_block(desired_schedule(*window, now, LONDON)) == expected
-
-
-def test_desired_schedule_returns_utc_blocks_for_any_now_zone() -> None:
-    """``now`` may be in any zone: the answer depends on the instant only and comes back in UTC."""
-    instant = utc(2026, 7, 1, 23, 0)
-    for zone in (UTC, LONDON, SYDNEY, NEW_YORK):
-        (result,) = desired_schedule(*NIGHT, instant.astimezone(zone), LONDON)
-        assert result.start.tzinfo is UTC
-        assert result.end.tzinfo is UTC
-        assert (result.start, result.end) == (instant, utc(2026, 7, 2, 4, 30))
-
-
-def test_desired_schedule_spring_forward_night_is_five_hours() -> None:
-    """29 March 2026: 23:30 GMT to 05:30 BST is 5 real hours."""
-    start, end = one_block(desired_schedule(*NIGHT, utc(2026, 3, 28, 12, 0), LONDON))
-    assert (start, end) == (utc(2026, 3, 28, 23, 30), utc(2026, 3, 29, 4, 30))
-    assert end - start == timedelta(hours=5)
-
-
-def test_desired_schedule_fall_back_night_is_seven_hours() -> None:
-    """25 October 2026: 23:30 BST to 05:30 GMT is 7 real hours."""
-    start, end = one_block(desired_schedule(*NIGHT, utc(2026, 10, 24, 12, 0), LONDON))
-    assert (start, end) == (utc(2026, 10, 24, 22, 30), utc(2026, 10, 25, 5, 30))
-    assert end - start == timedelta(hours=7)
-
-
-@pytest.mark.parametrize(
-    ("window", "now", "expected"),
-    [
         # Plug-in at 02:30 BST, just after the jump, inside the spring-forward night.
         (NIGHT, utc(2026, 3, 29, 1, 30), (utc(2026, 3, 29, 1, 30), utc(2026, 3, 29, 4, 30))),
         # Plug-in during the second 01:30 (GMT) of the fall-back night.
@@ -291,11 +255,36 @@ def test_desired_schedule_fall_back_night_is_seven_hours() -> None:
         ),
     ],
 )
-def test_desired_schedule_london_dst_edges(
+def test_desired_schedule_london(
     window: tuple[time, time], now: datetime, expected: tuple[datetime, datetime]
 ) -> None:
-    """Skipped and repeated wall times resolve by the documented rule."""
+    """Plug-ins before, inside, after and at the edges of a window; on the nights the clocks
+    change, skipped and repeated wall times resolve by the documented rule."""
     assert one_block(desired_schedule(*window, now, LONDON)) == expected
+
+
+def test_desired_schedule_returns_utc_blocks_for_any_now_zone() -> None:
+    """``now`` may be in any zone: the answer depends on the instant only and comes back in UTC."""
+    instant = utc(2026, 7, 1, 23, 0)
+    for zone in (UTC, LONDON, SYDNEY, NEW_YORK):
+        (result,) = desired_schedule(*NIGHT, instant.astimezone(zone), LONDON)
+        assert result.start.tzinfo is UTC
+        assert result.end.tzinfo is UTC
+        assert (result.start, result.end) == (instant, utc(2026, 7, 2, 4, 30))
+
+
+def test_desired_schedule_spring_forward_night_is_five_hours() -> None:
+    """29 March 2026: 23:30 GMT to 05:30 BST is 5 real hours."""
+    start, end = one_block(desired_schedule(*NIGHT, utc(2026, 3, 28, 12, 0), LONDON))
+    assert (start, end) == (utc(2026, 3, 28, 23, 30), utc(2026, 3, 29, 4, 30))
+    assert end - start == timedelta(hours=5)
+
+
+def test_desired_schedule_fall_back_night_is_seven_hours() -> None:
+    """25 October 2026: 23:30 BST to 05:30 GMT is 7 real hours."""
+    start, end = one_block(desired_schedule(*NIGHT, utc(2026, 10, 24, 12, 0), LONDON))
+    assert (start, end) == (utc(2026, 10, 24, 22, 30), utc(2026, 10, 25, 5, 30))
+    assert end - start == timedelta(hours=7)
 
 
 @pytest.mark.parametrize(

@@ -844,6 +844,15 @@ async def test_none_mode_echoes(
     )
 
 
+def schedule_body(*blocks: tuple[str, str]) -> dict[str, Any]:
+    """A plug-in schedule request with these (start, end) blocks, as written."""
+    return {
+        "charging_schedule": [
+            {"start_timestamp": start, "end_timestamp": end} for start, end in blocks
+        ]
+    }
+
+
 @pytest.mark.parametrize(
     ("body", "loc", "error_type"),
     [
@@ -856,51 +865,25 @@ async def test_none_mode_echoes(
             "missing",
         ),
         (
-            {
-                "charging_schedule": [
-                    {
-                        "start_timestamp": "2026-11-26T00:00:00",
-                        "end_timestamp": "2026-11-26T05:00:00+00:00",
-                    }
-                ]
-            },
+            schedule_body(("2026-11-26T00:00:00", "2026-11-26T05:00:00+00:00")),
             ["body", "charging_schedule", 0, "start_timestamp"],
             "timezone_aware",
         ),
         (
-            {
-                "charging_schedule": [
-                    {"start_timestamp": "tonight", "end_timestamp": "2026-11-26T05:00:00+00:00"}
-                ]
-            },
+            schedule_body(("tonight", "2026-11-26T05:00:00+00:00")),
             ["body", "charging_schedule", 0, "start_timestamp"],
             "datetime_parsing",
         ),
         (
-            {
-                "charging_schedule": [
-                    {
-                        "start_timestamp": "2026-11-26T05:00:00+00:00",
-                        "end_timestamp": "2026-11-26T05:00:00+00:00",
-                    }
-                ]
-            },
+            schedule_body(("2026-11-26T05:00:00+00:00", "2026-11-26T05:00:00+00:00")),
             ["body", "charging_schedule", 0, "end_timestamp"],
             "value_error",
         ),
         (
-            {
-                "charging_schedule": [
-                    {
-                        "start_timestamp": "2026-11-26T00:00:00+00:00",
-                        "end_timestamp": "2026-11-26T03:00:00+00:00",
-                    },
-                    {
-                        "start_timestamp": "2026-11-26T02:00:00+00:00",
-                        "end_timestamp": "2026-11-26T05:00:00+00:00",
-                    },
-                ]
-            },
+            schedule_body(
+                ("2026-11-26T00:00:00+00:00", "2026-11-26T03:00:00+00:00"),
+                ("2026-11-26T02:00:00+00:00", "2026-11-26T05:00:00+00:00"),
+            ),
             ["body", "charging_schedule"],
             "value_error",
         ),
