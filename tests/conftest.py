@@ -1,14 +1,20 @@
 """Shared test configuration.
 
-Fixtures live in ``tests/plugins``: ``simulator`` (the Axle simulator over loopback HTTP) and
-``integration`` (config entries and a simulated charger built from core helpers).
+Fixtures live in ``tests/plugins``: ``simulator`` (the Axle simulator over loopback HTTP),
+``integration`` (config entries and a simulated charger built from core helpers), ``chargers``
+(the simulated twins of real chargers) and ``home`` (all of a test's home as one fixture).
 """
 
 from __future__ import annotations
 
 import pytest
 
-pytest_plugins = ["tests.plugins.simulator", "tests.plugins.integration", "tests.plugins.chargers"]
+pytest_plugins = [
+    "tests.plugins.simulator",
+    "tests.plugins.integration",
+    "tests.plugins.chargers",
+    "tests.plugins.home",
+]
 
 
 @pytest.fixture(autouse=True)

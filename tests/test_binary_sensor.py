@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from homeassistant.components.binary_sensor import BinarySensorDeviceClass
@@ -19,17 +19,14 @@ import pytest
 
 from custom_components.axle_flex_lite.const import CONF_SITE_ID
 from tests.helpers import entity_of, state_of
-from tests.plugins.integration import PLUG
+from tests.plugins.integration import FIRST_PAUSE_END, FIRST_PAUSE_START, PLUG
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-    from tests.plugins.integration import Clock, SimulatedCharger
-    from tools.axle_simulator import AxleSimulator
+    from tests.plugins.home import Home
 
-PAUSE_START = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
-PAUSE_END = datetime(2026, 11, 26, 2, 30, tzinfo=UTC)
 
 # The low-use entities start disabled (see test_init.py); these tests look at them too.
 pytestmark = pytest.mark.usefixtures("all_entities_enabled")
@@ -59,56 +56,44 @@ async def test_registry(hass: HomeAssistant, init_integration: MockConfigEntry) 
         assert other.translation_key == key
 
 
-async def test_pause_and_plug_through_a_session(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    charger: SimulatedCharger,
-    clock: Clock,
-) -> None:
+async def test_pause_and_plug_through_a_session(home: Home) -> None:
     """Pause active is on exactly during Axle's pause; plugged in follows the plug."""
-    assert state(hass, init_integration, "plugged_in") == STATE_OFF
-    assert state(hass, init_integration, "pause_active") == STATE_OFF
+    assert state(home.hass, home.entry, "plugged_in") == STATE_OFF
+    assert state(home.hass, home.entry, "pause_active") == STATE_OFF
 
-    await charger.plug_in()
-    plugged = hass.states.get(entity_id(hass, init_integration, "plugged_in"))
+    await home.charger.plug_in()
+    plugged = home.hass.states.get(entity_id(home.hass, home.entry, "plugged_in"))
     assert plugged is not None
     assert plugged.state == STATE_ON
     assert plugged.attributes[ATTR_DEVICE_CLASS] == BinarySensorDeviceClass.PLUG
-    assert state(hass, init_integration, "pause_active") == STATE_OFF
+    assert state(home.hass, home.entry, "pause_active") == STATE_OFF
 
-    await clock.move_to(PAUSE_START - timedelta(seconds=1))
-    assert state(hass, init_integration, "pause_active") == STATE_OFF
-    await clock.move_to(PAUSE_START)
-    assert state(hass, init_integration, "pause_active") == STATE_ON
-    assert not charger.switch_on
-    await clock.move_to(PAUSE_END)
-    assert state(hass, init_integration, "pause_active") == STATE_OFF
+    await home.clock.move_to(FIRST_PAUSE_START - timedelta(seconds=1))
+    assert state(home.hass, home.entry, "pause_active") == STATE_OFF
+    await home.clock.move_to(FIRST_PAUSE_START)
+    assert state(home.hass, home.entry, "pause_active") == STATE_ON
+    assert not home.charger.switch_on
+    await home.clock.move_to(FIRST_PAUSE_END)
+    assert state(home.hass, home.entry, "pause_active") == STATE_OFF
 
-    await charger.unplug()
-    assert state(hass, init_integration, "plugged_in") == STATE_OFF
+    await home.charger.unplug()
+    assert state(home.hass, home.entry, "plugged_in") == STATE_OFF
 
 
-async def test_plugged_in_unknown_when_plug_unavailable(
-    hass: HomeAssistant, init_integration: MockConfigEntry, charger: SimulatedCharger
-) -> None:
+async def test_plugged_in_unknown_when_plug_unavailable(home: Home) -> None:
     """The plug entity being unavailable makes plugged in unknown, not off."""
-    await charger.plug_in()
-    hass.states.async_set(PLUG, STATE_UNAVAILABLE)
-    await hass.async_block_till_done()
-    assert state(hass, init_integration, "plugged_in") == STATE_UNKNOWN
+    await home.charger.plug_in()
+    home.hass.states.async_set(PLUG, STATE_UNAVAILABLE)
+    await home.hass.async_block_till_done()
+    assert state(home.hass, home.entry, "plugged_in") == STATE_UNKNOWN
 
 
-async def test_can_withdraw_follows_rewards(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    axle_simulator: AxleSimulator,
-    clock: Clock,
-) -> None:
+async def test_can_withdraw_follows_rewards(home: Home) -> None:
     """Rewards withdrawable follows Axle's flag at the 6-hourly refresh."""
-    assert state(hass, init_integration, "can_withdraw") == STATE_OFF
-    axle_simulator.set_balance(init_integration.data[CONF_SITE_ID], 1200, 1200, True)
-    await clock.advance(timedelta(hours=6))
-    assert state(hass, init_integration, "can_withdraw") == STATE_ON
-    axle_simulator.fail_next("/rewards/", status=404)
-    await clock.advance(timedelta(hours=6))
-    assert state(hass, init_integration, "can_withdraw") == STATE_UNAVAILABLE
+    assert state(home.hass, home.entry, "can_withdraw") == STATE_OFF
+    home.axle.set_balance(home.entry.data[CONF_SITE_ID], 1200, 1200, True)
+    await home.clock.advance(timedelta(hours=6))
+    assert state(home.hass, home.entry, "can_withdraw") == STATE_ON
+    home.axle.fail_next("/rewards/", status=404)
+    await home.clock.advance(timedelta(hours=6))
+    assert state(home.hass, home.entry, "can_withdraw") == STATE_UNAVAILABLE

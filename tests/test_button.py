@@ -19,10 +19,10 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-    from tests.plugins.integration import Clock, SimulatedCharger
+    from tests.plugins.home import Home
+    from tests.plugins.integration import SimulatedCharger
     from tools.axle_simulator import AxleSimulator
 
-PAUSE_END = datetime(2026, 11, 26, 2, 30, tzinfo=UTC)
 WINDOW_END = datetime(2026, 11, 26, 5, 30, tzinfo=UTC)
 SCHEDULE_PATH = "plug-in-schedule"
 
@@ -76,22 +76,17 @@ async def test_skip_running_pause(
     ]
 
 
-async def test_skip_without_pause(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    charger: SimulatedCharger,
-    axle_simulator: AxleSimulator,
-) -> None:
+async def test_skip_without_pause(home: Home) -> None:
     """With nothing to skip the press is refused with a translated validation error."""
     with pytest.raises(ServiceValidationError) as raised:
-        await press(hass, init_integration, "skip_pause")
+        await press(home.hass, home.entry, "skip_pause")
     assert raised.value.translation_domain == DOMAIN
     assert raised.value.translation_key == "no_pause_to_skip"
 
-    axle_simulator.pause_mode = "none"
-    await charger.plug_in()
+    home.axle.pause_mode = "none"
+    await home.charger.plug_in()
     with pytest.raises(ServiceValidationError):
-        await press(hass, init_integration, "skip_pause")
+        await press(home.hass, home.entry, "skip_pause")
 
 
 async def test_skip_when_axle_cannot_be_told(
@@ -108,59 +103,46 @@ async def test_skip_when_axle_cannot_be_told(
     assert hass.states.get(next_start).state == STATE_UNKNOWN
 
 
-async def test_resend_schedule(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    charger: SimulatedCharger,
-    clock: Clock,
-    axle_simulator: AxleSimulator,
-) -> None:
+async def test_resend_schedule(home: Home) -> None:
     """Resending asks Axle again and follows the new answer."""
-    axle_simulator.fail_next(SCHEDULE_PATH, status=400)
-    await charger.plug_in()
-    status = entity_of(hass, init_integration, "sensor", "status")
-    assert hass.states.get(status).state == "fallback"
+    home.axle.fail_next(SCHEDULE_PATH, status=400)
+    await home.charger.plug_in()
+    status = entity_of(home.hass, home.entry, "sensor", "status")
+    assert home.hass.states.get(status).state == "fallback"
 
-    await clock.advance(timedelta(minutes=5))
-    await press(hass, init_integration, "resend_schedule")
-    assert hass.states.get(status).state == "waiting"
-    assert len(axle_simulator.requests_to(SCHEDULE_PATH)) == 2
-    sync = entity_of(hass, init_integration, "sensor", "last_schedule_sync")
-    assert hass.states.get(sync).state == clock.now.isoformat()
+    await home.clock.advance(timedelta(minutes=5))
+    await press(home.hass, home.entry, "resend_schedule")
+    assert home.hass.states.get(status).state == "waiting"
+    assert len(home.axle.requests_to(SCHEDULE_PATH)) == 2
+    sync = entity_of(home.hass, home.entry, "sensor", "last_schedule_sync")
+    assert home.hass.states.get(sync).state == home.clock.now.isoformat()
 
 
-async def test_resend_schedule_refused(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    charger: SimulatedCharger,
-    axle_simulator: AxleSimulator,
-) -> None:
+async def test_resend_schedule_refused(home: Home) -> None:
     """Unplugged there is nothing to send; Axle failing is a translated error and a fallback."""
     with pytest.raises(ServiceValidationError) as raised:
-        await press(hass, init_integration, "resend_schedule")
+        await press(home.hass, home.entry, "resend_schedule")
     assert raised.value.translation_key == "not_plugged_in"
-    assert axle_simulator.requests_to(SCHEDULE_PATH) == []
+    assert home.axle.requests_to(SCHEDULE_PATH) == []
 
-    await charger.plug_in()
-    axle_simulator.fail_next(SCHEDULE_PATH, status=404)
+    await home.charger.plug_in()
+    home.axle.fail_next(SCHEDULE_PATH, status=404)
     with pytest.raises(HomeAssistantError) as raised:
-        await press(hass, init_integration, "resend_schedule")
+        await press(home.hass, home.entry, "resend_schedule")
     assert raised.value.translation_key == "resend_schedule_failed"
-    status = entity_of(hass, init_integration, "sensor", "status")
-    assert hass.states.get(status).state == "fallback"
+    status = entity_of(home.hass, home.entry, "sensor", "status")
+    assert home.hass.states.get(status).state == "fallback"
 
 
-async def test_resend_when_not_participating(
-    hass: HomeAssistant, init_integration: MockConfigEntry, charger: SimulatedCharger
-) -> None:
+async def test_resend_when_not_participating(home: Home) -> None:
     """Participation off: resending is refused, nothing is sent."""
-    await hass.services.async_call(
+    await home.hass.services.async_call(
         "switch",
         "turn_off",
-        {ATTR_ENTITY_ID: entity_of(hass, init_integration, "switch", "participation")},
+        {ATTR_ENTITY_ID: entity_of(home.hass, home.entry, "switch", "participation")},
         blocking=True,
     )
-    await charger.plug_in()
+    await home.charger.plug_in()
     with pytest.raises(ServiceValidationError) as raised:
-        await press(hass, init_integration, "resend_schedule")
+        await press(home.hass, home.entry, "resend_schedule")
     assert raised.value.translation_key == "not_participating"

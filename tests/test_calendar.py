@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+    from tests.plugins.home import Home
     from tests.plugins.integration import Clock, SimulatedCharger
 
 NIGHT_1 = datetime(2026, 11, 25, 23, 30, tzinfo=UTC)
@@ -60,28 +61,23 @@ async def events_between(
     ]
 
 
-async def test_current_and_next_event(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    charger: SimulatedCharger,
-    clock: Clock,
-) -> None:
+async def test_current_and_next_event(home: Home) -> None:
     """The calendar shows the next event, then the running one, switching at its edges."""
-    target = calendar_id(hass, init_integration)
-    assert hass.states.get(target).state == STATE_OFF
-    assert hass.states.get(target).attributes.get("message") is None
+    target = calendar_id(home.hass, home.entry)
+    assert home.hass.states.get(target).state == STATE_OFF
+    assert home.hass.states.get(target).attributes.get("message") is None
 
-    await charger.plug_in()
-    shown = hass.states.get(target)
+    await home.charger.plug_in()
+    shown = home.hass.states.get(target)
     assert shown.state == STATE_OFF
     assert shown.attributes["message"] == "Charging"
     assert shown.attributes["start_time"] == "2026-11-25 23:30:00"
     assert shown.attributes["end_time"] == "2026-11-26 02:00:00"
 
-    await clock.move_to(NIGHT_1)
-    assert hass.states.get(target).state == STATE_ON
-    await clock.move_to(PAUSE_1[0] + timedelta(minutes=10))
-    shown = hass.states.get(target)
+    await home.clock.move_to(NIGHT_1)
+    assert home.hass.states.get(target).state == STATE_ON
+    await home.clock.move_to(PAUSE_1[0] + timedelta(minutes=10))
+    shown = home.hass.states.get(target)
     assert shown.state == STATE_ON
     assert shown.attributes["message"] == "Flex pause"
     assert shown.attributes["end_time"] == "2026-11-26 02:30:00"

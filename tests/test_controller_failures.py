@@ -61,7 +61,8 @@ if TYPE_CHECKING:
     from pytest_homeassistant_custom_component.common import MockConfigEntry
 
     from custom_components.axle_flex_lite.controller import SessionController
-    from tests.plugins.integration import Clock, SimulatedCharger
+    from tests.plugins.home import Home
+    from tests.plugins.integration import SimulatedCharger
     from tools.axle_simulator import AxleSimulator
 
 # Its own domain: the integration's switch platform loads the real switch services.
@@ -125,210 +126,161 @@ async def axle_base_url(
     ],
 )
 async def test_axle_failure_falls_back(
-    hass: HomeAssistant,
-    *,
-    charger: SimulatedCharger,
-    clock: Clock,
-    axle_simulator: AxleSimulator,
-    fault: dict[str, Any],
-    error: str,
-    retried: bool,
-    controller: SessionController,
+    home: Home, *, fault: dict[str, Any], error: str, retried: bool
 ) -> None:
     """Any failure: the user's own schedule (no pause), one retry at most for passing trouble."""
-    events = record_events(controller)
-    axle_simulator.fail_next("plug-in-schedule", **fault)
+    events = record_events(home.controller)
+    home.axle.fail_next("plug-in-schedule", **fault)
 
-    await charger.plug_in()
+    await home.charger.plug_in()
 
-    assert controller.status is SessionStatus.FALLBACK
+    assert home.controller.status is SessionStatus.FALLBACK
     assert events[-1].type is ScheduleEventType.FALLBACK
-    assert controller.last_api_error is not None
-    assert controller.last_api_error.startswith(error)
-    session = controller.session
+    assert home.controller.last_api_error is not None
+    assert home.controller.last_api_error.startswith(error)
+    session = home.controller.session
     assert session is not None
     assert session.fallback_reason is not None
     assert session.fallback_reason.startswith(error)
     assert session.plan is not None
     assert session.plan.modified == session.plan.submitted
-    assert controller.next_pause is None
+    assert home.controller.next_pause is None
 
-    await clock.advance(FALLBACK_RETRY_DELAY)
+    await home.clock.advance(FALLBACK_RETRY_DELAY)
     if retried:
         # The retry gets an answer: the session follows Axle again.
-        assert len(sent_schedules(axle_simulator)) == 2
-        assert controller.status is SessionStatus.WAITING
-        assert controller.next_pause == (utc(26, 2), utc(26, 2, 30))
+        assert len(sent_schedules(home.axle)) == 2
+        assert home.controller.status is SessionStatus.WAITING
+        assert home.controller.next_pause == (utc(26, 2), utc(26, 2, 30))
         assert events[-1].type is ScheduleEventType.MODIFIED
     else:
-        assert len(sent_schedules(axle_simulator)) == 1
-        assert controller.status is SessionStatus.FALLBACK
-    await clock.advance(FALLBACK_RETRY_DELAY * 10)
-    assert len(sent_schedules(axle_simulator)) == (2 if retried else 1)
-    await clock.move_to(utc(26, 2))
-    await clock.move_to(utc(26, 2, 30))
-    assert charger.calls() == ([OFF, ON] if retried else [])
-    assert not ir.async_get(hass).issues
+        assert len(sent_schedules(home.axle)) == 1
+        assert home.controller.status is SessionStatus.FALLBACK
+    await home.clock.advance(FALLBACK_RETRY_DELAY * 10)
+    assert len(sent_schedules(home.axle)) == (2 if retried else 1)
+    await home.clock.move_to(utc(26, 2))
+    await home.clock.move_to(utc(26, 2, 30))
+    assert home.charger.calls() == ([OFF, ON] if retried else [])
+    assert not ir.async_get(home.hass).issues
 
 
-async def test_one_retry_only(
-    charger: SimulatedCharger,
-    clock: Clock,
-    axle_simulator: AxleSimulator,
-    controller: SessionController,
-) -> None:
+async def test_one_retry_only(home: Home) -> None:
     """A retry that fails too is the last: no loop."""
-    axle_simulator.fail_next("plug-in-schedule", status=500, count=5)
-    await charger.plug_in()
-    await clock.advance(FALLBACK_RETRY_DELAY)
-    await clock.advance(FALLBACK_RETRY_DELAY * 30)
-    assert len(sent_schedules(axle_simulator)) == 2
-    assert controller.status is SessionStatus.FALLBACK
-    await clock.move_to(utc(26, 6))
-    await charger.unplug()
-    assert controller.history[-1].outcome == "fallback"
-    assert charger.calls() == []
+    home.axle.fail_next("plug-in-schedule", status=500, count=5)
+    await home.charger.plug_in()
+    await home.clock.advance(FALLBACK_RETRY_DELAY)
+    await home.clock.advance(FALLBACK_RETRY_DELAY * 30)
+    assert len(sent_schedules(home.axle)) == 2
+    assert home.controller.status is SessionStatus.FALLBACK
+    await home.clock.move_to(utc(26, 6))
+    await home.charger.unplug()
+    assert home.controller.history[-1].outcome == "fallback"
+    assert home.charger.calls() == []
 
 
 @pytest.mark.parametrize("control_mode", ["full_schedule"])
-async def test_fallback_in_full_schedule_follows_the_users_window(
-    init_integration: MockConfigEntry,
-    charger: SimulatedCharger,
-    clock: Clock,
-    axle_simulator: AxleSimulator,
-) -> None:
+async def test_fallback_in_full_schedule_follows_the_users_window(home: Home) -> None:
     """Full schedule without Axle: the submitted window is charged, without any pause."""
-    axle_simulator.fail_next("plug-in-schedule", status=404)
-    await charger.plug_in()
-    await clock.move_to(utc(25, 23, 30))
-    await clock.move_to(utc(26, 2))
-    await clock.move_to(utc(26, 5, 30))
-    assert charger.calls() == [OFF, ON, OFF]
+    home.axle.fail_next("plug-in-schedule", status=404)
+    await home.charger.plug_in()
+    await home.clock.move_to(utc(25, 23, 30))
+    await home.clock.move_to(utc(26, 2))
+    await home.clock.move_to(utc(26, 5, 30))
+    assert home.charger.calls() == [OFF, ON, OFF]
 
 
-async def test_timeout_falls_back(
-    hass: HomeAssistant,
-    charger: SimulatedCharger,
-    clock: Clock,
-    axle_simulator: AxleSimulator,
-    controller: SessionController,
-) -> None:
+async def test_timeout_falls_back(home: Home) -> None:
     """Axle not answering: SCHEDULING until the client gives up, then the user's schedule."""
-    axle_simulator.fail_next("plug-in-schedule", kind="timeout")
-    await charger.plug_in(wait=False)
-    await clock.run_ready()
-    assert controller.status is SessionStatus.SCHEDULING
+    home.axle.fail_next("plug-in-schedule", kind="timeout")
+    await home.charger.plug_in(wait=False)
+    await home.clock.run_ready()
+    assert home.controller.status is SessionStatus.SCHEDULING
 
-    await clock.drive(hass.async_block_till_done())
+    await home.clock.drive(home.hass.async_block_till_done())
 
-    assert controller.status is SessionStatus.FALLBACK
-    assert controller.last_api_error is not None
-    assert controller.last_api_error.startswith("AxleTimeoutError")
+    assert home.controller.status is SessionStatus.FALLBACK
+    assert home.controller.last_api_error is not None
+    assert home.controller.last_api_error.startswith("AxleTimeoutError")
     # A timeout may pass: one retry.
-    await clock.advance(FALLBACK_RETRY_DELAY)
-    assert controller.status is SessionStatus.WAITING
+    await home.clock.advance(FALLBACK_RETRY_DELAY)
+    assert home.controller.status is SessionStatus.WAITING
 
 
-async def test_answer_after_unplug_is_ignored(
-    hass: HomeAssistant,
-    charger: SimulatedCharger,
-    clock: Clock,
-    axle_simulator: AxleSimulator,
-    controller: SessionController,
-) -> None:
+async def test_answer_after_unplug_is_ignored(home: Home) -> None:
     """A slow answer that arrives after the car left changes nothing."""
-    events = record_events(controller)
-    axle_simulator.fail_next("plug-in-schedule", kind="delay", delay=5)
-    await charger.plug_in(wait=False)
-    await charger.unplug(wait=False)
-    await clock.drive(hass.async_block_till_done())
-    assert controller.session is None
+    events = record_events(home.controller)
+    home.axle.fail_next("plug-in-schedule", kind="delay", delay=5)
+    await home.charger.plug_in(wait=False)
+    await home.charger.unplug(wait=False)
+    await home.clock.drive(home.hass.async_block_till_done())
+    assert home.controller.session is None
     assert events == []
-    assert controller.history[-1].plan is None
-    assert charger.calls() == []
+    assert home.controller.history[-1].plan is None
+    assert home.charger.calls() == []
 
 
-async def test_answer_after_override_is_ignored(
-    hass: HomeAssistant,
-    charger: SimulatedCharger,
-    clock: Clock,
-    axle_simulator: AxleSimulator,
-    controller: SessionController,
-) -> None:
+async def test_answer_after_override_is_ignored(home: Home) -> None:
     """The user took over while Axle was slow: Axle's late answer does not replace their plan."""
-    events = record_events(controller)
-    axle_simulator.fail_next("plug-in-schedule", kind="delay", delay=5)
-    await charger.plug_in(wait=False)
-    await charger.set_switch(False, wait=False)
-    await clock.drive(hass.async_block_till_done())
-    assert controller.status is SessionStatus.OVERRIDDEN
-    session = controller.session
+    events = record_events(home.controller)
+    home.axle.fail_next("plug-in-schedule", kind="delay", delay=5)
+    await home.charger.plug_in(wait=False)
+    await home.charger.set_switch(False, wait=False)
+    await home.clock.drive(home.hass.async_block_till_done())
+    assert home.controller.status is SessionStatus.OVERRIDDEN
+    session = home.controller.session
     assert session is not None
     assert session.plan is not None
     assert session.plan.pauses == ()
     assert [event.type for event in events] == [ScheduleEventType.OVERRIDE]
-    assert charger.calls() == []
+    assert home.charger.calls() == []
 
 
-async def test_forbidden_raises_consent_issue(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    charger: SimulatedCharger,
-    clock: Clock,
-    axle_simulator: AxleSimulator,
-    controller: SessionController,
-) -> None:
+async def test_forbidden_raises_consent_issue(home: Home) -> None:
     """403: the consent repair issue, no more calls until participation is renewed."""
-    withdraw_consent(axle_simulator, init_integration)
+    withdraw_consent(home.axle, home.entry)
 
-    await charger.plug_in()
-    assert controller.status is SessionStatus.FALLBACK
-    assert controller.axle.consent_blocked
-    consent = repair_issue(hass, "consent_missing", init_integration)
+    await home.charger.plug_in()
+    assert home.controller.status is SessionStatus.FALLBACK
+    assert home.controller.axle.consent_blocked
+    consent = repair_issue(home.hass, "consent_missing", home.entry)
     assert consent is not None
     assert consent.is_fixable
-    assert consent.data == {"entry_id": init_integration.entry_id}
+    assert consent.data == {"entry_id": home.entry.entry_id}
 
     # No retry, and the next plug-in is not sent either.
-    await clock.advance(FALLBACK_RETRY_DELAY * 2)
-    await charger.unplug()
-    await charger.plug_in()
-    assert len(sent_schedules(axle_simulator)) == 1
-    assert controller.status is SessionStatus.FALLBACK
+    await home.clock.advance(FALLBACK_RETRY_DELAY * 2)
+    await home.charger.unplug()
+    await home.charger.plug_in()
+    assert len(sent_schedules(home.axle)) == 1
+    assert home.controller.status is SessionStatus.FALLBACK
 
     # An explicit resend asks again (and fails again).
     with pytest.raises(AxleForbiddenError):
-        await controller.async_resend_schedule()
-    assert len(sent_schedules(axle_simulator)) == 2
+        await home.controller.async_resend_schedule()
+    assert len(sent_schedules(home.axle)) == 2
 
     # Re-enrolling lifts the block and sends the session's schedule at once.
-    await controller.async_set_participation(True)
-    assert repair_issue(hass, "consent_missing", init_integration) is None
-    assert not controller.axle.consent_blocked
-    assert len(sent_schedules(axle_simulator)) == 3
-    assert controller.status is SessionStatus.WAITING
-    assert charger.calls() == []
+    await home.controller.async_set_participation(True)
+    assert repair_issue(home.hass, "consent_missing", home.entry) is None
+    assert not home.controller.axle.consent_blocked
+    assert len(sent_schedules(home.axle)) == 3
+    assert home.controller.status is SessionStatus.WAITING
+    assert home.charger.calls() == []
 
 
 async def test_forbidden_skip_and_override_do_not_call_axle(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    charger: SimulatedCharger,
-    clock: Clock,
-    axle_simulator: AxleSimulator,
-    controller: SessionController,
-    plugged_in: MockConfigEntry,
+    home: Home, plugged_in: MockConfigEntry
 ) -> None:
     """With consent refused, neither a boost nor a skip is sent."""
-    withdraw_consent(axle_simulator, init_integration)
-    await clock.move_to(utc(26, 1))
+    withdraw_consent(home.axle, home.entry)
+    await home.clock.move_to(utc(26, 1))
     with pytest.raises(AxleForbiddenError):
-        await controller.async_resend_schedule()
-    assert controller.axle.consent_blocked
-    await controller.async_skip_pause()
-    await charger.set_switch(False)
-    await charger.set_switch(True)
-    assert len(sent_schedules(axle_simulator)) == 2
+        await home.controller.async_resend_schedule()
+    assert home.controller.axle.consent_blocked
+    await home.controller.async_skip_pause()
+    await home.charger.set_switch(False)
+    await home.charger.set_switch(True)
+    assert len(sent_schedules(home.axle)) == 2
 
 
 async def test_consent_refusal_lifts_with_new_consent(
@@ -352,17 +304,12 @@ async def test_consent_refusal_lifts_with_new_consent(
     assert repair_issue(hass, "consent_missing", init_integration) is None
 
 
-async def test_unauthorised_starts_reauth(
-    hass: HomeAssistant,
-    charger: SimulatedCharger,
-    axle_simulator: AxleSimulator,
-    controller: SessionController,
-) -> None:
+async def test_unauthorised_starts_reauth(home: Home) -> None:
     """A 401 that survives the client's own new login: re-authentication and the fallback."""
-    axle_simulator.fail_next("plug-in-schedule", status=401, count=2)
-    await charger.plug_in()
-    assert controller.status is SessionStatus.FALLBACK
-    assert flow_sources(hass) == [SOURCE_REAUTH]
+    home.axle.fail_next("plug-in-schedule", status=401, count=2)
+    await home.charger.plug_in()
+    assert home.controller.status is SessionStatus.FALLBACK
+    assert flow_sources(home.hass) == [SOURCE_REAUTH]
 
 
 @pytest.mark.parametrize(
@@ -380,26 +327,20 @@ async def test_unauthorised_starts_reauth(
     ids=["past_end", "before_start", "overlapping", "unsorted", "empty"],
 )
 async def test_unusable_answer_falls_back(
-    charger: SimulatedCharger,
-    clock: Clock,
-    axle_simulator: AxleSimulator,
-    tamper: Tamper,
-    answer: list[dict[str, str]],
-    reason: str,
-    controller: SessionController,
+    home: Home, tamper: Tamper, answer: list[dict[str, str]], reason: str
 ) -> None:
     """An answer breaking the rules is not followed, and not asked again."""
     tamper.answer = answer
-    await charger.plug_in()
-    assert controller.status is SessionStatus.FALLBACK
-    session = controller.session
+    await home.charger.plug_in()
+    assert home.controller.status is SessionStatus.FALLBACK
+    session = home.controller.session
     assert session is not None
     assert session.fallback_reason is not None
     assert reason in session.fallback_reason
-    await clock.advance(FALLBACK_RETRY_DELAY * 2)
-    await clock.move_to(utc(26, 3))
-    assert len(sent_schedules(axle_simulator)) == 1
-    assert charger.calls() == []
+    await home.clock.advance(FALLBACK_RETRY_DELAY * 2)
+    await home.clock.move_to(utc(26, 3))
+    assert len(sent_schedules(home.axle)) == 1
+    assert home.charger.calls() == []
 
 
 async def test_resend_failures_raise_after_falling_back(
@@ -421,81 +362,63 @@ async def test_resend_failures_raise_after_falling_back(
     assert controller.status is SessionStatus.WAITING
 
 
-async def test_resend_when_overridden_or_unplugged(
-    charger: SimulatedCharger,
-    clock: Clock,
-    axle_simulator: AxleSimulator,
-    controller: SessionController,
-    plugged_in: MockConfigEntry,
-) -> None:
+async def test_resend_when_overridden_or_unplugged(home: Home, plugged_in: MockConfigEntry) -> None:
     """An overridden session resends the user's plan; a car without session starts one."""
-    await clock.move_to(utc(26, 1))
-    await charger.set_switch(False)
-    await charger.set_switch(True)
-    await clock.move_to(utc(26, 1, 1))
-    assert sent_schedules(axle_simulator)[-1] == [block(utc(26, 1, 1), NIGHT[1])]
-    await clock.move_to(utc(26, 1, 30))
-    await controller.async_resend_schedule()
-    assert sent_schedules(axle_simulator)[-1] == [block(utc(26, 1, 30), NIGHT[1])]
-    assert controller.status is SessionStatus.OVERRIDDEN
+    await home.clock.move_to(utc(26, 1))
+    await home.charger.set_switch(False)
+    await home.charger.set_switch(True)
+    await home.clock.move_to(utc(26, 1, 1))
+    assert sent_schedules(home.axle)[-1] == [block(utc(26, 1, 1), NIGHT[1])]
+    await home.clock.move_to(utc(26, 1, 30))
+    await home.controller.async_resend_schedule()
+    assert sent_schedules(home.axle)[-1] == [block(utc(26, 1, 30), NIGHT[1])]
+    assert home.controller.status is SessionStatus.OVERRIDDEN
 
     # Participation off and on again while plugged in: a session starts.
-    await controller.async_set_participation(False)
-    await controller.async_set_participation(True)
-    assert controller.status is SessionStatus.CHARGING
-    session = controller.session
-    await controller.async_resend_schedule()
-    assert controller.session is session
-    assert charger.calls() == []
+    await home.controller.async_set_participation(False)
+    await home.controller.async_set_participation(True)
+    assert home.controller.status is SessionStatus.CHARGING
+    session = home.controller.session
+    await home.controller.async_resend_schedule()
+    assert home.controller.session is session
+    assert home.charger.calls() == []
 
 
-async def test_charger_unavailable_at_a_change(
-    hass: HomeAssistant,
-    charger: SimulatedCharger,
-    clock: Clock,
-    controller: SessionController,
-    plugged_in: MockConfigEntry,
-) -> None:
+async def test_charger_unavailable_at_a_change(home: Home, plugged_in: MockConfigEntry) -> None:
     """Unavailable at the pause's start: skipped, then applied when the charger is back."""
-    await clock.move_to(utc(26, 1, 59))
-    hass.states.async_set(SWITCH, "unavailable")
-    await clock.move_to(utc(26, 2))
-    assert charger.calls() == []
-    assert controller.status is SessionStatus.PAUSED
+    await home.clock.move_to(utc(26, 1, 59))
+    home.hass.states.async_set(SWITCH, "unavailable")
+    await home.clock.move_to(utc(26, 2))
+    assert home.charger.calls() == []
+    assert home.controller.status is SessionStatus.PAUSED
 
-    await clock.move_to(utc(26, 2, 5))
-    await set_state(hass, SWITCH, "on")
-    assert charger.calls() == [OFF]
-    assert not charger.switch_on
+    await home.clock.move_to(utc(26, 2, 5))
+    await set_state(home.hass, SWITCH, "on")
+    assert home.charger.calls() == [OFF]
+    assert not home.charger.switch_on
 
     # Unavailable at the pause's end: put back when it returns, even after unplugging.
-    hass.states.async_set(SWITCH, "unavailable")
-    await clock.move_to(utc(26, 2, 30))
-    await charger.unplug()
-    assert charger.calls() == [OFF]
-    await set_state(hass, SWITCH, "off")
-    assert charger.calls() == [OFF, ON]
-    assert charger.switch_on
+    home.hass.states.async_set(SWITCH, "unavailable")
+    await home.clock.move_to(utc(26, 2, 30))
+    await home.charger.unplug()
+    assert home.charger.calls() == [OFF]
+    await set_state(home.hass, SWITCH, "off")
+    assert home.charger.calls() == [OFF, ON]
+    assert home.charger.switch_on
 
 
-async def test_charger_entity_missing(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    charger: SimulatedCharger,
-    clock: Clock,
-    plugged_in: MockConfigEntry,
-) -> None:
+async def test_charger_entity_missing(home: Home, plugged_in: MockConfigEntry) -> None:
     """A configured entity that goes away raises an issue; it clears when the entity is back."""
-    await remove_state(hass, SWITCH)
-    missing = repair_issue(hass, "charger_entity_missing", init_integration, SWITCH)
+    await remove_state(home.hass, SWITCH)
+    missing = repair_issue(home.hass, "charger_entity_missing", home.entry, SWITCH)
     assert missing is not None
     assert missing.translation_placeholders == {"entity_id": SWITCH}
-    await clock.move_to(utc(26, 2))
-    assert charger.calls() == []
+    await home.clock.move_to(utc(26, 2))
+    assert home.charger.calls() == []
 
-    await set_state(hass, SWITCH, "on")
-    assert repair_issue(hass, "charger_entity_missing", init_integration, SWITCH) is None
-    assert charger.calls() == [OFF]
+    await set_state(home.hass, SWITCH, "on")
+    assert repair_issue(home.hass, "charger_entity_missing", home.entry, SWITCH) is None
+    assert home.charger.calls() == [OFF]
 
 
 @pytest.mark.parametrize(
@@ -555,28 +478,19 @@ FAKE_OPTIONS = pause_only_options({CONF_PLUG_ENTITY: PLUG, CONF_SWITCH_ENTITY: F
 
 @pytest.mark.parametrize("entry_options", [FAKE_OPTIONS])
 @pytest.mark.parametrize("mode", ["ignore", "fail"])
-async def test_charger_not_responding(
-    hass: HomeAssistant,
-    *,
-    fake_switch: FakeSwitch,
-    init_integration: MockConfigEntry,
-    charger: SimulatedCharger,
-    clock: Clock,
-    axle_simulator: AxleSimulator,
-    mode: str,
-) -> None:
+async def test_charger_not_responding(home: Home, *, fake_switch: FakeSwitch, mode: str) -> None:
     """A command that does not take: one retry, then the repair issue; cleared on success."""
     fake_switch.mode = mode
-    await charger.plug_in()
-    await clock.move_to(utc(26, 2))
+    await home.charger.plug_in()
+    await home.clock.move_to(utc(26, 2))
     assert fake_switch.calls == ["turn_off"]
     # Checked once the latency window (at least ten minutes) is over, retried once, checked again.
-    await clock.move_to(utc(26, 2, 9))
+    await home.clock.move_to(utc(26, 2, 9))
     assert fake_switch.calls == ["turn_off"]
-    await clock.move_to(utc(26, 2, 10))
+    await home.clock.move_to(utc(26, 2, 10))
     assert fake_switch.calls == ["turn_off", "turn_off"]
-    await clock.move_to(utc(26, 2, 20))
-    not_responding = repair_issue(hass, "charger_not_responding", init_integration)
+    await home.clock.move_to(utc(26, 2, 20))
+    not_responding = repair_issue(home.hass, "charger_not_responding", home.entry)
     assert not_responding is not None
     assert not_responding.translation_placeholders == {
         "entity_id": FAKE_SWITCH,
@@ -584,98 +498,73 @@ async def test_charger_not_responding(
         "actual": "on",
     }
     # The pause ends with the switch still on: nothing to put back, nothing sent.
-    await clock.move_to(utc(26, 2, 30))
-    await clock.move_to(utc(26, 3))
-    await charger.unplug()
+    await home.clock.move_to(utc(26, 2, 30))
+    await home.clock.move_to(utc(26, 3))
+    await home.charger.unplug()
     assert fake_switch.calls == ["turn_off", "turn_off"]
 
     # The next command that takes clears the issue.
     fake_switch.mode = "work"
-    axle_simulator.pause_mode = "soon"
-    await charger.plug_in()
-    await clock.move_to(utc(26, 3, 2))
+    home.axle.pause_mode = "soon"
+    await home.charger.plug_in()
+    await home.clock.move_to(utc(26, 3, 2))
     assert fake_switch.calls == ["turn_off", "turn_off", "turn_off"]
-    await clock.move_to(utc(26, 3, 2, second=30))
-    assert repair_issue(hass, "charger_not_responding", init_integration) is None
-    await clock.move_to(utc(26, 3, 4))
+    await home.clock.move_to(utc(26, 3, 2, second=30))
+    assert repair_issue(home.hass, "charger_not_responding", home.entry) is None
+    await home.clock.move_to(utc(26, 3, 4))
     assert fake_switch.calls == ["turn_off", "turn_off", "turn_off", "turn_on"]
-    assert hass.states.get(FAKE_SWITCH).state == "on"
+    assert home.hass.states.get(FAKE_SWITCH).state == "on"
 
 
 @pytest.mark.parametrize("entry_options", [FAKE_OPTIONS])
-async def test_slow_charger_is_not_an_override(
-    hass: HomeAssistant,
-    fake_switch: FakeSwitch,
-    init_integration: MockConfigEntry,
-    charger: SimulatedCharger,
-    clock: Clock,
-    controller: SessionController,
-) -> None:
+async def test_slow_charger_is_not_an_override(home: Home, fake_switch: FakeSwitch) -> None:
     """A charger reporting our command late, under its own context, is still us."""
-    await run_into_the_pause(charger, clock, until=utc(26, 2, 0, second=10))
-    await set_state(hass, FAKE_SWITCH, "off")
-    assert controller.status is SessionStatus.PAUSED
-    await clock.move_to(utc(26, 2, 1))
+    await run_into_the_pause(home.charger, home.clock, until=utc(26, 2, 0, second=10))
+    await set_state(home.hass, FAKE_SWITCH, "off")
+    assert home.controller.status is SessionStatus.PAUSED
+    await home.clock.move_to(utc(26, 2, 1))
     assert fake_switch.calls == ["turn_off"]
-    assert repair_issue(hass, "charger_not_responding", init_integration) is None
+    assert repair_issue(home.hass, "charger_not_responding", home.entry) is None
 
 
-async def test_no_retry_once_axle_answered(
-    charger: SimulatedCharger,
-    clock: Clock,
-    axle_simulator: AxleSimulator,
-    controller: SessionController,
-) -> None:
+async def test_no_retry_once_axle_answered(home: Home) -> None:
     """The retry is dropped when a resend got an answer first, or when the car left."""
-    axle_simulator.fail_next("plug-in-schedule", status=500)
-    await charger.plug_in()
-    await controller.async_resend_schedule()
-    assert controller.status is SessionStatus.WAITING
-    await clock.advance(FALLBACK_RETRY_DELAY * 2)
-    assert len(sent_schedules(axle_simulator)) == 2
+    home.axle.fail_next("plug-in-schedule", status=500)
+    await home.charger.plug_in()
+    await home.controller.async_resend_schedule()
+    assert home.controller.status is SessionStatus.WAITING
+    await home.clock.advance(FALLBACK_RETRY_DELAY * 2)
+    assert len(sent_schedules(home.axle)) == 2
 
-    await charger.unplug()
-    axle_simulator.fail_next("plug-in-schedule", status=500)
-    await charger.plug_in()
-    await charger.unplug()
-    await clock.advance(FALLBACK_RETRY_DELAY * 2)
-    assert len(sent_schedules(axle_simulator)) == 3
+    await home.charger.unplug()
+    home.axle.fail_next("plug-in-schedule", status=500)
+    await home.charger.plug_in()
+    await home.charger.unplug()
+    await home.clock.advance(FALLBACK_RETRY_DELAY * 2)
+    assert len(sent_schedules(home.axle)) == 3
 
 
-async def test_failure_after_unplug_is_ignored(
-    hass: HomeAssistant,
-    charger: SimulatedCharger,
-    clock: Clock,
-    axle_simulator: AxleSimulator,
-    controller: SessionController,
-) -> None:
+async def test_failure_after_unplug_is_ignored(home: Home) -> None:
     """Axle timing out after the car left: no fallback, no retry."""
-    events = record_events(controller)
-    axle_simulator.fail_next("plug-in-schedule", kind="timeout")
-    await charger.plug_in(wait=False)
-    await charger.unplug(wait=False)
-    await clock.drive(hass.async_block_till_done())
+    events = record_events(home.controller)
+    home.axle.fail_next("plug-in-schedule", kind="timeout")
+    await home.charger.plug_in(wait=False)
+    await home.charger.unplug(wait=False)
+    await home.clock.drive(home.hass.async_block_till_done())
     assert events == []
-    assert controller.history[-1].fallback_reason is None
-    await clock.advance(FALLBACK_RETRY_DELAY * 2)
-    assert len(sent_schedules(axle_simulator)) == 1
+    assert home.controller.history[-1].fallback_reason is None
+    await home.clock.advance(FALLBACK_RETRY_DELAY * 2)
+    assert len(sent_schedules(home.axle)) == 1
 
 
 @pytest.mark.parametrize("entry_options", [FAKE_OPTIONS])
-async def test_skip_before_the_check_cancels_it(
-    hass: HomeAssistant,
-    fake_switch: FakeSwitch,
-    init_integration: MockConfigEntry,
-    charger: SimulatedCharger,
-    clock: Clock,
-    controller: SessionController,
-) -> None:
+async def test_skip_before_the_check_cancels_it(home: Home, fake_switch: FakeSwitch) -> None:
     """A command overtaken by the next one is not checked or retried.
 
     The switch still shows "on", but our "off" may yet land: "on" is sent to make sure.
     """
-    await run_into_the_pause(charger, clock, until=utc(26, 2, 0, second=10))
-    await controller.async_skip_pause()
-    await clock.move_to(utc(26, 2, 2))
+    await run_into_the_pause(home.charger, home.clock, until=utc(26, 2, 0, second=10))
+    await home.controller.async_skip_pause()
+    await home.clock.move_to(utc(26, 2, 2))
     assert fake_switch.calls == ["turn_off", "turn_on"]
-    assert repair_issue(hass, "charger_not_responding", init_integration) is None
+    assert repair_issue(home.hass, "charger_not_responding", home.entry) is None

@@ -38,9 +38,8 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-    from custom_components.axle_flex_lite.controller import SessionController
+    from tests.plugins.home import Home, NewHome
     from tests.plugins.integration import Clock, SimulatedCharger
-    from tools.axle_simulator import AxleSimulator
 
 
 async def restart(hass: HomeAssistant, entry: MockConfigEntry) -> None:
@@ -50,15 +49,10 @@ async def restart(hass: HomeAssistant, entry: MockConfigEntry) -> None:
 
 
 async def test_state_is_stored_on_every_change(
-    hass: HomeAssistant,
-    hass_storage: dict[str, Any],
-    init_integration: MockConfigEntry,
-    charger: SimulatedCharger,
-    clock: Clock,
-    plugged_in: MockConfigEntry,
+    home: Home, hass_storage: dict[str, Any], plugged_in: MockConfigEntry
 ) -> None:
     """Plug-in, pause and unplug are each written at once, with the values to put back."""
-    data = stored_state(hass_storage, init_integration)
+    data = stored_state(hass_storage, home.entry)
     assert data["plugged"] is True
     assert data["participating"] is True
     session = data["session"]
@@ -67,74 +61,54 @@ async def test_state_is_stored_on_every_change(
     assert session["plan"]["pauses"] == [["2026-11-26T02:00:00+00:00", "2026-11-26T02:30:00+00:00"]]
     assert data["restore"] == {}
 
-    await clock.move_to(utc(26, 2))
-    assert stored_state(hass_storage, init_integration)["restore"] == {
-        registry_id(hass, SWITCH): "on"
+    await home.clock.move_to(utc(26, 2))
+    assert stored_state(hass_storage, home.entry)["restore"] == {
+        registry_id(home.hass, SWITCH): "on"
     }
-    await clock.move_to(utc(26, 2, 30))
-    assert stored_state(hass_storage, init_integration)["restore"] == {}
+    await home.clock.move_to(utc(26, 2, 30))
+    assert stored_state(hass_storage, home.entry)["restore"] == {}
 
-    await charger.unplug()
-    data = stored_state(hass_storage, init_integration)
+    await home.charger.unplug()
+    data = stored_state(hass_storage, home.entry)
     assert data["session"] is None
     assert data["plugged"] is False
     assert [record["outcome"] for record in data["history"]] == ["unplugged"]
 
 
-async def test_restart_before_the_pause(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    charger: SimulatedCharger,
-    clock: Clock,
-    axle_simulator: AxleSimulator,
-    plugged_in: MockConfigEntry,
-) -> None:
+async def test_restart_before_the_pause(home: Home, plugged_in: MockConfigEntry) -> None:
     """The stored plan carries on; nothing is sent to Axle again."""
-    await clock.move_to(utc(25, 23))
-    await restart(hass, init_integration)
-    controller = controller_of(init_integration)
+    await home.clock.move_to(utc(25, 23))
+    await restart(home.hass, home.entry)
+    controller = controller_of(home.entry)
     assert controller.status is SessionStatus.WAITING
     assert controller.next_pause == (utc(26, 2), utc(26, 2, 30))
-    await clock.move_to(utc(26, 2))
-    await clock.move_to(utc(26, 2, 30))
-    assert charger.calls() == [OFF, ON]
-    assert len(sent_schedules(axle_simulator)) == 1
+    await home.clock.move_to(utc(26, 2))
+    await home.clock.move_to(utc(26, 2, 30))
+    assert home.charger.calls() == [OFF, ON]
+    assert len(sent_schedules(home.axle)) == 1
 
 
-async def test_restart_during_the_pause(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    charger: SimulatedCharger,
-    clock: Clock,
-    axle_simulator: AxleSimulator,
-    in_pause: MockConfigEntry,
-) -> None:
+async def test_restart_during_the_pause(home: Home, in_pause: MockConfigEntry) -> None:
     """Unloading puts the charger back; setting up again resumes the pause to its end."""
-    await unload_entry(hass, init_integration)
-    assert charger.switch_on
-    assert charger.calls() == [OFF, ON]
+    await unload_entry(home.hass, home.entry)
+    assert home.charger.switch_on
+    assert home.charger.calls() == [OFF, ON]
 
-    await set_up_entry(hass, init_integration)
-    assert controller_of(init_integration).status is SessionStatus.PAUSED
-    assert charger.calls() == [OFF, ON, OFF]
-    await clock.move_to(utc(26, 2, 30))
-    assert charger.calls() == [OFF, ON, OFF, ON]
-    assert len(sent_schedules(axle_simulator)) == 1
+    await set_up_entry(home.hass, home.entry)
+    assert controller_of(home.entry).status is SessionStatus.PAUSED
+    assert home.charger.calls() == [OFF, ON, OFF]
+    await home.clock.move_to(utc(26, 2, 30))
+    assert home.charger.calls() == [OFF, ON, OFF, ON]
+    assert len(sent_schedules(home.axle)) == 1
 
 
-async def test_restart_after_the_pause(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    charger: SimulatedCharger,
-    clock: Clock,
-    in_pause: MockConfigEntry,
-) -> None:
+async def test_restart_after_the_pause(home: Home, in_pause: MockConfigEntry) -> None:
     """A pause that ended while unloaded is not applied again."""
-    assert await hass.config_entries.async_unload(init_integration.entry_id)
-    await clock.move_to(utc(26, 2, 45))
-    await set_up_entry(hass, init_integration)
-    assert controller_of(init_integration).status is SessionStatus.CHARGING
-    assert charger.calls() == [OFF, ON]
+    assert await home.hass.config_entries.async_unload(home.entry.entry_id)
+    await home.clock.move_to(utc(26, 2, 45))
+    await set_up_entry(home.hass, home.entry)
+    assert controller_of(home.entry).status is SessionStatus.CHARGING
+    assert home.charger.calls() == [OFF, ON]
 
 
 async def crash_during_the_pause(
@@ -156,106 +130,74 @@ async def crash_during_the_pause(
 
 
 async def test_crash_and_restart_after_the_pause_ended(
-    hass: HomeAssistant,
-    hass_storage: dict[str, Any],
-    init_integration: MockConfigEntry,
-    charger: SimulatedCharger,
-    clock: Clock,
+    home: Home, hass_storage: dict[str, Any]
 ) -> None:
     """The pause ended while Home Assistant was down: the charger is put back at once."""
-    await crash_during_the_pause(hass, hass_storage, init_integration, charger, clock)
-    await clock.move_to(utc(26, 3))
-    await set_up_entry(hass, init_integration)
-    assert charger.calls() == [ON]
-    assert charger.switch_on
-    assert stored_state(hass_storage, init_integration)["restore"] == {}
+    await crash_during_the_pause(home.hass, hass_storage, home.entry, home.charger, home.clock)
+    await home.clock.move_to(utc(26, 3))
+    await set_up_entry(home.hass, home.entry)
+    assert home.charger.calls() == [ON]
+    assert home.charger.switch_on
+    assert stored_state(hass_storage, home.entry)["restore"] == {}
 
 
-async def test_crash_and_restart_during_the_pause(
-    hass: HomeAssistant,
-    hass_storage: dict[str, Any],
-    init_integration: MockConfigEntry,
-    charger: SimulatedCharger,
-    clock: Clock,
-) -> None:
+async def test_crash_and_restart_during_the_pause(home: Home, hass_storage: dict[str, Any]) -> None:
     """The pause still runs: it goes on to its end, then the remembered state comes back."""
-    await crash_during_the_pause(hass, hass_storage, init_integration, charger, clock)
-    await clock.move_to(utc(26, 2, 20))
-    await set_up_entry(hass, init_integration)
-    assert charger.calls() == []
-    assert controller_of(init_integration).status is SessionStatus.PAUSED
-    await clock.move_to(utc(26, 2, 30))
-    assert charger.calls() == [ON]
+    await crash_during_the_pause(home.hass, hass_storage, home.entry, home.charger, home.clock)
+    await home.clock.move_to(utc(26, 2, 20))
+    await set_up_entry(home.hass, home.entry)
+    assert home.charger.calls() == []
+    assert controller_of(home.entry).status is SessionStatus.PAUSED
+    await home.clock.move_to(utc(26, 2, 30))
+    assert home.charger.calls() == [ON]
 
 
-async def test_unplugged_while_down(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    charger: SimulatedCharger,
-    in_pause: MockConfigEntry,
-) -> None:
+async def test_unplugged_while_down(home: Home, in_pause: MockConfigEntry) -> None:
     """A car taken away while the entry was unloaded closes the session at start-up."""
-    assert await hass.config_entries.async_unload(init_integration.entry_id)
-    await charger.unplug()
-    await set_up_entry(hass, init_integration)
-    controller = controller_of(init_integration)
+    assert await home.hass.config_entries.async_unload(home.entry.entry_id)
+    await home.charger.unplug()
+    await set_up_entry(home.hass, home.entry)
+    controller = controller_of(home.entry)
     assert controller.session is None
     assert controller.history[-1].outcome == "unplugged"
     assert controller.history[-1].ended_at == utc(26, 2, 10)
-    assert charger.calls() == [OFF, ON]
+    assert home.charger.calls() == [OFF, ON]
 
 
-async def test_plugged_in_while_down(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    charger: SimulatedCharger,
-    axle_simulator: AxleSimulator,
-) -> None:
+async def test_plugged_in_while_down(home: Home) -> None:
     """The store saw the car out; it is in at start-up: a plug-in that must be sent."""
-    assert await hass.config_entries.async_unload(init_integration.entry_id)
-    await charger.plug_in()
-    await set_up_entry(hass, init_integration)
-    assert controller_of(init_integration).status is SessionStatus.WAITING
-    assert len(sent_schedules(axle_simulator)) == 1
+    assert await home.hass.config_entries.async_unload(home.entry.entry_id)
+    await home.charger.plug_in()
+    await set_up_entry(home.hass, home.entry)
+    assert controller_of(home.entry).status is SessionStatus.WAITING
+    assert len(sent_schedules(home.axle)) == 1
 
 
-async def test_plugged_in_before_the_first_set_up(
-    hass: HomeAssistant,
-    clock: Clock,
-    charger: SimulatedCharger,
-    config_entry: MockConfigEntry,
-    axle_simulator: AxleSimulator,
-) -> None:
+async def test_plugged_in_before_the_first_set_up(new_home: NewHome) -> None:
     """A car already connected at the very first set-up is not a plug-in: no session."""
-    await charger.plug_in()
-    await add_and_set_up_entry(hass, config_entry)
-    controller = controller_of(config_entry)
+    await new_home.charger.plug_in()
+    await add_and_set_up_entry(new_home.hass, new_home.entry)
+    controller = controller_of(new_home.entry)
     assert controller.plugged_in is True
     assert controller.session is None
     assert controller.status is SessionStatus.UNPLUGGED
-    assert sent_schedules(axle_simulator) == []
+    assert sent_schedules(new_home.axle) == []
 
     # The next real plug-in is sent.
-    await charger.unplug()
-    await charger.plug_in()
-    assert len(sent_schedules(axle_simulator)) == 1
+    await new_home.charger.unplug()
+    await new_home.charger.plug_in()
+    assert len(sent_schedules(new_home.axle)) == 1
 
 
 async def test_unanswered_session_is_sent_at_start_up(
-    hass: HomeAssistant,
-    *,
-    hass_storage: dict[str, Any],
-    clock: Clock,
-    charger: SimulatedCharger,
-    config_entry: MockConfigEntry,
-    axle_simulator: AxleSimulator,
+    new_home: NewHome, *, hass_storage: dict[str, Any]
 ) -> None:
     """Home Assistant stopped before Axle answered: what is left of the window is sent now."""
-    await charger.plug_in()
-    await clock.move_to(utc(26, 1))
+    await new_home.charger.plug_in()
+    await new_home.clock.move_to(utc(26, 1))
     store_controller_state(
         hass_storage,
-        config_entry,
+        new_home.entry,
         {
             "participating": True,
             "plugged": True,
@@ -267,23 +209,19 @@ async def test_unanswered_session_is_sent_at_start_up(
             },
         },
     )
-    await add_and_set_up_entry(hass, config_entry)
-    assert sent_schedules(axle_simulator)[0][0]["start_timestamp"] == "2026-11-26T01:00:00+00:00"
-    controller = controller_of(config_entry)
+    await add_and_set_up_entry(new_home.hass, new_home.entry)
+    assert sent_schedules(new_home.axle)[0][0]["start_timestamp"] == "2026-11-26T01:00:00+00:00"
+    controller = controller_of(new_home.entry)
     assert controller.session is not None
     assert controller.session.session_id == "stored"
     assert controller.status is SessionStatus.CHARGING
 
 
 async def test_stored_state_that_cannot_be_read(
-    hass: HomeAssistant,
-    hass_storage: dict[str, Any],
-    clock: Clock,
-    charger: SimulatedCharger,
-    config_entry: MockConfigEntry,
+    new_home: NewHome, hass_storage: dict[str, Any]
 ) -> None:
     """Damaged records and old sessions are dropped; participation off ends a stored session."""
-    await charger.plug_in()
+    await new_home.charger.plug_in()
     good = {
         "session_id": "good",
         "plugged_in_at": "2026-11-20T18:00:00+00:00",
@@ -295,7 +233,7 @@ async def test_stored_state_that_cannot_be_read(
     old = {**good, "session_id": "old", "ended_at": "2026-09-01T07:00:00+00:00"}
     store_controller_state(
         hass_storage,
-        config_entry,
+        new_home.entry,
         {
             "participating": False,
             "plugged": True,
@@ -316,146 +254,108 @@ async def test_stored_state_that_cannot_be_read(
             ],
         },
     )
-    await add_and_set_up_entry(hass, config_entry)
-    controller = controller_of(config_entry)
+    await add_and_set_up_entry(new_home.hass, new_home.entry)
+    controller = controller_of(new_home.entry)
     assert [session.session_id for session in controller.history] == ["good", "running"]
     assert controller.history[-1].outcome == "not_participating"
     assert controller.status is SessionStatus.NOT_PARTICIPATING
-    assert charger.calls() == []
+    assert new_home.charger.calls() == []
     assert timedelta(days=HISTORY_DAYS) < utc(25, 18) - utc(1, 7, month=9)
 
 
-async def test_damaged_session_is_dropped(
-    hass: HomeAssistant,
-    hass_storage: dict[str, Any],
-    clock: Clock,
-    charger: SimulatedCharger,
-    config_entry: MockConfigEntry,
-) -> None:
+async def test_damaged_session_is_dropped(new_home: NewHome, hass_storage: dict[str, Any]) -> None:
     """A stored session that cannot be read is dropped; the entry still sets up."""
     store_controller_state(
         hass_storage,
-        config_entry,
+        new_home.entry,
         {"session": {"session_id": "x", "plugged_in_at": None}, "history": "none"},
     )
-    await add_and_set_up_entry(hass, config_entry)
-    controller = controller_of(config_entry)
+    await add_and_set_up_entry(new_home.hass, new_home.entry)
+    controller = controller_of(new_home.entry)
     assert controller.session is None
     assert controller.history == ()
     assert controller.participating
 
 
 async def test_home_assistant_stop_mid_pause(
-    hass: HomeAssistant,
-    hass_storage: dict[str, Any],
-    init_integration: MockConfigEntry,
-    charger: SimulatedCharger,
-    clock: Clock,
-    in_pause: MockConfigEntry,
+    home: Home, hass_storage: dict[str, Any], in_pause: MockConfigEntry
 ) -> None:
     """Stopping puts the charger back; the session and the values to put back stay stored."""
-    hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
-    await hass.async_block_till_done()
-    assert charger.switch_on
-    assert charger.calls() == [OFF, ON]
-    data = stored_state(hass_storage, init_integration)
-    assert data["restore"] == {registry_id(hass, SWITCH): "on"}
+    home.hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
+    await home.hass.async_block_till_done()
+    assert home.charger.switch_on
+    assert home.charger.calls() == [OFF, ON]
+    data = stored_state(hass_storage, home.entry)
+    assert data["restore"] == {registry_id(home.hass, SWITCH): "on"}
     assert data["session"]["plan"]["pauses"]
     # Stopped: no more changes, and the user's changes are not overrides.
-    await clock.move_to(utc(26, 2, 30))
-    await charger.set_switch(False)
-    assert charger.calls() == [OFF, ON]
+    await home.clock.move_to(utc(26, 2, 30))
+    await home.charger.set_switch(False)
+    assert home.charger.calls() == [OFF, ON]
 
 
-async def test_unplug_during_a_pause(
-    charger: SimulatedCharger,
-    clock: Clock,
-    controller: SessionController,
-    in_pause: MockConfigEntry,
-) -> None:
+async def test_unplug_during_a_pause(home: Home, in_pause: MockConfigEntry) -> None:
     """Unplugging mid-pause puts the charger back at once."""
-    await charger.unplug()
-    assert charger.switch_on
-    assert charger.calls() == [OFF, ON]
-    assert controller.history[-1].outcome == "unplugged"
-    await clock.move_to(utc(26, 2, 30))
-    assert charger.calls() == [OFF, ON]
+    await home.charger.unplug()
+    assert home.charger.switch_on
+    assert home.charger.calls() == [OFF, ON]
+    assert home.controller.history[-1].outcome == "unplugged"
+    await home.clock.move_to(utc(26, 2, 30))
+    assert home.charger.calls() == [OFF, ON]
 
 
 @pytest.mark.parametrize("control_mode", ["full_schedule"])
 async def test_restart_in_full_schedule_before_the_window(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    charger: SimulatedCharger,
-    clock: Clock,
-    plugged_in: MockConfigEntry,
+    home: Home, plugged_in: MockConfigEntry
 ) -> None:
     """Full schedule: unloading lets the charger go; setting up takes it again."""
-    await restart(hass, init_integration)
-    assert charger.calls() == [OFF, ON, OFF]
-    await clock.move_to(utc(25, 23, 30))
-    assert charger.calls() == [OFF, ON, OFF, ON]
+    await restart(home.hass, home.entry)
+    assert home.charger.calls() == [OFF, ON, OFF]
+    await home.clock.move_to(utc(25, 23, 30))
+    assert home.charger.calls() == [OFF, ON, OFF, ON]
 
 
-async def test_resend_starts_a_session_for_a_car_already_plugged_in(
-    hass: HomeAssistant,
-    clock: Clock,
-    charger: SimulatedCharger,
-    config_entry: MockConfigEntry,
-    axle_simulator: AxleSimulator,
-) -> None:
+async def test_resend_starts_a_session_for_a_car_already_plugged_in(new_home: NewHome) -> None:
     """The car was in before the first set-up: a resend makes it a session."""
-    await charger.plug_in()
-    await add_and_set_up_entry(hass, config_entry)
-    controller = controller_of(config_entry)
+    await new_home.charger.plug_in()
+    await add_and_set_up_entry(new_home.hass, new_home.entry)
+    controller = controller_of(new_home.entry)
     await controller.async_resend_schedule()
     assert controller.status is SessionStatus.WAITING
-    assert len(sent_schedules(axle_simulator)) == 1
+    assert len(sent_schedules(new_home.axle)) == 1
 
 
 async def test_waits_for_home_assistant_to_run(
-    hass: HomeAssistant,
-    *,
-    hass_storage: dict[str, Any],
-    clock: Clock,
-    charger: SimulatedCharger,
-    config_entry: MockConfigEntry,
-    axle_simulator: AxleSimulator,
+    new_home: NewHome, *, hass_storage: dict[str, Any]
 ) -> None:
     """During start-up the charger's entities may not exist yet: nothing happens until it runs."""
     store_controller_state(
-        hass_storage, config_entry, {"plugged": False, "restore": {SWITCH: "on"}}
+        hass_storage, new_home.entry, {"plugged": False, "restore": {SWITCH: "on"}}
     )
-    await charger.set_switch(False)
-    hass.set_state(CoreState.starting)
-    await add_and_set_up_entry(hass, config_entry)
-    await charger.plug_in()
-    assert charger.calls() == []
-    assert sent_schedules(axle_simulator) == []
+    await new_home.charger.set_switch(False)
+    new_home.hass.set_state(CoreState.starting)
+    await add_and_set_up_entry(new_home.hass, new_home.entry)
+    await new_home.charger.plug_in()
+    assert new_home.charger.calls() == []
+    assert sent_schedules(new_home.axle) == []
 
-    hass.set_state(CoreState.running)
-    hass.bus.async_fire(EVENT_HOMEASSISTANT_STARTED)
-    await hass.async_block_till_done()
-    assert charger.calls() == [ON]
+    new_home.hass.set_state(CoreState.running)
+    new_home.hass.bus.async_fire(EVENT_HOMEASSISTANT_STARTED)
+    await new_home.hass.async_block_till_done()
+    assert new_home.charger.calls() == [ON]
     # The plug-in happened while the stored state said "out": it is a plug-in.
-    assert len(sent_schedules(axle_simulator)) == 1
+    assert len(sent_schedules(new_home.axle)) == 1
 
 
-async def test_actions_after_stop_change_nothing(
-    hass: HomeAssistant,
-    charger: SimulatedCharger,
-    clock: Clock,
-    controller: SessionController,
-    plugged_in: MockConfigEntry,
-) -> None:
+async def test_actions_after_stop_change_nothing(home: Home, plugged_in: MockConfigEntry) -> None:
     """After Home Assistant's stop event the controller no longer drives the charger."""
-    await clock.move_to(utc(26, 1))
-    hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
-    await hass.async_block_till_done()
-    await controller.async_skip_pause()
-    await controller.async_resend_schedule()
-    await clock.move_to(utc(26, 2))
-    assert charger.calls() == []
+    await home.clock.move_to(utc(26, 1))
+    home.hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
+    await home.hass.async_block_till_done()
+    await home.controller.async_skip_pause()
+    await home.controller.async_resend_schedule()
+    await home.clock.move_to(utc(26, 2))
+    assert home.charger.calls() == []
 
 
 @pytest.mark.parametrize(
@@ -469,10 +369,7 @@ async def test_actions_after_stop_change_nothing(
     ids=["pause_over", "pause_still_running"],
 )
 async def test_put_back_at_stop_that_did_not_stick(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    charger: SimulatedCharger,
-    clock: Clock,
+    home: Home,
     back_at: datetime,
     switch_on_after: bool,
     calls_after: list[tuple[str, str, str]],
@@ -483,17 +380,17 @@ async def test_put_back_at_stop_that_did_not_stick(
     At the next start the charger reads off again; the stored values to put back make sure the
     car is not left paused past the end of Axle's pause.
     """
-    hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
-    await hass.async_block_till_done()
-    assert charger.calls() == [OFF, ON]
+    home.hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
+    await home.hass.async_block_till_done()
+    assert home.charger.calls() == [OFF, ON]
     # What the charger's own integration restores after the restart: the paused state.
-    hass.states.async_set(SWITCH, "off")
-    await clock.move_to(back_at)
-    await restart(hass, init_integration)
-    assert charger.switch_on is switch_on_after
-    assert charger.calls() == calls_after
-    await clock.move_to(utc(26, 2, 30))
-    assert charger.switch_on
-    await clock.move_to(utc(26, 5, 30))
-    await charger.unplug()
-    assert charger.switch_on
+    home.hass.states.async_set(SWITCH, "off")
+    await home.clock.move_to(back_at)
+    await restart(home.hass, home.entry)
+    assert home.charger.switch_on is switch_on_after
+    assert home.charger.calls() == calls_after
+    await home.clock.move_to(utc(26, 2, 30))
+    assert home.charger.switch_on
+    await home.clock.move_to(utc(26, 5, 30))
+    await home.charger.unplug()
+    assert home.charger.switch_on

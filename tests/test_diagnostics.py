@@ -23,34 +23,24 @@ from custom_components.axle_flex_lite.diagnostics import async_get_config_entry_
 from tools.axle_simulator.state import DEFAULT_PASSWORD, DEFAULT_USERNAME
 
 if TYPE_CHECKING:
-    from homeassistant.core import HomeAssistant
-    from pytest_homeassistant_custom_component.common import MockConfigEntry
-
-    from tests.plugins.integration import Clock, SimulatedCharger
-    from tools.axle_simulator import AxleSimulator
+    from tests.plugins.home import Home
 
 UNPLUG_AT = datetime(2026, 11, 26, 6, 0, tzinfo=UTC)
 
 
-async def test_diagnostics(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    charger: SimulatedCharger,
-    clock: Clock,
-    axle_simulator: AxleSimulator,
-) -> None:
+async def test_diagnostics(home: Home) -> None:
     """Sessions, API exchanges and rewards are there; no personal value is, in any form."""
-    axle_simulator.set_balance(init_integration.data[CONF_SITE_ID], 412, 1650, False)
-    await charger.plug_in()
-    await clock.move_to(UNPLUG_AT)
-    await charger.unplug()
-    await clock.advance(timedelta(hours=12))
-    await charger.plug_in()
+    home.axle.set_balance(home.entry.data[CONF_SITE_ID], 412, 1650, False)
+    await home.charger.plug_in()
+    await home.clock.move_to(UNPLUG_AT)
+    await home.charger.unplug()
+    await home.clock.advance(timedelta(hours=12))
+    await home.charger.plug_in()
 
     # Through Home Assistant's JSON encoder, as the download does. (The download's HTTP view
     # cannot be used here: its access token expires while the frozen clock crosses the night.)
     diagnostics = json.loads(
-        json_dumps(await async_get_config_entry_diagnostics(hass, init_integration))
+        json_dumps(await async_get_config_entry_diagnostics(home.hass, home.entry))
     )
 
     entry = diagnostics["entry"]
@@ -70,7 +60,7 @@ async def test_diagnostics(
     ):
         assert entry["data"][key] == REDACTED, key
     assert entry["data"]["environment"] == "custom"
-    assert entry["options"]["switch_entity"] == charger.switch
+    assert entry["options"]["switch_entity"] == home.charger.switch
 
     controller = diagnostics["controller"]
     assert controller["status"] == "waiting"
@@ -93,7 +83,7 @@ async def test_diagnostics(
     }
 
     dumped = json.dumps(diagnostics).lower()
-    data = init_integration.data
+    data = home.entry.data
     secrets = [
         DEFAULT_USERNAME,
         DEFAULT_PASSWORD,
@@ -106,8 +96,8 @@ async def test_diagnostics(
         data[CONF_ASSET_ID],
         data[CONF_EXTERNAL_ID],
         data[CONF_CONSENT_AT],
-        *axle_simulator.tokens,
+        *home.axle.tokens,
     ]
-    assert axle_simulator.tokens
+    assert home.axle.tokens
     for secret in secrets:
         assert secret.lower() not in dumped, secret

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 import shutil
 from typing import TYPE_CHECKING
@@ -15,16 +15,14 @@ import pytest
 from pytest_homeassistant_custom_component.common import async_mock_service
 
 from custom_components.axle_flex_lite.const import DOMAIN
+from tests.plugins.integration import FIRST_PAUSE_END, FIRST_PAUSE_START
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant, State
     from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-    from tests.plugins.integration import Clock, SimulatedCharger
-    from tools.axle_simulator import AxleSimulator
+    from tests.plugins.home import Home
 
-PAUSE_START = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
-PAUSE_END = datetime(2026, 11, 26, 2, 30, tzinfo=UTC)
 BLUEPRINT = (
     Path(__file__).parent.parent
     / "blueprints"
@@ -48,48 +46,42 @@ def current(hass: HomeAssistant, entry: MockConfigEntry) -> State:
     return shown
 
 
-async def test_event_types(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    charger: SimulatedCharger,
-    clock: Clock,
-    axle_simulator: AxleSimulator,
-) -> None:
+async def test_event_types(home: Home) -> None:
     """Each answer fires once, with the pause it brought."""
-    shown = current(hass, init_integration)
+    shown = current(home.hass, home.entry)
     assert shown.state == STATE_UNKNOWN
     assert shown.attributes[ATTR_EVENT_TYPES] == ["modified", "unchanged", "override", "fallback"]
 
-    await charger.plug_in()
-    shown = current(hass, init_integration)
-    assert shown.state == clock.now.isoformat(timespec="milliseconds")
+    await home.charger.plug_in()
+    shown = current(home.hass, home.entry)
+    assert shown.state == home.clock.now.isoformat(timespec="milliseconds")
     assert shown.attributes[ATTR_EVENT_TYPE] == "modified"
-    assert shown.attributes["pause_start"] == PAUSE_START.isoformat()
-    assert shown.attributes["pause_end"] == PAUSE_END.isoformat()
+    assert shown.attributes["pause_start"] == FIRST_PAUSE_START.isoformat()
+    assert shown.attributes["pause_end"] == FIRST_PAUSE_END.isoformat()
     assert shown.attributes["pause_minutes"] == 30
 
     # The user switching the charger off is an override.
-    await clock.advance(timedelta(minutes=1))
-    await charger.set_switch(on=False)
-    shown = current(hass, init_integration)
+    await home.clock.advance(timedelta(minutes=1))
+    await home.charger.set_switch(on=False)
+    shown = current(home.hass, home.entry)
     assert shown.attributes[ATTR_EVENT_TYPE] == "override"
-    assert shown.state == clock.now.isoformat(timespec="milliseconds")
+    assert shown.state == home.clock.now.isoformat(timespec="milliseconds")
 
-    await charger.unplug()
-    axle_simulator.pause_mode = "none"
-    await clock.advance(timedelta(minutes=1))
-    await charger.plug_in()
-    shown = current(hass, init_integration)
+    await home.charger.unplug()
+    home.axle.pause_mode = "none"
+    await home.clock.advance(timedelta(minutes=1))
+    await home.charger.plug_in()
+    shown = current(home.hass, home.entry)
     assert shown.attributes[ATTR_EVENT_TYPE] == "unchanged"
     assert shown.attributes["pause_start"] is None
     assert shown.attributes["pause_end"] is None
     assert shown.attributes["pause_minutes"] == 0
 
-    await charger.unplug()
-    axle_simulator.fail_next("plug-in-schedule", status=404)
-    await clock.advance(timedelta(minutes=1))
-    await charger.plug_in()
-    assert current(hass, init_integration).attributes[ATTR_EVENT_TYPE] == "fallback"
+    await home.charger.unplug()
+    home.axle.fail_next("plug-in-schedule", status=404)
+    await home.clock.advance(timedelta(minutes=1))
+    await home.charger.plug_in()
+    assert current(home.hass, home.entry).attributes[ATTR_EVENT_TYPE] == "fallback"
 
 
 @pytest.fixture
@@ -102,44 +94,38 @@ def blueprint_installed(hass: HomeAssistant, tmp_path: Path) -> None:
 
 
 @pytest.mark.usefixtures("blueprint_installed")
-async def test_blueprint_notifies_planned_pause(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    charger: SimulatedCharger,
-    clock: Clock,
-    axle_simulator: AxleSimulator,
-) -> None:
+async def test_blueprint_notifies_planned_pause(home: Home) -> None:
     """The blueprint sends the pause times for a planned pause, and nothing for the others."""
-    notifications = async_mock_service(hass, "notify", "my_phone")
+    notifications = async_mock_service(home.hass, "notify", "my_phone")
     assert await async_setup_component(
-        hass,
+        home.hass,
         "automation",
         {
             "automation": {
                 "use_blueprint": {
                     "path": f"{DOMAIN}/{BLUEPRINT.name}",
                     "input": {
-                        "schedule_event": event_id(hass, init_integration),
+                        "schedule_event": event_id(home.hass, home.entry),
                         "notify_action": "notify.my_phone",
                     },
                 }
             }
         },
     )
-    await hass.async_block_till_done()
+    await home.hass.async_block_till_done()
 
-    await charger.plug_in()
-    await hass.async_block_till_done()
+    await home.charger.plug_in()
+    await home.hass.async_block_till_done()
     assert len(notifications) == 1
     assert notifications[0].data == {
         "title": "Car charging will pause",
         "message": "Axle will pause charging from 02:00 to 02:30 (30 minutes).",
     }
 
-    await charger.unplug()
-    axle_simulator.pause_mode = "none"
-    await clock.advance(timedelta(minutes=1))
-    await charger.plug_in()
-    await hass.async_block_till_done()
-    assert current(hass, init_integration).attributes[ATTR_EVENT_TYPE] == "unchanged"
+    await home.charger.unplug()
+    home.axle.pause_mode = "none"
+    await home.clock.advance(timedelta(minutes=1))
+    await home.charger.plug_in()
+    await home.hass.async_block_till_done()
+    assert current(home.hass, home.entry).attributes[ATTR_EVENT_TYPE] == "unchanged"
     assert len(notifications) == 1

@@ -43,7 +43,8 @@ from tests.plugins.integration import CURRENT, SWITCH
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
 
-    from tests.plugins.integration import Clock, SimulatedCharger
+    from tests.plugins.home import Home, NewHome
+    from tests.plugins.integration import SimulatedCharger
     from tools.axle_simulator import AxleSimulator
 
 
@@ -74,99 +75,79 @@ async def set_up_fails(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     assert entry.state is ConfigEntryState.SETUP_ERROR
 
 
-async def test_setup_and_unload(
-    hass: HomeAssistant,
-    clock: Clock,
-    charger: SimulatedCharger,
-    config_entry: MockConfigEntry,
-    axle_simulator: AxleSimulator,
-) -> None:
+async def test_setup_and_unload(new_home: NewHome) -> None:
     """Set-up reads the balance and follows the charger; unloading stops following it."""
-    axle_simulator.set_balance(config_entry.data[CONF_SITE_ID], 412, 1650, False)
-    await add_and_set_up_entry(hass, config_entry)
-    assert config_entry.state is ConfigEntryState.LOADED
-    assert hass.services.has_service(DOMAIN, SERVICE_SKIP_PAUSE)
-    rewards = config_entry.runtime_data.rewards
+    new_home.axle.set_balance(new_home.entry.data[CONF_SITE_ID], 412, 1650, False)
+    await add_and_set_up_entry(new_home.hass, new_home.entry)
+    assert new_home.entry.state is ConfigEntryState.LOADED
+    assert new_home.hass.services.has_service(DOMAIN, SERVICE_SKIP_PAUSE)
+    rewards = new_home.entry.runtime_data.rewards
     assert rewards.data.current_balance_pence == 412
     assert rewards.data.total_earnings_pence == 1650
 
-    await unload_entry(hass, config_entry)
-    assert config_entry.state is ConfigEntryState.NOT_LOADED
-    await charger.plug_in()
-    assert sent_schedules(axle_simulator) == []
+    await unload_entry(new_home.hass, new_home.entry)
+    assert new_home.entry.state is ConfigEntryState.NOT_LOADED
+    await new_home.charger.plug_in()
+    assert sent_schedules(new_home.axle) == []
 
 
-async def test_bad_credentials_start_reauth(
-    hass: HomeAssistant, clock: Clock, charger: SimulatedCharger, config_entry: MockConfigEntry
-) -> None:
+async def test_bad_credentials_start_reauth(new_home: NewHome) -> None:
     """Refused credentials: set-up error and a re-authentication flow."""
-    await set_up_fails(hass, copy_entry(config_entry, **{CONF_PASSWORD: "wrong"}))
-    assert flow_sources(hass) == [SOURCE_REAUTH]
+    await set_up_fails(new_home.hass, copy_entry(new_home.entry, **{CONF_PASSWORD: "wrong"}))
+    assert flow_sources(new_home.hass) == [SOURCE_REAUTH]
 
 
-async def test_bad_configuration(
-    hass: HomeAssistant, clock: Clock, charger: SimulatedCharger, config_entry: MockConfigEntry
-) -> None:
+async def test_bad_configuration(new_home: NewHome) -> None:
     """An environment that does not exist: a set-up error, no re-authentication."""
-    await set_up_fails(hass, copy_entry(config_entry, **{CONF_ENVIRONMENT: "staging"}))
-    assert flow_sources(hass) == []
+    await set_up_fails(new_home.hass, copy_entry(new_home.entry, **{CONF_ENVIRONMENT: "staging"}))
+    assert flow_sources(new_home.hass) == []
 
 
 @pytest.mark.parametrize("control_mode", ["full_schedule"])
-async def test_axle_down_still_protects(
-    hass: HomeAssistant,
-    hass_storage: dict[str, Any],
-    clock: Clock,
-    charger: SimulatedCharger,
-    config_entry: MockConfigEntry,
-) -> None:
+async def test_axle_down_still_protects(new_home: NewHome, hass_storage: dict[str, Any]) -> None:
     """Axle unreachable at set-up: the entry loads, puts back a stored pause, falls back."""
-    entry = copy_entry(config_entry, **{CONF_BASE_URL: closed_port_url()})
+    entry = copy_entry(new_home.entry, **{CONF_BASE_URL: closed_port_url()})
     # A crash left the charger paused by us.
     store_controller_state(hass_storage, entry, {"plugged": False, "restore": {SWITCH: "on"}})
-    await charger.set_switch(False)
-    entry.add_to_hass(hass)
+    await new_home.charger.set_switch(False)
+    entry.add_to_hass(new_home.hass)
 
-    assert await clock.drive(hass.config_entries.async_setup(entry.entry_id))
-    await clock.drive(hass.async_block_till_done())
+    assert await new_home.clock.drive(new_home.hass.config_entries.async_setup(entry.entry_id))
+    await new_home.clock.drive(new_home.hass.async_block_till_done())
     assert entry.state is ConfigEntryState.LOADED
     assert entry.runtime_data.rewards.data is None
     assert not entry.runtime_data.rewards.last_update_success
-    assert charger.calls() == [ON]
+    assert new_home.charger.calls() == [ON]
 
     # A plug-in without Axle follows the user's own window (full schedule: off until 23:30).
-    await charger.plug_in(wait=False)
-    await clock.drive(hass.async_block_till_done())
+    await new_home.charger.plug_in(wait=False)
+    await new_home.clock.drive(new_home.hass.async_block_till_done())
     controller = controller_of(entry)
     assert controller.status is SessionStatus.FALLBACK
     assert controller.last_api_error is not None
     assert controller.last_api_error.startswith("AxleConnectionError")
-    assert charger.calls() == [ON, OFF]
+    assert new_home.charger.calls() == [ON, OFF]
     # The one retry (its login waits between attempts) and the window's start.
-    await clock.drive(clock.move_to(utc(25, 23, 30)))
+    await new_home.clock.drive(new_home.clock.move_to(utc(25, 23, 30)))
     assert controller.status is SessionStatus.FALLBACK
-    assert charger.calls() == [ON, OFF, ON]
+    assert new_home.charger.calls() == [ON, OFF, ON]
 
 
-async def test_option_changes(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    charger: SimulatedCharger,
-) -> None:
+async def test_option_changes(home: Home) -> None:
     """Window and mode re-plan in place; charger entities reload; the title changes nothing."""
-    controller = controller_of(init_integration)
-    hass.config_entries.async_update_entry(init_integration, title="Renamed")
-    await hass.async_block_till_done()
-    assert controller_of(init_integration) is controller
+    controller = controller_of(home.entry)
+    home.hass.config_entries.async_update_entry(home.entry, title="Renamed")
+    await home.hass.async_block_till_done()
+    assert controller_of(home.entry) is controller
 
-    await change_options(hass, init_integration, {CONF_CONTROL_MODE: "full_schedule"})
-    assert controller_of(init_integration) is controller
+    await change_options(home.hass, home.entry, {CONF_CONTROL_MODE: "full_schedule"})
+    assert controller_of(home.entry) is controller
     assert controller.control_mode.value == "full_schedule"
 
-    await change_options(hass, init_integration, {CONF_SWITCH_ENTITY: CURRENT})
-    assert init_integration.state is ConfigEntryState.LOADED
-    assert controller_of(init_integration) is not controller
-    control = controller_of(init_integration).charger.entities.control
+    await change_options(home.hass, home.entry, {CONF_SWITCH_ENTITY: CURRENT})
+    assert home.entry.state is ConfigEntryState.LOADED
+    assert controller_of(home.entry) is not controller
+    control = controller_of(home.entry).charger.entities.control
     assert control is not None
     assert control.entity_id == CURRENT
 
@@ -206,40 +187,30 @@ async def test_removal_unenrols_and_forgets(
 
 @pytest.mark.parametrize("fault", [{"status": 404}, {"kind": "timeout"}])
 async def test_removal_never_fails(
-    hass: HomeAssistant,
-    *,
-    hass_storage: dict[str, Any],
-    init_integration: MockConfigEntry,
-    clock: Clock,
-    axle_simulator: AxleSimulator,
-    fault: dict[str, Any],
+    home: Home, *, hass_storage: dict[str, Any], fault: dict[str, Any]
 ) -> None:
     """Axle refusing or not answering does not stop (or hold up) the removal."""
-    axle_simulator.fail_next("unenrol", **fault)
-    await clock.drive(hass.config_entries.async_remove(init_integration.entry_id))
-    await clock.drive(hass.async_block_till_done())
-    assert hass.config_entries.async_get_entry(init_integration.entry_id) is None
-    assert storage_key(init_integration.entry_id) not in hass_storage
-    assert "limited_pause" in axle_simulator.sites["1900000000013"].enrolled
+    home.axle.fail_next("unenrol", **fault)
+    await home.clock.drive(home.hass.config_entries.async_remove(home.entry.entry_id))
+    await home.clock.drive(home.hass.async_block_till_done())
+    assert home.hass.config_entries.async_get_entry(home.entry.entry_id) is None
+    assert storage_key(home.entry.entry_id) not in hass_storage
+    assert "limited_pause" in home.axle.sites["1900000000013"].enrolled
 
 
-async def test_rewards_failures(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    axle_simulator: AxleSimulator,
-) -> None:
+async def test_rewards_failures(home: Home) -> None:
     """A refused login asks to sign in again; other failures keep the last balance."""
-    rewards = init_integration.runtime_data.rewards
+    rewards = home.entry.runtime_data.rewards
     balance = rewards.data
-    axle_simulator.fail_next("rewards", status=404)
+    home.axle.fail_next("rewards", status=404)
     await rewards.async_refresh()
     assert not rewards.last_update_success
     assert rewards.data == balance
 
-    axle_simulator.fail_next("rewards", status=401, count=2)
+    home.axle.fail_next("rewards", status=401, count=2)
     await rewards.async_refresh()
-    await hass.async_block_till_done()
-    assert flow_sources(hass) == [SOURCE_REAUTH]
+    await home.hass.async_block_till_done()
+    assert flow_sources(home.hass) == [SOURCE_REAUTH]
 
 
 async def test_missing_entity_issue_goes_with_the_entity(

@@ -31,10 +31,9 @@ from tests.helpers import (
     renew_consent,
     repair_issue,
     set_state,
-    utc,
     withdraw_consent,
 )
-from tests.plugins.integration import PLUG, SWITCH
+from tests.plugins.integration import FIRST_PAUSE_START, PLUG, SWITCH
 from tools.axle_simulator.state import LIMITED_PAUSE
 
 if TYPE_CHECKING:
@@ -42,10 +41,10 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant, ServiceCall
     from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-    from tests.plugins.integration import Clock, SimulatedCharger
+    from tests.plugins.home import Home, NewHome
+    from tests.plugins.integration import SimulatedCharger
     from tools.axle_simulator import AxleSimulator
 
-PAUSE_START = utc(26, 2)
 # A charger switch of a domain nothing else loads, so the test decides whether it obeys.
 STUCK_SWITCH = "light.stuck_charger"
 
@@ -77,53 +76,43 @@ async def open_fix_flow(hass: HomeAssistant, issue_id: str) -> tuple[RepairsFlow
     return flows, await flows.async_init(DOMAIN, data={"issue_id": issue_id})
 
 
-async def test_consent_missing_fixed_by_the_repair_flow(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    axle_simulator: AxleSimulator,
-    consent_issue: str,
-) -> None:
+async def test_consent_missing_fixed_by_the_repair_flow(home: Home, consent_issue: str) -> None:
     """A 403 raises a fixable issue; confirming the fix enrols again and asks Axle again."""
-    raised = repair_issue(hass, "consent_missing", init_integration)
+    raised = repair_issue(home.hass, "consent_missing", home.entry)
     assert raised is not None
     assert raised.is_fixable
     assert raised.translation_key == "consent_missing"
     assert raised.severity is ir.IssueSeverity.ERROR
-    assert status(hass, init_integration) == "fallback"
+    assert status(home.hass, home.entry) == "fallback"
 
-    flows, result = await open_fix_flow(hass, consent_issue)
+    flows, result = await open_fix_flow(home.hass, consent_issue)
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "confirm"
 
     result = await flows.async_configure(result["flow_id"], {})
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    await hass.async_block_till_done()
-    assert repair_issue(hass, "consent_missing", init_integration) is None
-    site = next(iter(axle_simulator.sites.values()))
+    await home.hass.async_block_till_done()
+    assert repair_issue(home.hass, "consent_missing", home.entry) is None
+    site = next(iter(home.axle.sites.values()))
     assert LIMITED_PAUSE in site.enrolled
-    assert axle_simulator.requests_to("/enrol")[-1].body["override_withdrawal"] is True
-    assert len(axle_simulator.requests_to(SCHEDULE_PATH)) == 2
-    assert status(hass, init_integration) == "waiting"
+    assert home.axle.requests_to("/enrol")[-1].body["override_withdrawal"] is True
+    assert len(home.axle.requests_to(SCHEDULE_PATH)) == 2
+    assert status(home.hass, home.entry) == "waiting"
 
 
-async def test_consent_fix_refused_by_axle(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    axle_simulator: AxleSimulator,
-    consent_issue: str,
-) -> None:
+async def test_consent_fix_refused_by_axle(home: Home, consent_issue: str) -> None:
     """Axle refusing the new enrolment keeps the form open with an error, and the issue."""
-    flows, result = await open_fix_flow(hass, consent_issue)
+    flows, result = await open_fix_flow(home.hass, consent_issue)
 
-    axle_simulator.fail_next("/enrol", status=404)
+    home.axle.fail_next("/enrol", status=404)
     result = await flows.async_configure(result["flow_id"], {})
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": "enrol_failed"}
-    assert repair_issue(hass, "consent_missing", init_integration) is not None
+    assert repair_issue(home.hass, "consent_missing", home.entry) is not None
 
     result = await flows.async_configure(result["flow_id"], {})
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert repair_issue(hass, "consent_missing", init_integration) is None
+    assert repair_issue(home.hass, "consent_missing", home.entry) is None
 
 
 async def test_consent_fix_needs_a_loaded_entry(
@@ -139,40 +128,33 @@ async def test_consent_fix_needs_a_loaded_entry(
     assert repair_issue(hass, "consent_missing", init_integration) is not None
 
 
-async def test_consent_issue_clears_when_axle_accepts_again(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    axle_simulator: AxleSimulator,
-    consent_issue: str,
-) -> None:
+async def test_consent_issue_clears_when_axle_accepts_again(home: Home, consent_issue: str) -> None:
     """Enrolled again elsewhere, a resent schedule succeeds and the issue goes by itself."""
-    assert repair_issue(hass, "consent_missing", init_integration) is not None
+    assert repair_issue(home.hass, "consent_missing", home.entry) is not None
 
-    renew_consent(axle_simulator, init_integration)
-    await hass.services.async_call(
+    renew_consent(home.axle, home.entry)
+    await home.hass.services.async_call(
         DOMAIN,
         "resend_schedule",
-        {"config_entry_id": init_integration.entry_id},
+        {"config_entry_id": home.entry.entry_id},
         blocking=True,
     )
-    assert repair_issue(hass, "consent_missing", init_integration) is None
-    assert status(hass, init_integration) == "waiting"
+    assert repair_issue(home.hass, "consent_missing", home.entry) is None
+    assert status(home.hass, home.entry) == "waiting"
 
 
-async def test_charger_entity_missing(
-    hass: HomeAssistant, init_integration: MockConfigEntry, charger: SimulatedCharger
-) -> None:
+async def test_charger_entity_missing(home: Home) -> None:
     """A charger entity that disappears raises an issue naming it; its return clears it."""
-    assert repair_issue(hass, "charger_entity_missing", init_integration, SWITCH) is None
-    await remove_state(hass, SWITCH)
-    raised = repair_issue(hass, "charger_entity_missing", init_integration, SWITCH)
+    assert repair_issue(home.hass, "charger_entity_missing", home.entry, SWITCH) is None
+    await remove_state(home.hass, SWITCH)
+    raised = repair_issue(home.hass, "charger_entity_missing", home.entry, SWITCH)
     assert raised is not None
     assert not raised.is_fixable
     assert raised.translation_key == "charger_entity_missing"
     assert raised.translation_placeholders == {"entity_id": SWITCH}
 
-    await set_state(hass, SWITCH, STATE_ON)
-    assert repair_issue(hass, "charger_entity_missing", init_integration, SWITCH) is None
+    await set_state(home.hass, SWITCH, STATE_ON)
+    assert repair_issue(home.hass, "charger_entity_missing", home.entry, SWITCH) is None
 
 
 @pytest.mark.parametrize(
@@ -183,12 +165,7 @@ async def test_charger_entity_missing(
         )
     ],
 )
-async def test_charger_not_responding(
-    hass: HomeAssistant,
-    config_entry: MockConfigEntry,
-    charger: SimulatedCharger,
-    clock: Clock,
-) -> None:
+async def test_charger_not_responding(new_home: NewHome) -> None:
     """A switch that ignores the pause and its retry raises an issue; one that obeys clears it."""
     obeying = False
     commands: list[str] = []
@@ -197,22 +174,22 @@ async def test_charger_not_responding(
         commands.append(call.service)
         if obeying:
             wanted = "off" if call.service == "turn_off" else "on"
-            hass.states.async_set(STUCK_SWITCH, wanted, context=call.context)
+            new_home.hass.states.async_set(STUCK_SWITCH, wanted, context=call.context)
 
-    hass.states.async_set(STUCK_SWITCH, STATE_ON)
-    hass.services.async_register("light", "turn_off", handle)
-    hass.services.async_register("light", "turn_on", handle)
-    await add_and_set_up_entry(hass, config_entry)
+    new_home.hass.states.async_set(STUCK_SWITCH, STATE_ON)
+    new_home.hass.services.async_register("light", "turn_off", handle)
+    new_home.hass.services.async_register("light", "turn_on", handle)
+    await add_and_set_up_entry(new_home.hass, new_home.entry)
 
-    await charger.plug_in()
-    await clock.move_to(PAUSE_START)
+    await new_home.charger.plug_in()
+    await new_home.clock.move_to(FIRST_PAUSE_START)
     assert commands == ["turn_off"]
     # Checked once the latency window is over (ten minutes: the entry sets no latency).
-    await clock.advance(timedelta(minutes=10))
+    await new_home.clock.advance(timedelta(minutes=10))
     assert commands == ["turn_off", "turn_off"]
-    assert repair_issue(hass, "charger_not_responding", config_entry) is None
-    await clock.advance(timedelta(minutes=10))
-    raised = repair_issue(hass, "charger_not_responding", config_entry)
+    assert repair_issue(new_home.hass, "charger_not_responding", new_home.entry) is None
+    await new_home.clock.advance(timedelta(minutes=10))
+    raised = repair_issue(new_home.hass, "charger_not_responding", new_home.entry)
     assert raised is not None
     assert raised.translation_key == "charger_not_responding"
     assert raised.translation_placeholders == {
@@ -223,14 +200,14 @@ async def test_charger_not_responding(
 
     # The next night the charger obeys again: its first command taking effect clears the issue.
     obeying = True
-    await clock.move_to(PAUSE_START + timedelta(hours=4))
-    await charger.unplug()
-    await clock.move_to(PAUSE_START + timedelta(hours=16))
-    await charger.plug_in()
-    await clock.move_to(PAUSE_START + timedelta(days=1))
-    assert hass.states.get(STUCK_SWITCH).state == "off"
-    await clock.advance(timedelta(seconds=30))
-    assert repair_issue(hass, "charger_not_responding", config_entry) is None
+    await new_home.clock.move_to(FIRST_PAUSE_START + timedelta(hours=4))
+    await new_home.charger.unplug()
+    await new_home.clock.move_to(FIRST_PAUSE_START + timedelta(hours=16))
+    await new_home.charger.plug_in()
+    await new_home.clock.move_to(FIRST_PAUSE_START + timedelta(days=1))
+    assert new_home.hass.states.get(STUCK_SWITCH).state == "off"
+    await new_home.clock.advance(timedelta(seconds=30))
+    assert repair_issue(new_home.hass, "charger_not_responding", new_home.entry) is None
 
 
 async def test_other_issues_use_the_plain_flow(hass: HomeAssistant) -> None:

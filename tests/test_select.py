@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-    from tests.plugins.integration import SimulatedCharger
+    from tests.plugins.home import Home
 
 
 def entity_id(hass: HomeAssistant, entry: MockConfigEntry) -> str:
@@ -55,29 +55,27 @@ async def test_control_mode_entity(hass: HomeAssistant, init_integration: MockCo
     assert shown.attributes[ATTR_OPTIONS] == ["pause_only", "full_schedule"]
 
 
-async def test_full_schedule_takes_over_the_running_session(
-    hass: HomeAssistant, init_integration: MockConfigEntry, charger: SimulatedCharger
-) -> None:
+async def test_full_schedule_takes_over_the_running_session(home: Home) -> None:
     """Switching to full schedule stores it and stops charging outside the window at once."""
-    controller = init_integration.runtime_data.controller
-    await charger.plug_in()
+    controller = home.entry.runtime_data.controller
+    await home.charger.plug_in()
     # Pause only keeps its hands off before the window.
-    assert charger.switch_on
+    assert home.charger.switch_on
 
-    target = entity_id(hass, init_integration)
-    await select(hass, target, "full_schedule")
-    await hass.async_block_till_done()
-    assert init_integration.options[CONF_CONTROL_MODE] == "full_schedule"
-    assert hass.states.get(target).state == "full_schedule"
-    assert init_integration.state is ConfigEntryState.LOADED
-    assert init_integration.runtime_data.controller is controller
-    assert not charger.switch_on
+    target = entity_id(home.hass, home.entry)
+    await select(home.hass, target, "full_schedule")
+    await home.hass.async_block_till_done()
+    assert home.entry.options[CONF_CONTROL_MODE] == "full_schedule"
+    assert home.hass.states.get(target).state == "full_schedule"
+    assert home.entry.state is ConfigEntryState.LOADED
+    assert home.entry.runtime_data.controller is controller
+    assert not home.charger.switch_on
 
-    await select(hass, target, "pause_only")
-    await hass.async_block_till_done()
-    assert init_integration.options[CONF_CONTROL_MODE] == "pause_only"
+    await select(home.hass, target, "pause_only")
+    await home.hass.async_block_till_done()
+    assert home.entry.options[CONF_CONTROL_MODE] == "pause_only"
     # Back to pause only: what full schedule switched off is put back.
-    assert charger.switch_on
+    assert home.charger.switch_on
 
 
 async def test_unknown_option_refused(

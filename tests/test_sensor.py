@@ -25,7 +25,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 
 from custom_components.axle_flex_lite.const import CONF_SITE_ID, DOMAIN
 from tests.helpers import entity_of, state_of
-from tests.plugins.integration import POSTCODE
+from tests.plugins.integration import FIRST_PAUSE_END, FIRST_PAUSE_START, POSTCODE
 
 if TYPE_CHECKING:
     from collections.abc import Generator
@@ -34,12 +34,10 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-    from tests.plugins.integration import Clock, SimulatedCharger
+    from tests.plugins.home import Home
     from tools.axle_simulator import AxleSimulator
 
 # The simulator's price curve puts the pause of a 23:30-05:30 (GMT) window at 02:00-02:30 UTC.
-PAUSE_START = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
-PAUSE_END = datetime(2026, 11, 26, 2, 30, tzinfo=UTC)
 WINDOW_START = datetime(2026, 11, 25, 23, 30, tzinfo=UTC)
 WINDOW_END = datetime(2026, 11, 26, 5, 30, tzinfo=UTC)
 
@@ -105,15 +103,10 @@ async def test_device_and_registry(hass: HomeAssistant, init_integration: MockCo
     assert sensors["status"].entity_category is None
 
 
-async def test_sensors_through_a_session(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    charger: SimulatedCharger,
-    clock: Clock,
-) -> None:
+async def test_sensors_through_a_session(home: Home) -> None:
     """Status, pause times, pause minutes and sync time follow a night's session."""
-    entry = init_integration
-    status = hass.states.get(entity_id(hass, entry, "status"))
+    entry = home.entry
+    status = home.hass.states.get(entity_id(home.hass, entry, "status"))
     assert status is not None
     assert status.state == "unplugged"
     assert status.attributes[ATTR_DEVICE_CLASS] == SensorDeviceClass.ENUM
@@ -129,12 +122,12 @@ async def test_sensors_through_a_session(
     ]
     assert "pauses" not in status.attributes
     for key in ("next_pause_start", "next_pause_end", "session_pause_minutes"):
-        assert state(hass, entry, key) == STATE_UNKNOWN
-    assert state(hass, entry, "last_schedule_sync") == STATE_UNKNOWN
+        assert state(home.hass, entry, key) == STATE_UNKNOWN
+    assert state(home.hass, entry, "last_schedule_sync") == STATE_UNKNOWN
 
-    await charger.plug_in()
-    plugged_at = clock.now
-    status = hass.states.get(entity_id(hass, entry, "status"))
+    await home.charger.plug_in()
+    plugged_at = home.clock.now
+    status = home.hass.states.get(entity_id(home.hass, entry, "status"))
     assert status is not None
     assert status.state == "waiting"
     assert status.attributes["plugged_in_at"] == plugged_at.isoformat()
@@ -143,60 +136,55 @@ async def test_sensors_through_a_session(
         {"start": WINDOW_START.isoformat(), "end": WINDOW_END.isoformat()}
     ]
     assert status.attributes["modified_schedule"] == [
-        {"start": WINDOW_START.isoformat(), "end": PAUSE_START.isoformat()},
-        {"start": PAUSE_END.isoformat(), "end": WINDOW_END.isoformat()},
+        {"start": WINDOW_START.isoformat(), "end": FIRST_PAUSE_START.isoformat()},
+        {"start": FIRST_PAUSE_END.isoformat(), "end": WINDOW_END.isoformat()},
     ]
     assert status.attributes["pauses"] == [
-        {"start": PAUSE_START.isoformat(), "end": PAUSE_END.isoformat()}
+        {"start": FIRST_PAUSE_START.isoformat(), "end": FIRST_PAUSE_END.isoformat()}
     ]
-    assert state(hass, entry, "next_pause_start") == PAUSE_START.isoformat()
-    assert state(hass, entry, "next_pause_end") == PAUSE_END.isoformat()
-    assert state(hass, entry, "last_schedule_sync") == plugged_at.isoformat()
-    minutes = hass.states.get(entity_id(hass, entry, "session_pause_minutes"))
+    assert state(home.hass, entry, "next_pause_start") == FIRST_PAUSE_START.isoformat()
+    assert state(home.hass, entry, "next_pause_end") == FIRST_PAUSE_END.isoformat()
+    assert state(home.hass, entry, "last_schedule_sync") == plugged_at.isoformat()
+    minutes = home.hass.states.get(entity_id(home.hass, entry, "session_pause_minutes"))
     assert minutes is not None
     assert float(minutes.state) == 30
     assert minutes.attributes[ATTR_UNIT_OF_MEASUREMENT] == "min"
     assert minutes.attributes[ATTR_DEVICE_CLASS] == SensorDeviceClass.DURATION
 
-    await clock.move_to(WINDOW_START)
-    assert state(hass, entry, "status") == "charging"
-    await clock.move_to(PAUSE_START)
-    assert state(hass, entry, "status") == "paused"
-    assert state(hass, entry, "next_pause_start") == PAUSE_START.isoformat()
-    await clock.move_to(PAUSE_END)
-    assert state(hass, entry, "status") == "charging"
+    await home.clock.move_to(WINDOW_START)
+    assert state(home.hass, entry, "status") == "charging"
+    await home.clock.move_to(FIRST_PAUSE_START)
+    assert state(home.hass, entry, "status") == "paused"
+    assert state(home.hass, entry, "next_pause_start") == FIRST_PAUSE_START.isoformat()
+    await home.clock.move_to(FIRST_PAUSE_END)
+    assert state(home.hass, entry, "status") == "charging"
     # The pause is over: nothing is left to come in this session.
-    assert state(hass, entry, "next_pause_start") == STATE_UNKNOWN
-    assert state(hass, entry, "next_pause_end") == STATE_UNKNOWN
-    await clock.move_to(WINDOW_END)
-    assert state(hass, entry, "status") == "waiting"
+    assert state(home.hass, entry, "next_pause_start") == STATE_UNKNOWN
+    assert state(home.hass, entry, "next_pause_end") == STATE_UNKNOWN
+    await home.clock.move_to(WINDOW_END)
+    assert state(home.hass, entry, "status") == "waiting"
 
-    await clock.advance(timedelta(minutes=30))
-    await charger.unplug()
-    status = hass.states.get(entity_id(hass, entry, "status"))
+    await home.clock.advance(timedelta(minutes=30))
+    await home.charger.unplug()
+    status = home.hass.states.get(entity_id(home.hass, entry, "status"))
     assert status is not None
     assert status.state == "unplugged"
     assert "pauses" not in status.attributes
     # The finished session still tells how long it was paused.
-    assert float(state(hass, entry, "session_pause_minutes")) == 30
+    assert float(state(home.hass, entry, "session_pause_minutes")) == 30
 
 
-async def test_status_fallback_when_axle_fails(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    charger: SimulatedCharger,
-    axle_simulator: AxleSimulator,
-) -> None:
+async def test_status_fallback_when_axle_fails(home: Home) -> None:
     """Axle failing shows as fallback, with the reason, and no pause."""
-    axle_simulator.fail_next("plug-in-schedule", status=400)
-    await charger.plug_in()
-    status = hass.states.get(entity_id(hass, init_integration, "status"))
+    home.axle.fail_next("plug-in-schedule", status=400)
+    await home.charger.plug_in()
+    status = home.hass.states.get(entity_id(home.hass, home.entry, "status"))
     assert status is not None
     assert status.state == "fallback"
     assert "400" in status.attributes["fallback_reason"]
     assert status.attributes["pauses"] == []
-    assert state(hass, init_integration, "next_pause_start") == STATE_UNKNOWN
-    assert float(state(hass, init_integration, "session_pause_minutes")) == 0
+    assert state(home.hass, home.entry, "next_pause_start") == STATE_UNKNOWN
+    assert float(state(home.hass, home.entry, "session_pause_minutes")) == 0
 
 
 @pytest.fixture
@@ -206,85 +194,68 @@ def balance(axle_simulator: AxleSimulator, config_entry: MockConfigEntry) -> Non
 
 
 @pytest.mark.usefixtures("balance")
-async def test_rewards_sensors(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    axle_simulator: AxleSimulator,
-    clock: Clock,
-) -> None:
+async def test_rewards_sensors(home: Home) -> None:
     """Balance and earnings are shown in pounds and refreshed 6-hourly; a failure is unavailable."""
-    balance = hass.states.get(entity_id(hass, init_integration, "balance"))
+    balance = home.hass.states.get(entity_id(home.hass, home.entry, "balance"))
     assert balance is not None
     assert float(balance.state) == pytest.approx(4.12)
     assert balance.attributes[ATTR_UNIT_OF_MEASUREMENT] == "GBP"
     assert balance.attributes[ATTR_DEVICE_CLASS] == SensorDeviceClass.MONETARY
-    assert float(state(hass, init_integration, "total_earnings")) == pytest.approx(16.5)
+    assert float(state(home.hass, home.entry, "total_earnings")) == pytest.approx(16.5)
 
-    axle_simulator.set_balance(init_integration.data[CONF_SITE_ID], 0, 1800, False)
-    await clock.advance(timedelta(hours=5, minutes=59))
-    assert float(state(hass, init_integration, "balance")) == pytest.approx(4.12)
-    await clock.advance(timedelta(minutes=1))
-    assert float(state(hass, init_integration, "balance")) == 0
-    assert float(state(hass, init_integration, "total_earnings")) == pytest.approx(18)
+    home.axle.set_balance(home.entry.data[CONF_SITE_ID], 0, 1800, False)
+    await home.clock.advance(timedelta(hours=5, minutes=59))
+    assert float(state(home.hass, home.entry, "balance")) == pytest.approx(4.12)
+    await home.clock.advance(timedelta(minutes=1))
+    assert float(state(home.hass, home.entry, "balance")) == 0
+    assert float(state(home.hass, home.entry, "total_earnings")) == pytest.approx(18)
 
-    axle_simulator.fail_next("/rewards/", status=404)
-    await clock.advance(timedelta(hours=6))
-    assert state(hass, init_integration, "balance") == STATE_UNAVAILABLE
-    assert state(hass, init_integration, "total_earnings") == STATE_UNAVAILABLE
+    home.axle.fail_next("/rewards/", status=404)
+    await home.clock.advance(timedelta(hours=6))
+    assert state(home.hass, home.entry, "balance") == STATE_UNAVAILABLE
+    assert state(home.hass, home.entry, "total_earnings") == STATE_UNAVAILABLE
 
 
 @pytest.mark.usefixtures("balance")
-async def test_rewards_refresh_on_request_and_after_a_session(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    axle_simulator: AxleSimulator,
-    charger: SimulatedCharger,
-    clock: Clock,
-) -> None:
+async def test_rewards_refresh_on_request_and_after_a_session(home: Home) -> None:
     """The balance is fetched when the user asks and when a session ends, not in between."""
-    site_id = init_integration.data[CONF_SITE_ID]
-    fetches = len(axle_simulator.requests_to("/info"))
-    axle_simulator.set_balance(site_id, 500, 1738, False)
-    assert await async_setup_component(hass, "homeassistant", {})
-    await hass.services.async_call(
+    site_id = home.entry.data[CONF_SITE_ID]
+    fetches = len(home.axle.requests_to("/info"))
+    home.axle.set_balance(site_id, 500, 1738, False)
+    assert await async_setup_component(home.hass, "homeassistant", {})
+    await home.hass.services.async_call(
         "homeassistant",
         "update_entity",
-        {"entity_id": entity_id(hass, init_integration, "balance")},
+        {"entity_id": entity_id(home.hass, home.entry, "balance")},
         blocking=True,
     )
-    assert float(state(hass, init_integration, "balance")) == pytest.approx(5)
-    assert len(axle_simulator.requests_to("/info")) == fetches + 1
+    assert float(state(home.hass, home.entry, "balance")) == pytest.approx(5)
+    assert len(home.axle.requests_to("/info")) == fetches + 1
 
-    await charger.plug_in()
-    await clock.advance(timedelta(hours=1))
-    axle_simulator.set_balance(site_id, 530, 1768, False)
-    assert float(state(hass, init_integration, "balance")) == pytest.approx(5)
-    await charger.unplug()
-    await clock.advance(timedelta(seconds=1))
-    assert float(state(hass, init_integration, "balance")) == pytest.approx(5.3)
-    assert len(axle_simulator.requests_to("/info")) == fetches + 2
+    await home.charger.plug_in()
+    await home.clock.advance(timedelta(hours=1))
+    home.axle.set_balance(site_id, 530, 1768, False)
+    assert float(state(home.hass, home.entry, "balance")) == pytest.approx(5)
+    await home.charger.unplug()
+    await home.clock.advance(timedelta(seconds=1))
+    assert float(state(home.hass, home.entry, "balance")) == pytest.approx(5.3)
+    assert len(home.axle.requests_to("/info")) == fetches + 2
 
 
-async def test_schedules_stay_out_of_the_recorder(
-    recorder_mock: Recorder,
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    charger: SimulatedCharger,
-    clock: Clock,
-) -> None:
+async def test_schedules_stay_out_of_the_recorder(recorder_mock: Recorder, home: Home) -> None:
     """The status sensor's schedule lists are shown but not written to the database."""
-    await charger.plug_in()
-    status_id = entity_id(hass, init_integration, "status")
-    live = hass.states.get(status_id)
+    await home.charger.plug_in()
+    status_id = entity_id(home.hass, home.entry, "status")
+    live = home.hass.states.get(status_id)
     assert live is not None
     assert live.attributes["pauses"]
-    await async_wait_recording_done(hass)
+    await async_wait_recording_done(home.hass)
 
     history = await recorder_mock.async_add_executor_job(
         partial(
             get_significant_states,
-            hass,
-            clock.now - timedelta(hours=1),
+            home.hass,
+            home.clock.now - timedelta(hours=1),
             None,
             [status_id],
             significant_changes_only=False,

@@ -29,7 +29,8 @@ if TYPE_CHECKING:
     from homeassistant.auth.models import User
     from homeassistant.core import HomeAssistant
 
-    from tests.plugins.integration import Clock, SimulatedCharger
+    from tests.plugins.home import Home
+    from tests.plugins.integration import SimulatedCharger
     from tools.axle_simulator import AxleSimulator
 
 SCHEDULE_PATH = "plug-in-schedule"
@@ -142,32 +143,26 @@ async def test_entry_id_is_required(hass: HomeAssistant, init_integration: MockC
         await call(hass, SERVICE_SKIP_PAUSE, {})
 
 
-async def test_offboard_needs_confirmation(
-    hass: HomeAssistant, init_integration: MockConfigEntry, axle_simulator: AxleSimulator
-) -> None:
+async def test_offboard_needs_confirmation(home: Home) -> None:
     """Without confirm: true nothing reaches Axle."""
     with pytest.raises(ServiceValidationError) as raised:
         await call(
-            hass, SERVICE_OFFBOARD, {"config_entry_id": init_integration.entry_id, "confirm": False}
+            home.hass, SERVICE_OFFBOARD, {"config_entry_id": home.entry.entry_id, "confirm": False}
         )
     assert raised.value.translation_key == "offboard_not_confirmed"
     with pytest.raises(vol.Invalid):
-        await call(hass, SERVICE_OFFBOARD, {"config_entry_id": init_integration.entry_id})
-    assert axle_simulator.requests_to(OFFBOARD_PATH) == []
-    assert MPAN in axle_simulator.sites
+        await call(home.hass, SERVICE_OFFBOARD, {"config_entry_id": home.entry.entry_id})
+    assert home.axle.requests_to(OFFBOARD_PATH) == []
+    assert MPAN in home.axle.sites
 
 
 async def test_offboard_is_for_administrators(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    axle_simulator: AxleSimulator,
-    hass_read_only_user: User,
-    hass_admin_user: User,
+    home: Home, hass_read_only_user: User, hass_admin_user: User
 ) -> None:
     """Only an administrator may delete the home at Axle; the others are refused before anything."""
-    data = {"config_entry_id": init_integration.entry_id, "confirm": False}
+    data = {"config_entry_id": home.entry.entry_id, "confirm": False}
     with pytest.raises(Unauthorized):
-        await hass.services.async_call(
+        await home.hass.services.async_call(
             DOMAIN,
             SERVICE_OFFBOARD,
             data,
@@ -176,7 +171,7 @@ async def test_offboard_is_for_administrators(
         )
     # An administrator gets past the check and on to the confirmation.
     with pytest.raises(ServiceValidationError) as raised:
-        await hass.services.async_call(
+        await home.hass.services.async_call(
             DOMAIN,
             SERVICE_OFFBOARD,
             data,
@@ -184,123 +179,107 @@ async def test_offboard_is_for_administrators(
             context=Context(user_id=hass_admin_user.id),
         )
     assert raised.value.translation_key == "offboard_not_confirmed"
-    assert axle_simulator.requests_to(OFFBOARD_PATH) == []
-    assert init_integration.state is ConfigEntryState.LOADED
+    assert home.axle.requests_to(OFFBOARD_PATH) == []
+    assert home.entry.state is ConfigEntryState.LOADED
 
 
-async def test_offboard_refused_while_balance_remains(
-    hass: HomeAssistant, init_integration: MockConfigEntry, axle_simulator: AxleSimulator
-) -> None:
+async def test_offboard_refused_while_balance_remains(home: Home) -> None:
     """A balance left stops the offboarding unless forced."""
-    axle_simulator.set_balance(init_integration.data[CONF_SITE_ID], 412, 1650, False)
+    home.axle.set_balance(home.entry.data[CONF_SITE_ID], 412, 1650, False)
     with pytest.raises(ServiceValidationError) as raised:
         await call(
-            hass, SERVICE_OFFBOARD, {"config_entry_id": init_integration.entry_id, "confirm": True}
+            home.hass, SERVICE_OFFBOARD, {"config_entry_id": home.entry.entry_id, "confirm": True}
         )
     assert raised.value.translation_key == "balance_remaining"
     assert raised.value.translation_placeholders == {"balance": "£4.12"}
-    assert axle_simulator.requests_to(OFFBOARD_PATH) == []
-    assert init_integration.state is ConfigEntryState.LOADED
+    assert home.axle.requests_to(OFFBOARD_PATH) == []
+    assert home.entry.state is ConfigEntryState.LOADED
 
 
-async def test_offboard_forced(
-    hass: HomeAssistant, init_integration: MockConfigEntry, axle_simulator: AxleSimulator
-) -> None:
+async def test_offboard_forced(home: Home) -> None:
     """Forcing gives the balance up: the site leaves Axle and the entry is removed."""
-    axle_simulator.set_balance(init_integration.data[CONF_SITE_ID], 412, 1650, False)
-    balance_reads = len(axle_simulator.requests_to(BALANCE_PATH))
+    home.axle.set_balance(home.entry.data[CONF_SITE_ID], 412, 1650, False)
+    balance_reads = len(home.axle.requests_to(BALANCE_PATH))
     await call(
-        hass,
+        home.hass,
         SERVICE_OFFBOARD,
-        {"config_entry_id": init_integration.entry_id, "confirm": True, "force": True},
+        {"config_entry_id": home.entry.entry_id, "confirm": True, "force": True},
     )
-    await hass.async_block_till_done()
-    assert len(axle_simulator.requests_to(OFFBOARD_PATH)) == 1
-    assert len(axle_simulator.requests_to(BALANCE_PATH)) == balance_reads
-    assert MPAN not in axle_simulator.sites
-    assert hass.config_entries.async_get_entry(init_integration.entry_id) is None
+    await home.hass.async_block_till_done()
+    assert len(home.axle.requests_to(OFFBOARD_PATH)) == 1
+    assert len(home.axle.requests_to(BALANCE_PATH)) == balance_reads
+    assert MPAN not in home.axle.sites
+    assert home.hass.config_entries.async_get_entry(home.entry.entry_id) is None
 
 
-async def test_offboard_with_empty_balance(
-    hass: HomeAssistant, init_integration: MockConfigEntry, axle_simulator: AxleSimulator
-) -> None:
+async def test_offboard_with_empty_balance(home: Home) -> None:
     """With nothing left to withdraw the balance is checked and the site leaves Axle."""
-    balance_reads = len(axle_simulator.requests_to(BALANCE_PATH))
+    balance_reads = len(home.axle.requests_to(BALANCE_PATH))
     await call(
-        hass, SERVICE_OFFBOARD, {"config_entry_id": init_integration.entry_id, "confirm": True}
+        home.hass, SERVICE_OFFBOARD, {"config_entry_id": home.entry.entry_id, "confirm": True}
     )
-    await hass.async_block_till_done()
-    assert len(axle_simulator.requests_to(BALANCE_PATH)) == balance_reads + 1
-    assert MPAN not in axle_simulator.sites
-    assert hass.config_entries.async_get_entry(init_integration.entry_id) is None
+    await home.hass.async_block_till_done()
+    assert len(home.axle.requests_to(BALANCE_PATH)) == balance_reads + 1
+    assert MPAN not in home.axle.sites
+    assert home.hass.config_entries.async_get_entry(home.entry.entry_id) is None
 
 
-async def test_offboard_axle_errors(
-    hass: HomeAssistant, init_integration: MockConfigEntry, axle_simulator: AxleSimulator
-) -> None:
+async def test_offboard_axle_errors(home: Home) -> None:
     """An unreadable balance or a refused offboarding keeps everything in place."""
-    data = {"config_entry_id": init_integration.entry_id, "confirm": True}
-    axle_simulator.fail_next(BALANCE_PATH, status=404)
+    data = {"config_entry_id": home.entry.entry_id, "confirm": True}
+    home.axle.fail_next(BALANCE_PATH, status=404)
     with pytest.raises(HomeAssistantError) as raised:
-        await call(hass, SERVICE_OFFBOARD, data)
+        await call(home.hass, SERVICE_OFFBOARD, data)
     assert raised.value.translation_key == "balance_unavailable"
-    assert axle_simulator.requests_to(OFFBOARD_PATH) == []
+    assert home.axle.requests_to(OFFBOARD_PATH) == []
 
-    axle_simulator.fail_next(OFFBOARD_PATH, status=500)
+    home.axle.fail_next(OFFBOARD_PATH, status=500)
     with pytest.raises(HomeAssistantError) as raised:
-        await call(hass, SERVICE_OFFBOARD, data)
+        await call(home.hass, SERVICE_OFFBOARD, data)
     assert raised.value.translation_key == "offboard_failed"
     assert "500" in raised.value.translation_placeholders["error"]
-    assert MPAN in axle_simulator.sites
-    assert init_integration.state is ConfigEntryState.LOADED
+    assert MPAN in home.axle.sites
+    assert home.entry.state is ConfigEntryState.LOADED
 
 
-async def test_withdrawal_link(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    axle_simulator: AxleSimulator,
-    clock: Clock,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+async def test_withdrawal_link(home: Home, monkeypatch: pytest.MonkeyPatch) -> None:
     """The link comes back with its expiry; Axle is told where to send the user back."""
     # A Home Assistant without any URL of its own (no HTTP server, none configured).
-    monkeypatch.setattr(hass.config, "api", None)
-    balance_reads = len(axle_simulator.requests_to(BALANCE_PATH))
+    monkeypatch.setattr(home.hass.config, "api", None)
+    balance_reads = len(home.axle.requests_to(BALANCE_PATH))
     result = await call(
-        hass,
+        home.hass,
         SERVICE_GET_WITHDRAWAL_LINK,
-        {"config_entry_id": init_integration.entry_id},
+        {"config_entry_id": home.entry.entry_id},
         response=True,
     )
     assert result["url"].startswith("https://")
-    assert result["expires_at"] == (clock.now + timedelta(hours=1)).isoformat()
-    request = axle_simulator.requests_to(WITHDRAWAL_PATH)[-1]
+    assert result["expires_at"] == (home.clock.now + timedelta(hours=1)).isoformat()
+    request = home.axle.requests_to(WITHDRAWAL_PATH)[-1]
     # No URL of its own: the companion app's scheme.
     assert request.query["redirect_uri"] == "homeassistant://"
     # The balance is read again for whoever is about to withdraw.
-    assert len(axle_simulator.requests_to(BALANCE_PATH)) == balance_reads + 1
+    assert len(home.axle.requests_to(BALANCE_PATH)) == balance_reads + 1
 
-    await async_process_ha_core_config(hass, {"external_url": "https://home.example.org"})
+    await async_process_ha_core_config(home.hass, {"external_url": "https://home.example.org"})
     await call(
-        hass,
+        home.hass,
         SERVICE_GET_WITHDRAWAL_LINK,
-        {"config_entry_id": init_integration.entry_id},
+        {"config_entry_id": home.entry.entry_id},
         response=True,
     )
-    request = axle_simulator.requests_to(WITHDRAWAL_PATH)[-1]
+    request = home.axle.requests_to(WITHDRAWAL_PATH)[-1]
     assert request.query["redirect_uri"] == "https://home.example.org"
 
 
-async def test_withdrawal_link_error(
-    hass: HomeAssistant, init_integration: MockConfigEntry, axle_simulator: AxleSimulator
-) -> None:
+async def test_withdrawal_link_error(home: Home) -> None:
     """Axle refusing the link is a translated error."""
-    axle_simulator.fail_next(WITHDRAWAL_PATH, status=404)
+    home.axle.fail_next(WITHDRAWAL_PATH, status=404)
     with pytest.raises(HomeAssistantError) as raised:
         await call(
-            hass,
+            home.hass,
             SERVICE_GET_WITHDRAWAL_LINK,
-            {"config_entry_id": init_integration.entry_id},
+            {"config_entry_id": home.entry.entry_id},
             response=True,
         )
     assert raised.value.translation_key == "withdrawal_link_failed"

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from syrupy.assertion import SnapshotAssertion
     from syrupy.location import PyTestLocation
 
+    from tests.plugins.home import NewHome
     from tests.plugins.integration import Clock, SimulatedCharger
     from tools.axle_simulator import AxleSimulator
 
@@ -80,38 +81,31 @@ async def start_session(
 
 @pytest.mark.parametrize("platform", PLATFORMS)
 async def test_platform(
-    hass: HomeAssistant,
+    new_home: NewHome,
     platform: Platform,
-    config_entry: MockConfigEntry,
-    charger: SimulatedCharger,
-    clock: Clock,
-    axle_simulator: AxleSimulator,
     entity_registry: er.EntityRegistry,
     snapshot: SnapshotAssertion,
 ) -> None:
     """One platform's entities, as the registry and the state machine hold them."""
     with patch("custom_components.axle_flex_lite.PLATFORMS", [platform]):
-        await start_session(hass, config_entry, charger, clock, axle_simulator)
-        await snapshot_platform(hass, entity_registry, snapshot, config_entry.entry_id)
+        await start_session(
+            new_home.hass, new_home.entry, new_home.charger, new_home.clock, new_home.axle
+        )
+        await snapshot_platform(new_home.hass, entity_registry, snapshot, new_home.entry.entry_id)
         # Unload while only this platform is patched in, as it was set up.
-        assert await hass.config_entries.async_unload(config_entry.entry_id)
+        assert await new_home.hass.config_entries.async_unload(new_home.entry.entry_id)
 
 
-async def test_diagnostics(
-    hass: HomeAssistant,
-    config_entry: MockConfigEntry,
-    charger: SimulatedCharger,
-    clock: Clock,
-    axle_simulator: AxleSimulator,
-    snapshot: SnapshotAssertion,
-) -> None:
+async def test_diagnostics(new_home: NewHome, snapshot: SnapshotAssertion) -> None:
     """The diagnostics download, through Home Assistant's JSON encoder as the download does.
 
     Left out: how long each call to the simulator took, its address (a free port of the run) and
     the random session id.
     """
-    await start_session(hass, config_entry, charger, clock, axle_simulator)
+    await start_session(
+        new_home.hass, new_home.entry, new_home.charger, new_home.clock, new_home.axle
+    )
     diagnostics = json.loads(
-        json_dumps(await async_get_config_entry_diagnostics(hass, config_entry))
+        json_dumps(await async_get_config_entry_diagnostics(new_home.hass, new_home.entry))
     )
     assert diagnostics == snapshot(exclude=props("elapsed_ms", "base_url", "session_id"))

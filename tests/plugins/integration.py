@@ -109,6 +109,7 @@ CONSENT_AT = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 DEFAULT_START = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)
 # The pause the simulator ("price" mode) cuts into the default window for a plug-in that evening.
 FIRST_PAUSE_START = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
+FIRST_PAUSE_END = datetime(2026, 11, 26, 2, 30, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
