@@ -9,12 +9,12 @@ from email.parser import BytesParser
 import email.policy
 from http import HTTPStatus
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qsl
 
 from aiohttp import hdrs, web
 
-from .bodies import SIMULATOR_KEY, json_body, json_object
+from .bodies import SIMULATOR_KEY, json_body, json_object, site_route
 from .errors import ApiError
 from .records import (
     CREATABLE_ASSET_TYPES,
@@ -27,10 +27,8 @@ from .records import (
     SiteInput,
 )
 from .routes_eligibility import add_eligibility_routes
+from .state import AxleSimulator
 from .validation import RequestErrors
-
-if TYPE_CHECKING:
-    from .state import AxleSimulator
 
 ADMIN_PREFIX = "/_sim/"
 
@@ -48,7 +46,8 @@ def create_app(simulator: AxleSimulator) -> web.Application:
     app.router.add_post("/entities/site/{site_id}/enrol", _authenticated(_enrol))
     app.router.add_post("/entities/site/{site_id}/unenrol", _authenticated(_unenrol))
     app.router.add_post(
-        "/entities/site/{site_id}/offboard-site-and-assets", _authenticated(_offboard)
+        "/entities/site/{site_id}/offboard-site-and-assets",
+        _authenticated(site_route(AxleSimulator.offboard)),
     )
     app.router.add_get(
         "/entities/asset/external-id/{external_id}", _authenticated(_asset_by_external_id)
@@ -56,7 +55,9 @@ def create_app(simulator: AxleSimulator) -> web.Application:
     app.router.add_post(
         "/entities/asset/{asset_id}/event/plug-in-schedule", _authenticated(_plug_in_schedule)
     )
-    app.router.add_get("/rewards/{site_id}/info", _authenticated(_balance_info))
+    app.router.add_get(
+        "/rewards/{site_id}/info", _authenticated(site_route(AxleSimulator.balance_info))
+    )
     app.router.add_get("/rewards/{site_id}/url/balance", _authenticated(_withdrawal_url))
 
     add_eligibility_routes(app, _authenticated, ADMIN_PREFIX)
@@ -283,13 +284,6 @@ async def _unenrol(request: web.Request, username: str) -> web.StreamResponse:
     return web.json_response(request.app[SIMULATOR_KEY].unenrol(username, site_id, proposition))
 
 
-async def _offboard(request: web.Request, username: str) -> web.StreamResponse:
-    errors = RequestErrors()
-    site_id = errors.path_uuid(request.match_info["site_id"], "site_id")
-    errors.raise_if_any()
-    return web.json_response(request.app[SIMULATOR_KEY].offboard(username, site_id))
-
-
 async def _asset_by_external_id(request: web.Request, username: str) -> web.StreamResponse:
     external_id = request.match_info["external_id"]
     return web.json_response(request.app[SIMULATOR_KEY].asset_by_external_id(username, external_id))
@@ -327,13 +321,6 @@ async def _plug_in_schedule(request: web.Request, username: str) -> web.StreamRe
             ]
         }
     )
-
-
-async def _balance_info(request: web.Request, username: str) -> web.StreamResponse:
-    errors = RequestErrors()
-    site_id = errors.path_uuid(request.match_info["site_id"], "site_id")
-    errors.raise_if_any()
-    return web.json_response(request.app[SIMULATOR_KEY].balance_info(username, site_id))
 
 
 async def _withdrawal_url(request: web.Request, username: str) -> web.StreamResponse:

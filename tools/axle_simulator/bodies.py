@@ -1,4 +1,4 @@
-"""Reading request bodies the way FastAPI does, and the application key of the simulator."""
+"""Reading requests the way FastAPI does, the application key of the simulator, site routes."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from aiohttp import web
 
 from .errors import ApiError
 from .state import AxleSimulator
+from .validation import RequestErrors
 
 if TYPE_CHECKING:
-    from .validation import RequestErrors
+    from collections.abc import Awaitable, Callable
 
 SIMULATOR_KEY = web.AppKey("axle_simulator", AxleSimulator)
 
@@ -53,3 +54,20 @@ async def json_object(request: web.Request, errors: RequestErrors) -> dict[str, 
         "model_attributes_type",
     )
     return {}
+
+
+def site_route(
+    call: Callable[[AxleSimulator, str, str], Any],
+) -> Callable[[web.Request, str], Awaitable[web.StreamResponse]]:
+    """Handle a call on one site: the site id from the path, the simulator's answer as JSON.
+
+    ``call(simulator, owner, site_id)`` is the simulator's method, e.g. ``AxleSimulator.offboard``.
+    """
+
+    async def handle(request: web.Request, username: str) -> web.StreamResponse:
+        errors = RequestErrors()
+        site_id = errors.path_uuid(request.match_info["site_id"], "site_id")
+        errors.raise_if_any()
+        return web.json_response(call(request.app[SIMULATOR_KEY], username, site_id))
+
+    return handle

@@ -6,9 +6,10 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from .bodies import SIMULATOR_KEY, json_body, json_object
+from .bodies import SIMULATOR_KEY, json_body, json_object, site_route
 from .errors import ApiError
 from .records import REFUSAL_SHAPES, TIME_STYLES
+from .state import AxleSimulator
 from .validation import RequestErrors
 
 if TYPE_CHECKING:
@@ -25,7 +26,10 @@ def add_eligibility_routes(
 ) -> None:
     """Register the endpoints of this module on ``app``."""
     app.router.add_post("/entities/site/check-eligibility", authenticated(_check_eligibility))
-    app.router.add_get("/entities/site/{site_id}/eligibility", authenticated(_site_eligibility))
+    app.router.add_get(
+        "/entities/site/{site_id}/eligibility",
+        authenticated(site_route(AxleSimulator.site_eligibility)),
+    )
     app.router.add_get("/meter/search", authenticated(_meter_search))
     app.router.add_get("/meter/by-ref/{meter_ref}", authenticated(_meter_by_ref))
     app.router.add_post("/meter/by-address", authenticated(_meter_by_address))
@@ -41,13 +45,6 @@ async def _check_eligibility(request: web.Request, username: str) -> web.StreamR
     if errors.items or mpan is None:
         raise ApiError(422, errors.items)
     return web.json_response(request.app[SIMULATOR_KEY].check_eligibility(mpan, asset_model))
-
-
-async def _site_eligibility(request: web.Request, username: str) -> web.StreamResponse:
-    errors = RequestErrors()
-    site_id = errors.path_uuid(request.match_info["site_id"], "site_id")
-    errors.raise_if_any()
-    return web.json_response(request.app[SIMULATOR_KEY].site_eligibility(username, site_id))
 
 
 async def _meter_search(request: web.Request, username: str) -> web.StreamResponse:
