@@ -32,11 +32,6 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.usefixtures("all_entities_enabled")
 
 
-def entity_id(hass: HomeAssistant, entry: MockConfigEntry, key: str) -> str:
-    """Find a binary sensor by its unique id."""
-    return entity_of(hass, entry, "binary_sensor", key)
-
-
 def state(hass: HomeAssistant, entry: MockConfigEntry, key: str) -> str:
     """The state of a binary sensor, by key."""
     return state_of(hass, entry, "binary_sensor", key)
@@ -45,12 +40,12 @@ def state(hass: HomeAssistant, entry: MockConfigEntry, key: str) -> str:
 async def test_registry(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
     """Plugged in is a diagnostic plug sensor; the others are primary."""
     registry = er.async_get(hass)
-    plugged = registry.async_get(entity_id(hass, init_integration, "plugged_in"))
+    plugged = registry.async_get(entity_of(hass, init_integration, "binary_sensor", "plugged_in"))
     assert plugged is not None
     assert plugged.entity_category is EntityCategory.DIAGNOSTIC
     assert plugged.original_device_class == BinarySensorDeviceClass.PLUG
     for key in ("pause_active", "can_withdraw"):
-        other = registry.async_get(entity_id(hass, init_integration, key))
+        other = registry.async_get(entity_of(hass, init_integration, "binary_sensor", key))
         assert other is not None
         assert other.entity_category is None
         assert other.translation_key == key
@@ -62,7 +57,7 @@ async def test_pause_and_plug_through_a_session(home: Home) -> None:
     assert state(home.hass, home.entry, "pause_active") == STATE_OFF
 
     await home.charger.plug_in()
-    plugged = home.hass.states.get(entity_id(home.hass, home.entry, "plugged_in"))
+    plugged = home.hass.states.get(entity_of(home.hass, home.entry, "binary_sensor", "plugged_in"))
     assert plugged is not None
     assert plugged.state == STATE_ON
     assert plugged.attributes[ATTR_DEVICE_CLASS] == BinarySensorDeviceClass.PLUG

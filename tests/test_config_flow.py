@@ -409,12 +409,7 @@ async def test_user_step_custom_without_base_url_field(
 @pytest.mark.parametrize(
     ("fault", "error"),
     [
-        (
-            {
-                "status": 500,
-            },
-            "cannot_connect",
-        ),
+        ({"status": 500}, "cannot_connect"),
         ({"status": 429}, "cannot_connect"),
         ({"kind": "malformed"}, "cannot_connect"),
         ({"status": 403}, "invalid_auth"),
@@ -607,18 +602,8 @@ async def test_asset_conflict_goes_back_to_the_charger_step(
 @pytest.mark.parametrize(
     ("fault", "error"),
     [
-        (
-            {
-                "status": 500,
-            },
-            "cannot_connect",
-        ),
-        (
-            {
-                "status": 503,
-            },
-            "cannot_connect",
-        ),
+        ({"status": 500}, "cannot_connect"),
+        ({"status": 503}, "cannot_connect"),
         ({"kind": "missing_fields"}, "cannot_connect"),
         ({"status": 401, "count": 2}, "invalid_auth"),
         ({"status": 403}, "forbidden"),
@@ -890,12 +875,7 @@ async def test_reconfigure_other_mpan_aborts(
     [
         ({"status": 400}, "invalid_site_details"),
         ({"status": 409}, "asset_conflict"),
-        (
-            {
-                "status": 500,
-            },
-            "cannot_connect",
-        ),
+        ({"status": 500}, "cannot_connect"),
         ({"status": 401, "count": 2}, "invalid_auth"),
         ({"status": 403}, "forbidden"),
     ],

@@ -100,6 +100,15 @@ def private_entry(
     return config_entry
 
 
+async def refused(
+    hass: HomeAssistant, domain: str, service: str, data: dict[str, Any], **kwargs: Any
+) -> str:
+    """Call an action that must fail; return the error the user is shown."""
+    with pytest.raises(HomeAssistantError) as raised:
+        await hass.services.async_call(domain, service, data, blocking=True, **kwargs)
+    return str(raised.value)
+
+
 async def run_session(
     hass: HomeAssistant,
     entry: MockConfigEntry,
@@ -142,32 +151,14 @@ async def run_session(
     await hass.services.async_call(
         "switch", "turn_off", {"entity_id": participation}, blocking=True
     )
+    turn_on = ("switch", "turn_on", {"entity_id": participation})
     simulator.fail_next("/enrol", status=404, detail=details)
-    try:
-        await hass.services.async_call(
-            "switch", "turn_on", {"entity_id": participation}, blocking=True
-        )
-    except HomeAssistantError as err:
-        shown.append(str(err))
-    await hass.services.async_call("switch", "turn_on", {"entity_id": participation}, blocking=True)
+    shown.append(await refused(hass, *turn_on))
+    await hass.services.async_call(*turn_on, blocking=True)
+    get_link = (DOMAIN, "get_withdrawal_link", {"config_entry_id": entry.entry_id})
     simulator.fail_next("/url/balance", status=422, detail=details)
-    try:
-        await hass.services.async_call(
-            DOMAIN,
-            "get_withdrawal_link",
-            {"config_entry_id": entry.entry_id},
-            blocking=True,
-            return_response=True,
-        )
-    except HomeAssistantError as err:
-        shown.append(str(err))
-    await hass.services.async_call(
-        DOMAIN,
-        "get_withdrawal_link",
-        {"config_entry_id": entry.entry_id},
-        blocking=True,
-        return_response=True,
-    )
+    shown.append(await refused(hass, *get_link, return_response=True))
+    await hass.services.async_call(*get_link, blocking=True, return_response=True)
 
     await clock.move_to(utc(26, 2, 30))
     await clock.move_to(utc(26, 7))

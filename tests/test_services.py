@@ -161,23 +161,17 @@ async def test_offboard_is_for_administrators(
 ) -> None:
     """Only an administrator may delete the home at Axle; the others are refused before anything."""
     data = {"config_entry_id": home.entry.entry_id, "confirm": False}
-    with pytest.raises(Unauthorized):
+
+    async def offboard_as(user: User) -> None:
         await home.hass.services.async_call(
-            DOMAIN,
-            SERVICE_OFFBOARD,
-            data,
-            blocking=True,
-            context=Context(user_id=hass_read_only_user.id),
+            DOMAIN, SERVICE_OFFBOARD, data, blocking=True, context=Context(user_id=user.id)
         )
+
+    with pytest.raises(Unauthorized):
+        await offboard_as(hass_read_only_user)
     # An administrator gets past the check and on to the confirmation.
     with pytest.raises(ServiceValidationError) as raised:
-        await home.hass.services.async_call(
-            DOMAIN,
-            SERVICE_OFFBOARD,
-            data,
-            blocking=True,
-            context=Context(user_id=hass_admin_user.id),
-        )
+        await offboard_as(hass_admin_user)
     assert raised.value.translation_key == "offboard_not_confirmed"
     assert home.axle.requests_to(OFFBOARD_PATH) == []
     assert home.entry.state is ConfigEntryState.LOADED

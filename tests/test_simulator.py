@@ -816,18 +816,32 @@ async def test_soon_mode(onboarded: tuple[Api, str, str], axle_simulator: AxleSi
     assert blocks_of((await api.schedule(asset_id, short))[1]) == short
 
 
+@pytest.mark.parametrize(
+    ("wait", "pause"),
+    [
+        # The pause starts two minutes after the request, however late it comes...
+        (timedelta(minutes=30), ("2026-11-25T20:32:00+00:00", "2026-11-25T20:34:00+00:00")),
+        # ... rounded up to the next whole second.
+        (timedelta(milliseconds=250), ("2026-11-25T20:02:01+00:00", "2026-11-25T20:04:01+00:00")),
+    ],
+)
 async def test_soon_mode_follows_the_clock(
     onboarded: tuple[Api, str, str],
     axle_simulator: AxleSimulator,
     frozen_clock: FrozenDateTimeFactory,
+    wait: timedelta,
+    pause: tuple[str, str],
 ) -> None:
     api, _, asset_id = onboarded
     axle_simulator.pause_mode = "soon"
-    frozen_clock.tick(timedelta(minutes=30))
+    frozen_clock.tick(wait)
     _, body = await api.schedule(
         asset_id, [("2026-11-25T20:00:00+00:00", "2026-11-25T22:00:00+00:00")]
     )
-    assert blocks_of(body)[0] == ("2026-11-25T20:00:00+00:00", "2026-11-25T20:32:00+00:00")
+    assert blocks_of(body) == [
+        ("2026-11-25T20:00:00+00:00", pause[0]),
+        (pause[1], "2026-11-25T22:00:00+00:00"),
+    ]
 
 
 async def test_none_mode_echoes(
@@ -1230,18 +1244,3 @@ def test_command_line_help(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         simulator_main(["--help"])
     assert "--pause-mode" in capsys.readouterr().out
-
-
-async def test_soon_mode_rounds_up_to_whole_seconds(
-    onboarded: tuple[Api, str, str],
-    axle_simulator: AxleSimulator,
-    frozen_clock: FrozenDateTimeFactory,
-) -> None:
-    api, _, asset_id = onboarded
-    axle_simulator.pause_mode = "soon"
-    frozen_clock.tick(timedelta(milliseconds=250))
-    _, body = await api.schedule(
-        asset_id, [("2026-11-25T20:00:00+00:00", "2026-11-25T22:00:00+00:00")]
-    )
-    assert blocks_of(body)[0][1] == "2026-11-25T20:02:01+00:00"
-    assert blocks_of(body)[1][0] == "2026-11-25T20:04:01+00:00"
