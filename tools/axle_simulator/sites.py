@@ -28,8 +28,13 @@ from .records import (
 from .schedule import Block, cut_pause, price_pause, soon_pause
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Mapping, Sequence
+    from collections.abc import Callable, Iterator, Sequence
     from datetime import datetime, timedelta
+
+
+# What an onboard request may change on a site and on an asset that exist already.
+SITE_DETAILS = ("postcode", "street_address", "email", "consent_at")
+ASSET_DETAILS = ("power_kw", "capacity_kwh", "asset_model", "installation_date")
 
 
 class SiteRules(MeterRegistry):
@@ -140,16 +145,7 @@ class SiteRules(MeterRegistry):
                 owner=owner,
             )
             self.sites[site.mpan] = site
-        site_updates = _merge(
-            site,
-            {
-                "postcode": site_input.postcode,
-                "street_address": site_input.street_address,
-                "email": site_input.email,
-                "consent_at": site_input.consent_at,
-            },
-            created=site_created,
-        )
+        site_updates = _merge(site, site_input, SITE_DETAILS, created=site_created)
         asset_results = [self._upsert_asset(site, asset_input) for asset_input in asset_inputs]
         status = self._enrol(site, proposition)
         return {
@@ -177,16 +173,7 @@ class SiteRules(MeterRegistry):
                 site_id=site.site_id,
             )
             site.assets[asset.external_id] = asset
-        updates = _merge(
-            asset,
-            {
-                "power_kw": asset_input.power_kw,
-                "capacity_kwh": asset_input.capacity_kwh,
-                "asset_model": asset_input.asset_model,
-                "installation_date": asset_input.installation_date,
-            },
-            created=created,
-        )
+        updates = _merge(asset, asset_input, ASSET_DETAILS, created=created)
         return {
             "asset_id": asset.asset_id,
             "external_id": asset.external_id,
@@ -302,10 +289,14 @@ def _looks_like_email(value: str) -> bool:
     return bool(local and at and "." in domain.strip(".")) and " " not in value
 
 
-def _merge(target: object, values: Mapping[str, Any], *, created: bool) -> list[str]:
-    """Copy the non-None values onto ``target``; return the names that changed on an update."""
+def _merge(target: object, source: object, names: Sequence[str], *, created: bool) -> list[str]:
+    """Copy the named fields that ``source`` gives (not None) onto ``target``.
+
+    Return the names that changed on an update.
+    """
     changed: list[str] = []
-    for name, value in values.items():
+    for name in names:
+        value = getattr(source, name)
         if value is None or getattr(target, name) == value:
             continue
         setattr(target, name, value)
