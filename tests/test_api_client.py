@@ -14,13 +14,11 @@ import aiohttp
 from homeassistant.util import dt as dt_util
 import pytest
 
-from custom_components.axle_flex_lite.api import (
-    BASE_URLS,
-    ApiExchange,
-    AssetDetails,
+from custom_components.axle_flex_lite.api.client import AxleClient
+from custom_components.axle_flex_lite.api.eligibility import PropositionEligibility
+from custom_components.axle_flex_lite.api.exceptions import (
     AxleAuthenticationError,
     AxleBadRequestError,
-    AxleClient,
     AxleConfigurationError,
     AxleConflictError,
     AxleConnectionError,
@@ -35,17 +33,20 @@ from custom_components.axle_flex_lite.api import (
     AxleTemporaryError,
     AxleTimeoutError,
     AxleValidationError,
+)
+from custom_components.axle_flex_lite.api.models import (
+    ApiExchange,
+    AssetDetails,
     BalanceInfo,
     Environment,
     OnboardRequest,
     OnboardResponse,
     Proposition,
-    PropositionEligibility,
     ScheduleBlock,
     SiteDetails,
     User,
-    normalise_base_url,
 )
+from custom_components.axle_flex_lite.api.transport import BASE_URLS, normalise_base_url
 from tools.axle_simulator import DEFAULT_PASSWORD, DEFAULT_USERNAME, AxleSimulator
 
 if TYPE_CHECKING:

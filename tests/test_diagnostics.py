@@ -9,16 +9,7 @@ from typing import TYPE_CHECKING
 from homeassistant.components.diagnostics import REDACTED
 from homeassistant.helpers.json import json_dumps
 
-from custom_components.axle_flex_lite.const import (
-    CONF_ASSET_ID,
-    CONF_CONSENT_AT,
-    CONF_EMAIL,
-    CONF_EXTERNAL_ID,
-    CONF_MPAN,
-    CONF_POSTCODE,
-    CONF_SITE_ID,
-    CONF_STREET_ADDRESS,
-)
+from custom_components.axle_flex_lite.const import CONF_POSTCODE, CONF_SITE_ID
 from custom_components.axle_flex_lite.diagnostics import async_get_config_entry_diagnostics
 from tools.axle_simulator.state import DEFAULT_PASSWORD, DEFAULT_USERNAME
 
@@ -26,6 +17,17 @@ if TYPE_CHECKING:
     from tests.plugins.home import Home
 
 UNPLUG_AT = datetime(2026, 11, 26, 6, 0, tzinfo=UTC)
+# What the entry holds about the household and its ids at Axle, besides the credentials.
+PERSONAL = (
+    "mpan",
+    "street_address",
+    "postcode",
+    "email",
+    "site_id",
+    "asset_id",
+    "external_id",
+    "consent_at",
+)
 
 
 async def test_diagnostics(home: Home) -> None:
@@ -46,18 +48,7 @@ async def test_diagnostics(home: Home) -> None:
     entry = diagnostics["entry"]
     assert entry["title"] == REDACTED
     assert entry["unique_id"] == REDACTED
-    for key in (
-        "username",
-        "password",
-        CONF_MPAN,
-        CONF_STREET_ADDRESS,
-        CONF_POSTCODE,
-        CONF_EMAIL,
-        CONF_SITE_ID,
-        CONF_ASSET_ID,
-        CONF_EXTERNAL_ID,
-        CONF_CONSENT_AT,
-    ):
+    for key in ("username", "password", *PERSONAL):
         assert entry["data"][key] == REDACTED, key
     assert entry["data"]["environment"] == "custom"
     assert entry["options"]["switch_entity"] == home.charger.switch
@@ -87,15 +78,8 @@ async def test_diagnostics(home: Home) -> None:
     secrets = [
         DEFAULT_USERNAME,
         DEFAULT_PASSWORD,
-        data[CONF_MPAN],
-        data[CONF_STREET_ADDRESS],
-        data[CONF_POSTCODE],
+        *(data[key] for key in PERSONAL),
         data[CONF_POSTCODE].replace(" ", ""),
-        data[CONF_EMAIL],
-        data[CONF_SITE_ID],
-        data[CONF_ASSET_ID],
-        data[CONF_EXTERNAL_ID],
-        data[CONF_CONSENT_AT],
         *home.axle.tokens,
     ]
     assert home.axle.tokens

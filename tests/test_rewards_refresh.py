@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-    from tests.plugins.integration import Clock, SimulatedCharger
+    from tests.plugins.home import Home
     from tools.axle_simulator import AxleSimulator
 
 READ = "/info"
@@ -61,193 +61,160 @@ def balance(hass: HomeAssistant, entry: MockConfigEntry) -> float:
     return float(state_of(hass, entry, "sensor", "balance"))
 
 
-async def test_every_read_restarts_the_six_hours(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    axle_simulator: AxleSimulator,
-    clock: Clock,
-) -> None:
+async def test_every_read_restarts_the_six_hours(home: Home) -> None:
     """A read the user asks for stands in for the periodic one; each read needs its own login."""
-    set_up_at = clock.now
-    assert reads(axle_simulator) == [set_up_at]
-    assert logins(axle_simulator) == 1
+    set_up_at = home.clock.now
+    assert reads(home.axle) == [set_up_at]
+    assert logins(home.axle) == 1
 
-    await clock.advance(timedelta(hours=2))
-    await ask_for_the_balance(hass, init_integration)
-    assert reads(axle_simulator) == [set_up_at, set_up_at + timedelta(hours=2)]
+    await home.clock.advance(timedelta(hours=2))
+    await ask_for_the_balance(home.hass, home.entry)
+    assert reads(home.axle) == [set_up_at, set_up_at + timedelta(hours=2)]
     # The set-up's token died after an hour: a read two hours later logs in again.
-    assert logins(axle_simulator) == 2
+    assert logins(home.axle) == 2
 
-    await clock.move_to(set_up_at + REWARDS_UPDATE_INTERVAL + SECOND)
-    assert len(reads(axle_simulator)) == 2
-    await clock.move_to(set_up_at + timedelta(hours=2) + REWARDS_UPDATE_INTERVAL + SECOND)
-    assert len(reads(axle_simulator)) == 3
-    assert reads(axle_simulator)[-1] - reads(axle_simulator)[-2] <= REWARDS_UPDATE_INTERVAL + SECOND
-    assert logins(axle_simulator) == 3
+    await home.clock.move_to(set_up_at + REWARDS_UPDATE_INTERVAL + SECOND)
+    assert len(reads(home.axle)) == 2
+    await home.clock.move_to(set_up_at + timedelta(hours=2) + REWARDS_UPDATE_INTERVAL + SECOND)
+    assert len(reads(home.axle)) == 3
+    assert reads(home.axle)[-1] - reads(home.axle)[-2] <= REWARDS_UPDATE_INTERVAL + SECOND
+    assert logins(home.axle) == 3
 
 
-async def test_a_session_end_read_shares_the_plug_ins_token(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    axle_simulator: AxleSimulator,
-    charger: SimulatedCharger,
-    clock: Clock,
-) -> None:
+async def test_a_session_end_read_shares_the_plug_ins_token(home: Home) -> None:
     """A short session: the schedule's login serves the read at its end; the timer restarts."""
-    set_up_at = clock.now
-    await clock.advance(timedelta(hours=2))
-    axle_simulator.requests.clear()
-    await charger.plug_in()
-    assert logins(axle_simulator) == 1
-    assert len(axle_simulator.requests_to(SCHEDULE)) == 1
+    set_up_at = home.clock.now
+    await home.clock.advance(timedelta(hours=2))
+    home.axle.requests.clear()
+    await home.charger.plug_in()
+    assert logins(home.axle) == 1
+    assert len(home.axle.requests_to(SCHEDULE)) == 1
 
-    axle_simulator.set_balance(init_integration.data[CONF_SITE_ID], 250, 900, False)
-    await clock.advance(timedelta(minutes=20))
-    await charger.unplug()
-    ended_at = clock.now
-    assert reads(axle_simulator) == [ended_at]
-    assert logins(axle_simulator) == 1
-    assert balance(hass, init_integration) == pytest.approx(2.5)
+    home.axle.set_balance(home.entry.data[CONF_SITE_ID], 250, 900, False)
+    await home.clock.advance(timedelta(minutes=20))
+    await home.charger.unplug()
+    ended_at = home.clock.now
+    assert reads(home.axle) == [ended_at]
+    assert logins(home.axle) == 1
+    assert balance(home.hass, home.entry) == pytest.approx(2.5)
 
     # The set-up's 6 hours no longer count: the next read is 6 hours after the session's.
-    await clock.move_to(set_up_at + REWARDS_UPDATE_INTERVAL + SECOND)
-    assert reads(axle_simulator) == [ended_at]
-    await clock.move_to(ended_at + REWARDS_UPDATE_INTERVAL + SECOND)
-    assert len(reads(axle_simulator)) == 2
+    await home.clock.move_to(set_up_at + REWARDS_UPDATE_INTERVAL + SECOND)
+    assert reads(home.axle) == [ended_at]
+    await home.clock.move_to(ended_at + REWARDS_UPDATE_INTERVAL + SECOND)
+    assert len(reads(home.axle)) == 2
 
 
-async def test_the_timers_read_at_a_session_end_is_not_repeated(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    axle_simulator: AxleSimulator,
-    charger: SimulatedCharger,
-    clock: Clock,
-) -> None:
+async def test_the_timers_read_at_a_session_end_is_not_repeated(home: Home) -> None:
     """The car leaves as the 6 hours run out: one read serves both, made at the session's end."""
-    set_up_at = clock.now
-    await clock.advance(timedelta(hours=1))
-    await charger.plug_in()
+    set_up_at = home.clock.now
+    await home.clock.advance(timedelta(hours=1))
+    await home.charger.plug_in()
     due = set_up_at + REWARDS_UPDATE_INTERVAL
-    await clock.move_to(due)
-    assert reads(axle_simulator) == [set_up_at, due]
-    await charger.unplug()
-    await clock.advance(SECOND)
-    assert reads(axle_simulator) == [set_up_at, due]
+    await home.clock.move_to(due)
+    assert reads(home.axle) == [set_up_at, due]
+    await home.charger.unplug()
+    await home.clock.advance(SECOND)
+    assert reads(home.axle) == [set_up_at, due]
 
     # A session that ends after the timer's read gets a read of its own.
-    await clock.advance(timedelta(minutes=30))
-    await charger.plug_in()
-    await clock.advance(timedelta(minutes=30))
-    await charger.unplug()
-    assert reads(axle_simulator) == [set_up_at, due, clock.now]
+    await home.clock.advance(timedelta(minutes=30))
+    await home.charger.plug_in()
+    await home.clock.advance(timedelta(minutes=30))
+    await home.charger.unplug()
+    assert reads(home.axle) == [set_up_at, due, home.clock.now]
 
 
-async def test_a_failed_read_is_tried_again_after_an_hour(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    axle_simulator: AxleSimulator,
-    clock: Clock,
-) -> None:
+async def test_a_failed_read_is_tried_again_after_an_hour(home: Home) -> None:
     """Axle refusing a read: an hour later, not six; then six hours again."""
-    set_up_at = clock.now
-    axle_simulator.fail_next(READ, status=404)
-    await clock.move_to(set_up_at + REWARDS_UPDATE_INTERVAL + SECOND)
-    failed_at = reads(axle_simulator)[-1]
-    assert len(reads(axle_simulator)) == 2
-    assert not init_integration.runtime_data.rewards.last_update_success
+    set_up_at = home.clock.now
+    home.axle.fail_next(READ, status=404)
+    await home.clock.move_to(set_up_at + REWARDS_UPDATE_INTERVAL + SECOND)
+    failed_at = reads(home.axle)[-1]
+    assert len(reads(home.axle)) == 2
+    assert not home.entry.runtime_data.rewards.last_update_success
 
-    await clock.move_to(failed_at + REWARDS_RETRY_INTERVAL - timedelta(minutes=1))
-    assert len(reads(axle_simulator)) == 2
-    await clock.move_to(failed_at + REWARDS_RETRY_INTERVAL + SECOND)
-    assert len(reads(axle_simulator)) == 3
-    assert init_integration.runtime_data.rewards.last_update_success
-    retried_at = reads(axle_simulator)[-1]
+    await home.clock.move_to(failed_at + REWARDS_RETRY_INTERVAL - timedelta(minutes=1))
+    assert len(reads(home.axle)) == 2
+    await home.clock.move_to(failed_at + REWARDS_RETRY_INTERVAL + SECOND)
+    assert len(reads(home.axle)) == 3
+    assert home.entry.runtime_data.rewards.last_update_success
+    retried_at = reads(home.axle)[-1]
 
-    await clock.move_to(retried_at + REWARDS_UPDATE_INTERVAL - timedelta(minutes=1))
-    assert len(reads(axle_simulator)) == 3
-    await clock.move_to(retried_at + REWARDS_UPDATE_INTERVAL + SECOND)
-    assert len(reads(axle_simulator)) == 4
+    await home.clock.move_to(retried_at + REWARDS_UPDATE_INTERVAL - timedelta(minutes=1))
+    assert len(reads(home.axle)) == 3
+    await home.clock.move_to(retried_at + REWARDS_UPDATE_INTERVAL + SECOND)
+    assert len(reads(home.axle)) == 4
 
 
-async def test_a_withdrawal_link_reads_now_and_when_it_expires(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    axle_simulator: AxleSimulator,
-    clock: Clock,
-) -> None:
+async def test_a_withdrawal_link_reads_now_and_when_it_expires(home: Home) -> None:
     """A payment can only be made through the link: the read after its expiry shows it."""
-    site_id = init_integration.data[CONF_SITE_ID]
-    axle_simulator.set_balance(site_id, 1200, 1200, True)
-    await clock.advance(timedelta(hours=2))
-    axle_simulator.requests.clear()
-    link = await hass.services.async_call(
+    site_id = home.entry.data[CONF_SITE_ID]
+    home.axle.set_balance(site_id, 1200, 1200, True)
+    await home.clock.advance(timedelta(hours=2))
+    home.axle.requests.clear()
+    link = await home.hass.services.async_call(
         DOMAIN,
         "get_withdrawal_link",
-        {"config_entry_id": init_integration.entry_id},
+        {"config_entry_id": home.entry.entry_id},
         blocking=True,
         return_response=True,
     )
-    asked_at = clock.now
+    asked_at = home.clock.now
     # The link's login serves the read for whoever is about to withdraw.
-    assert reads(axle_simulator) == [asked_at]
-    assert logins(axle_simulator) == 1
-    assert balance(hass, init_integration) == pytest.approx(12)
+    assert reads(home.axle) == [asked_at]
+    assert logins(home.axle) == 1
+    assert balance(home.hass, home.entry) == pytest.approx(12)
 
     # The household withdraws everything through the portal.
-    axle_simulator.set_balance(site_id, 0, 1200, False)
+    home.axle.set_balance(site_id, 0, 1200, False)
     expires_at = datetime.fromisoformat(str(link["expires_at"]))
-    await clock.move_to(expires_at - SECOND)
-    assert reads(axle_simulator) == [asked_at]
-    await clock.move_to(expires_at + SECOND)
-    assert reads(axle_simulator) == [asked_at, expires_at]
-    assert balance(hass, init_integration) == 0
+    await home.clock.move_to(expires_at - SECOND)
+    assert reads(home.axle) == [asked_at]
+    await home.clock.move_to(expires_at + SECOND)
+    assert reads(home.axle) == [asked_at, expires_at]
+    assert balance(home.hass, home.entry) == 0
 
     # Unloading forgets a link's read still to come.
-    await hass.services.async_call(
+    await home.hass.services.async_call(
         DOMAIN,
         "get_withdrawal_link",
-        {"config_entry_id": init_integration.entry_id},
+        {"config_entry_id": home.entry.entry_id},
         blocking=True,
         return_response=True,
     )
-    count = len(reads(axle_simulator))
-    assert await hass.config_entries.async_unload(init_integration.entry_id)
-    await clock.advance(timedelta(hours=2))
-    assert len(reads(axle_simulator)) == count
+    count = len(reads(home.axle))
+    assert await home.hass.config_entries.async_unload(home.entry.entry_id)
+    await home.clock.advance(timedelta(hours=2))
+    assert len(reads(home.axle)) == count
 
 
-async def test_nights_keep_the_balance_fresh_with_ten_calls_a_day(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    axle_simulator: AxleSimulator,
-    charger: SimulatedCharger,
-    clock: Clock,
-) -> None:
+async def test_nights_keep_the_balance_fresh_with_ten_calls_a_day(home: Home) -> None:
     """Plug in at 18:00, out at 07:00: the balance is never 6 h old, read after every session.
 
     A day costs 4 reads, 5 logins and the schedule: the reads sit 6 hours apart from the
     unplug (07:00, 13:00, 19:00, 01:00), and the plug-in's login at 18:00 is an hour too early
     to serve the 19:00 read (tokens live an hour).
     """
-    started = clock.now
+    started = home.clock.now
     nights = 3
     unplugged: list[datetime] = []
     for night in range(nights):
-        await clock.move_to(started + timedelta(days=night))
-        await charger.plug_in()
-        await clock.move_to(started + timedelta(days=night, hours=13))
-        await charger.unplug()
-        unplugged.append(clock.now)
+        await home.clock.move_to(started + timedelta(days=night))
+        await home.charger.plug_in()
+        await home.clock.move_to(started + timedelta(days=night, hours=13))
+        await home.charger.unplug()
+        unplugged.append(home.clock.now)
     finished = started + timedelta(days=nights)
-    await clock.move_to(finished)
+    await home.clock.move_to(finished)
 
-    marks = [started, *reads(axle_simulator), finished]
+    marks = [started, *reads(home.axle), finished]
     # To the second: the coordinator's timer runs a quarter of a second after its due time.
     assert max(b - a for a, b in pairwise(marks)) <= REWARDS_UPDATE_INTERVAL + SECOND
     for ended in unplugged:
-        assert any(ended <= read <= ended + SECOND for read in reads(axle_simulator))
+        assert any(ended <= read <= ended + SECOND for read in reads(home.axle))
     # The first day holds the set-up's login and read; the two after it, 10 calls each.
     after_first_day = [
-        request for request in axle_simulator.requests if request.at >= started + timedelta(days=1)
+        request for request in home.axle.requests if request.at >= started + timedelta(days=1)
     ]
     assert len(after_first_day) == 20

@@ -18,7 +18,7 @@ from tools.axle_simulator.__main__ import main as simulator_main
 from tools.axle_simulator.schedule import half_hour_value
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncGenerator
+    from collections.abc import AsyncGenerator, Coroutine
 
     from freezegun.api import FrozenDateTimeFactory
     from homeassistant.core import HomeAssistant
@@ -159,6 +159,17 @@ async def wait_for_requests(simulator: AxleSimulator, count: int) -> None:
             return
         await asyncio.sleep(0)
     pytest.fail(f"server saw {len(simulator.requests)} requests, expected {count}")
+
+
+async def held[T](simulator: AxleSimulator, call: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
+    """Start ``call``; return its task once the server has the request and has not answered."""
+    seen = len(simulator.requests)
+    task = asyncio.create_task(call)
+    await wait_for_requests(simulator, seen + 1)
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert not task.done()
+    return task
 
 
 # Authentication
@@ -1046,12 +1057,7 @@ async def test_fail_next_delay(
     frozen_clock: FrozenDateTimeFactory,
 ) -> None:
     axle_simulator.fail_next("users/me", kind="delay", delay=20)
-    seen = len(axle_simulator.requests)
-    task = asyncio.create_task(logged_in.call("GET", "/auth/users/me/"))
-    await wait_for_requests(axle_simulator, seen + 1)
-    for _ in range(20):
-        await asyncio.sleep(0)
-    assert not task.done()
+    task = await held(axle_simulator, logged_in.call("GET", "/auth/users/me/"))
     frozen_clock.tick(21)
     async_fire_time_changed(hass)
     status, body = await task
@@ -1087,12 +1093,7 @@ async def test_fail_next_timeout_outlasts_client_timeout(
 
 async def test_held_request_released(logged_in: Api, axle_simulator: AxleSimulator) -> None:
     axle_simulator.fail_next(kind="timeout")
-    seen = len(axle_simulator.requests)
-    task = asyncio.create_task(logged_in.call("GET", "/auth/users/me/"))
-    await wait_for_requests(axle_simulator, seen + 1)
-    for _ in range(20):
-        await asyncio.sleep(0)
-    assert not task.done()
+    task = await held(axle_simulator, logged_in.call("GET", "/auth/users/me/"))
     axle_simulator.release_held_requests()
     assert await task == (504, {"detail": "Simulated timeout released"})
 
