@@ -221,26 +221,19 @@ async def test_nights_keep_the_balance_fresh_with_ten_calls_a_day(home: Home) ->
 
 
 async def test_a_car_left_in_shares_one_login_between_the_read_and_the_next_nights_schedule(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    axle_simulator: AxleSimulator,
-    charger: SimulatedCharger,
-    clock: Clock,
+    home: Home,
 ) -> None:
     """The night filed as the next is planned: its read and the new schedule need one token."""
-    controller = init_integration.runtime_data.controller
-    await charger.plug_in()
-    first = controller.session
+    await home.charger.plug_in()
+    first = home.controller.session
     assert first is not None
     next_night = datetime(2026, 11, 26, 22, 30, tzinfo=UTC)  # an hour before the 23:30 window
-    await clock.move_to(next_night + SECOND)
-    assert controller.session is not first
-    assert controller.history[-1] is first
+    await home.clock.move_to(next_night + SECOND)
+    assert home.controller.session is not first
+    assert home.controller.history[-1] is first
 
     # The timer's last read (18:00) left no live token: one login serves both calls.
-    at_the_change = [
-        request.path for request in axle_simulator.requests if request.at >= next_night
-    ]
+    at_the_change = [request.path for request in home.axle.requests if request.at >= next_night]
     assert len(at_the_change) == 3
     assert at_the_change[0] == LOGIN
     assert sum(SCHEDULE in path for path in at_the_change) == 1
