@@ -257,6 +257,10 @@ class SessionController(SessionActions):
             elif kind is ChangeKind.OWN:
                 # A command took effect: the charger responds.
                 self.issues.charger_responding(entity_id)
+            elif kind is ChangeKind.SELF and self._fights_an_unsent_pause(entity_id):
+                # The charger or the car, not a person (a switch that follows the charging state
+                # as the car starts at plug-in): hold the pause now, its new value to put back.
+                self.create_task(self.async_apply(), "hold the pause")
             elif kind in (ChangeKind.STALE, ChangeKind.SELF):
                 self.watchers.watch_contradiction(entity_id)
             elif kind is ChangeKind.AVAILABLE:
@@ -330,6 +334,10 @@ class SessionController(SessionActions):
         wanted = self.charger.pause_value()
         return value is not None and wanted is not None and not values_match(value, wanted)
 
+    def _fights_an_unsent_pause(self, entity_id: str) -> bool:
+        """Whether a value fights our pause that we never had to send (it showed paused)."""
+        return entity_id not in self.driver.restore and self.contradicts_pause(entity_id)
+
     @callback
     def take_over(self, entity_id: str) -> None:
         """Take a change that fought our pause past its latency as the user's: an override."""
@@ -373,9 +381,9 @@ class SessionController(SessionActions):
         await self.axle.async_request_plan(session, blocks)
 
     async def _async_end_session(
-        self, session: Session, outcome: SessionOutcome | None = None
+        self, session: Session, outcome: SessionOutcome | None = None, *, put_back: bool = True
     ) -> None:
-        """Close the session, file it in the history and put the charger back."""
+        """Close the session, file it in the history and (``put_back``) put the charger back."""
         now = dt_util.utcnow()
         self.session = None
         self._cancel_timers()
@@ -386,7 +394,8 @@ class SessionController(SessionActions):
         self.history = (*self.history, session)
         self._prune_history()
         LOGGER.debug("Session ended: %s", session.outcome)
-        await self.async_apply()
+        if put_back:
+            await self.async_apply()
 
     def _blocks_to_resend(self, session: Session) -> tuple[ScheduleBlock, ...]:
         """Return what is left of the session's schedule, or the next window when nothing is."""
@@ -464,9 +473,22 @@ class SessionController(SessionActions):
         ):
             return False
         LOGGER.debug("The car stays plugged in after the window: planning the next night")
-        await self._async_end_session(session, self._outcome(session, dt_util.utcnow()))
+        # The charger stays as it is between the nights (the next night's answer is applied), and
+        # what to put back carries over: after a night the user took over, the value they left.
+        await self._async_end_session(
+            session, self._outcome(session, dt_util.utcnow()), put_back=False
+        )
+        if session.overridden:
+            self._keep_users_pause()
         await self._async_start_session()
         return True
+
+    def _keep_users_pause(self) -> None:
+        """Put back the control's value after the next night when it is the user's "no charging"."""
+        control = self.charger.entities.control
+        value = self.charger.value(control.key) if control is not None else None
+        if control is not None and value is not None and self.charger.charging_allowed is False:
+            self.driver.restore.setdefault(control.key, value)
 
     def _cancel_timers(self) -> None:
         """Cancel the change timer, the pending retry and the waits."""

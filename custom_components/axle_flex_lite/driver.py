@@ -33,14 +33,19 @@ class ChargerDriver:
         if command is ChargerCommand.PAUSE:
             await self.async_hold_pause()
             return
-        await self.async_release()
         control = self.charger.entities.control
-        if (
-            command is ChargerCommand.CHARGE
-            and control is not None
-            and (charge := control.charge_value) is not None
-        ):
-            await self.charger.async_ensure(control.key, charge)
+        charge = control.charge_value if control is not None else None
+        if command is not ChargerCommand.CHARGE or control is None or charge is None:
+            await self.async_release()
+            return
+        # The control's value to put back stays while it charges, so that the window's end and
+        # the unplug put back the user's own, never the value we set. Nothing new is remembered:
+        # a value that does not charge may only show the charger's status (a switch that follows
+        # it), and the car must not be left held after unplug.
+        await self.async_release(keep=control.key)
+        if (kept := self.restore.get(control.key)) is not None and values_match(kept, charge):
+            self.restore.pop(control.key)
+        await self.charger.async_ensure(control.key, charge)
 
     async def async_hold_pause(self) -> None:
         """Pause the charger the way its control kind does (see ``controls.py``).
@@ -67,9 +72,11 @@ class ChargerDriver:
             await self._save()
         await self.charger.async_ensure(entity_id, wanted)
 
-    async def async_release(self, *, verify: bool = True) -> None:
-        """Put back every value we changed; an unavailable entity is put back when it returns."""
+    async def async_release(self, *, verify: bool = True, keep: str | None = None) -> None:
+        """Put back every value we changed (but ``keep``'s); an unavailable one when it returns."""
         for entity_id, value in list(self.restore.items()):
+            if entity_id == keep:
+                continue
             if not await self.charger.async_ensure(entity_id, value, verify=verify):
                 LOGGER.warning("%s is unavailable; it is put back when it returns", entity_id)
                 continue

@@ -1,0 +1,173 @@
+"""What the soak found in the controller, each replayed as one deterministic scenario.
+
+Full-schedule mode against the profiles' simulated twins: an Andersen A2 (a lock, locked = no
+charging) left plugged in over two nights, and a Tesla Wall Connector whose pause goes through the
+car's charge switch, which follows the charging state (it shows "off" until the car charges).
+
+Times are UTC in November 2026: plugged in at 18:00, window 23:30-05:30 each night.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from custom_components.axle_flex_lite.const import (
+    CONF_CONTROL_MODE,
+    CONF_POWER_KW,
+    CONF_UNPLUG_SETTLE,
+    CONF_WINDOW_END,
+    CONF_WINDOW_START,
+)
+from custom_components.axle_flex_lite.controller import ScheduleEventType
+from custom_components.axle_flex_lite.profiles import PROFILES_BY_KEY
+from tests.helpers import controller_of, record_events, sent_schedules, set_up_entry, utc
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+    from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+    from tests.plugins.chargers import ProfileCharger, SimChargers
+    from tests.plugins.integration import Clock
+    from tools.axle_simulator import AxleSimulator
+
+
+async def full_schedule_entry(
+    hass: HomeAssistant, config_entry: MockConfigEntry, charger: ProfileCharger
+) -> None:
+    """Set up the entry in full-schedule mode over 23:30-05:30 for the profile's twin."""
+    options: dict[str, Any] = {
+        **charger.options,
+        CONF_POWER_KW: 7.4,
+        CONF_WINDOW_START: "23:30:00",
+        CONF_WINDOW_END: "05:30:00",
+        CONF_CONTROL_MODE: "full_schedule",
+        CONF_UNPLUG_SETTLE: 0,
+    }
+    config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(config_entry, options=options)
+    await set_up_entry(hass, config_entry)
+
+
+async def test_users_off_after_an_overridden_night_comes_back_after_the_next(
+    hass: HomeAssistant,
+    clock: Clock,
+    sim_chargers: SimChargers,
+    config_entry: MockConfigEntry,
+) -> None:
+    """The user locks the charger during a night; the car stays in for the next night.
+
+    The next night is planned and charged as usual (unlocked in its window), and after it the
+    user's lock is back: at the window's end and after unplug, never the value we set.
+    """
+    charger = await sim_chargers.add_profile("andersen")
+    await full_schedule_entry(hass, config_entry, charger)
+    twin = charger.control
+    controller = controller_of(config_entry)
+    await twin.plug_in()
+    await clock.move_to(utc(26, 0, 30))
+    assert twin.device.enabled  # charging in the first night's window
+    await twin.user_set("lock", True)
+    first = controller.session
+    assert first is not None
+    assert first.overridden
+    assert not twin.device.enabled
+
+    # The next night: a new plan, the charger unlocked in its window.
+    await clock.move_to(utc(27, 0, 30))
+    second = controller.session
+    assert second is not None
+    assert second.session_id != first.session_id
+    assert not second.overridden
+    assert twin.device.enabled
+    # After its window the user's lock is held again, and stays after unplug.
+    await clock.move_to(utc(27, 6, 30))
+    assert not twin.device.enabled
+    await twin.unplug()
+    await clock.advance(timedelta(minutes=5))
+    assert controller.session is None
+    assert not twin.device.enabled
+    assert controller.values_to_restore == {}
+
+
+async def test_nights_in_a_row_hold_the_charger_between_the_nights(
+    hass: HomeAssistant,
+    clock: Clock,
+    sim_chargers: SimChargers,
+    config_entry: MockConfigEntry,
+) -> None:
+    """A car left in over two nights: held from the first window's end to the second's start.
+
+    The next night's plan takes over without putting the charger back in between (no unlock and
+    lock again), and the unplug puts back the user's own value.
+    """
+    charger = await sim_chargers.add_profile("andersen")
+    await full_schedule_entry(hass, config_entry, charger)
+    twin = charger.control
+    controller = controller_of(config_entry)
+    await twin.plug_in()
+    await clock.move_to(utc(26, 12))
+    assert not twin.device.enabled  # held after the first window
+    sent = len(twin.integration_commands())
+    first = controller.session
+    await clock.move_to(utc(26, 23))  # the next night is planned (an hour before its window)
+    assert controller.session is not first
+    assert twin.integration_commands()[sent:] == []
+    assert not twin.device.enabled
+    await clock.move_to(utc(27, 0))
+    assert twin.device.enabled
+    await clock.move_to(utc(27, 7))
+    await twin.unplug()
+    await clock.advance(timedelta(minutes=5))
+    assert twin.device.enabled
+    assert controller.values_to_restore == {}
+
+
+async def test_a_car_that_starts_charging_at_plug_in_is_held_not_an_override(
+    hass: HomeAssistant,
+    clock: Clock,
+    sim_chargers: SimChargers,
+    config_entry: MockConfigEntry,
+    axle_simulator: AxleSimulator,
+) -> None:
+    """The car's charge switch shows "off" at plug-in, then "on" as the car starts by itself.
+
+    That is the car, not the user: the hold before the window is sent then (no override, nothing
+    more to Axle), the night follows Axle's plan with its pause, and unplug leaves the car allowed
+    to charge.
+    """
+    charger = await sim_chargers.add_profile("tesla_wall_connector")
+    charger.options["command_latency"] = PROFILES_BY_KEY["tesla_car"].command_latency
+    await full_schedule_entry(hass, config_entry, charger)
+    car = charger.control
+    controller = controller_of(config_entry)
+    events = record_events(controller)
+    await charger.plug.plug_in()
+    assert car.state("charge") == "off"
+    await car.plug_in()  # the car starts charging and its switch shows it at once
+    await clock.advance(timedelta(minutes=30))
+    session = controller.session
+    assert session is not None
+    assert not session.overridden
+    assert not car.device.enabled  # held until the window
+    assert [command.value for command in car.integration_commands()] == [False]
+
+    plan = session.plan
+    assert plan is not None
+    assert plan.pauses
+    pause = plan.pauses[0]
+    await clock.move_to(pause.start - timedelta(minutes=10))
+    assert car.device.enabled  # charging in the window
+    await clock.move_to(pause.start + timedelta(minutes=10))
+    assert not car.device.enabled  # Axle's pause
+    await clock.move_to(pause.end + timedelta(minutes=10))
+    assert car.device.enabled
+    await clock.move_to(utc(26, 7))
+    assert not session.overridden
+    await car.unplug()
+    await charger.plug.unplug()
+    await clock.advance(timedelta(minutes=5))
+    assert controller.session is None
+    assert car.device.enabled  # allowed to charge again after unplug
+    assert ScheduleEventType.OVERRIDE not in [event.type for event in events]
+    assert len(sent_schedules(axle_simulator)) == 1
