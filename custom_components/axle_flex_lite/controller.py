@@ -257,9 +257,14 @@ class SessionController(SessionActions):
             elif kind is ChangeKind.OWN:
                 # A command took effect: the charger responds.
                 self.issues.charger_responding(entity_id)
-            elif kind is ChangeKind.SELF and self._fights_an_unsent_pause(entity_id):
-                # The charger or the car, not a person (a switch that follows the charging state
-                # as the car starts at plug-in): hold the pause now, its new value to put back.
+            elif (
+                kind is ChangeKind.SELF
+                and entity_id not in self.driver.restore
+                and self.contradicts_pause(entity_id)
+            ):
+                # It fights a pause we never had to send (it showed paused): the charger or the
+                # car, not a person (a switch that follows the charging state as the car starts
+                # at plug-in). Hold the pause now, with its new value to put back.
                 self.create_task(self.async_apply(), "hold the pause")
             elif kind in (ChangeKind.STALE, ChangeKind.SELF):
                 self.watchers.watch_contradiction(entity_id)
@@ -333,10 +338,6 @@ class SessionController(SessionActions):
         value = self.charger.value(entity_id)
         wanted = self.charger.pause_value()
         return value is not None and wanted is not None and not values_match(value, wanted)
-
-    def _fights_an_unsent_pause(self, entity_id: str) -> bool:
-        """Whether a value fights our pause that we never had to send (it showed paused)."""
-        return entity_id not in self.driver.restore and self.contradicts_pause(entity_id)
 
     @callback
     def take_over(self, entity_id: str) -> None:
@@ -479,16 +480,9 @@ class SessionController(SessionActions):
             session, self._outcome(session, dt_util.utcnow()), put_back=False
         )
         if session.overridden:
-            self._keep_users_pause()
+            self.driver.keep_users_pause()
         await self._async_start_session()
         return True
-
-    def _keep_users_pause(self) -> None:
-        """Put back the control's value after the next night when it is the user's "no charging"."""
-        control = self.charger.entities.control
-        value = self.charger.value(control.key) if control is not None else None
-        if control is not None and value is not None and self.charger.charging_allowed is False:
-            self.driver.restore.setdefault(control.key, value)
 
     def _cancel_timers(self) -> None:
         """Cancel the change timer, the pending retry and the waits."""

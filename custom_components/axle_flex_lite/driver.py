@@ -87,6 +87,13 @@ class ChargerDriver:
         if old in self.restore:
             self.restore[new] = self.restore.pop(old)
 
+    def keep_users_pause(self) -> None:
+        """Put the control back to its value later when it does not charge (the user left it so)."""
+        control = self.charger.entities.control
+        value = self.charger.value(control.key) if control is not None else None
+        if control is not None and value is not None and self.charger.charging_allowed is False:
+            self.restore.setdefault(control.key, value)
+
     def forget(self, entity_id: str) -> None:
         """Do not put this entity back: the user set it themselves."""
         self.restore.pop(entity_id, None)
