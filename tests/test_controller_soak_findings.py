@@ -12,6 +12,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+import pytest
+
 from custom_components.axle_flex_lite.const import (
     CONF_CONTROL_MODE,
     CONF_POWER_KW,
@@ -24,6 +26,8 @@ from custom_components.axle_flex_lite.profiles import PROFILES_BY_KEY
 from tests.helpers import controller_of, record_events, sent_schedules, set_up_entry, utc
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
     from homeassistant.core import HomeAssistant
     from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -32,36 +36,45 @@ if TYPE_CHECKING:
     from tools.axle_simulator import AxleSimulator
 
 
-async def full_schedule_entry(
-    hass: HomeAssistant, config_entry: MockConfigEntry, charger: ProfileCharger
-) -> None:
-    """Set up the entry in full-schedule mode over 23:30-05:30 for the profile's twin."""
-    options: dict[str, Any] = {
-        **charger.options,
-        CONF_POWER_KW: 7.4,
-        CONF_WINDOW_START: "23:30:00",
-        CONF_WINDOW_END: "05:30:00",
-        CONF_CONTROL_MODE: "full_schedule",
-        CONF_UNPLUG_SETTLE: 0,
-    }
-    config_entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(config_entry, options=options)
-    await set_up_entry(hass, config_entry)
+type SetUp = Callable[[str], Awaitable[ProfileCharger]]
+
+
+@pytest.fixture
+def full_schedule(
+    hass: HomeAssistant, clock: Clock, sim_chargers: SimChargers, config_entry: MockConfigEntry
+) -> SetUp:
+    """Set up a profile's twin and the entry, full schedule over 23:30-05:30, on the test clock."""
+
+    async def set_up(profile: str) -> ProfileCharger:
+        charger = await sim_chargers.add_profile(profile)
+        if profile == "tesla_wall_connector":
+            # The pause goes through the car: its latency is the car's.
+            charger.options["command_latency"] = PROFILES_BY_KEY["tesla_car"].command_latency
+        options: dict[str, Any] = {
+            **charger.options,
+            CONF_POWER_KW: 7.4,
+            CONF_WINDOW_START: "23:30:00",
+            CONF_WINDOW_END: "05:30:00",
+            CONF_CONTROL_MODE: "full_schedule",
+            CONF_UNPLUG_SETTLE: 0,
+        }
+        config_entry.add_to_hass(hass)
+        hass.config_entries.async_update_entry(config_entry, options=options)
+        await set_up_entry(hass, config_entry)
+        return charger
+
+    return set_up
 
 
 async def test_users_off_after_an_overridden_night_comes_back_after_the_next(
-    hass: HomeAssistant,
-    clock: Clock,
-    sim_chargers: SimChargers,
-    config_entry: MockConfigEntry,
+    clock: Clock, full_schedule: SetUp, config_entry: MockConfigEntry
 ) -> None:
     """The user locks the charger during a night; the car stays in for the next night.
 
     The next night is planned and charged as usual (unlocked in its window), and after it the
     user's lock is back: at the window's end and after unplug, never the value we set.
     """
-    charger = await sim_chargers.add_profile("andersen")
-    await full_schedule_entry(hass, config_entry, charger)
+    charger = await full_schedule("andersen")
     twin = charger.control
     controller = controller_of(config_entry)
     await twin.plug_in()
@@ -91,18 +104,14 @@ async def test_users_off_after_an_overridden_night_comes_back_after_the_next(
 
 
 async def test_nights_in_a_row_hold_the_charger_between_the_nights(
-    hass: HomeAssistant,
-    clock: Clock,
-    sim_chargers: SimChargers,
-    config_entry: MockConfigEntry,
+    clock: Clock, full_schedule: SetUp, config_entry: MockConfigEntry
 ) -> None:
     """A car left in over two nights: held from the first window's end to the second's start.
 
     The next night's plan takes over without putting the charger back in between (no unlock and
     lock again), and the unplug puts back the user's own value.
     """
-    charger = await sim_chargers.add_profile("andersen")
-    await full_schedule_entry(hass, config_entry, charger)
+    charger = await full_schedule("andersen")
     twin = charger.control
     controller = controller_of(config_entry)
     await twin.plug_in()
@@ -124,11 +133,7 @@ async def test_nights_in_a_row_hold_the_charger_between_the_nights(
 
 
 async def test_a_car_that_starts_charging_at_plug_in_is_held_not_an_override(
-    hass: HomeAssistant,
-    clock: Clock,
-    sim_chargers: SimChargers,
-    config_entry: MockConfigEntry,
-    axle_simulator: AxleSimulator,
+    clock: Clock, full_schedule: SetUp, config_entry: MockConfigEntry, axle_simulator: AxleSimulator
 ) -> None:
     """The car's charge switch shows "off" at plug-in, then "on" as the car starts by itself.
 
@@ -136,9 +141,7 @@ async def test_a_car_that_starts_charging_at_plug_in_is_held_not_an_override(
     more to Axle), the night follows Axle's plan with its pause, and unplug leaves the car allowed
     to charge.
     """
-    charger = await sim_chargers.add_profile("tesla_wall_connector")
-    charger.options["command_latency"] = PROFILES_BY_KEY["tesla_car"].command_latency
-    await full_schedule_entry(hass, config_entry, charger)
+    charger = await full_schedule("tesla_wall_connector")
     car = charger.control
     controller = controller_of(config_entry)
     events = record_events(controller)
