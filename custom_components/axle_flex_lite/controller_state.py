@@ -78,12 +78,7 @@ class ControllerState:
 
     axle: AxleLink
 
-    def __init__(
-        self,
-        hass: HomeAssistant,
-        entry: ConfigEntry[Any],
-        client: AxleClient,
-    ) -> None:
+    def __init__(self, hass: HomeAssistant, entry: ConfigEntry[Any], client: AxleClient) -> None:
         """Bind to the entry and its Axle client; nothing runs before ``async_setup``."""
         self.hass = hass
         self.entry = entry

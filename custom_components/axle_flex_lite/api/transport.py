@@ -56,6 +56,15 @@ TOKEN_RENEW_MARGIN: Final = timedelta(minutes=5)
 _PATH_LOGIN: Final = "/auth/token-form"
 
 
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """What one HTTP attempt brought back: the status and the body parsed as JSON if it was."""
+
+    status: int
+    body: Any
+    is_json: bool
+
+
 def utc_now() -> datetime:
     """Return the current time as an aware UTC datetime (the client's default clock)."""
     return datetime.now(UTC)
@@ -91,15 +100,6 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
-
-
-@dataclass(frozen=True, slots=True)
-class Reply:
-    """What one HTTP attempt brought back: the status and the body parsed as JSON if it was."""
-
-    status: int
-    body: Any
-    is_json: bool
 
 
 class AxleTransport:
