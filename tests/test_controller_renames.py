@@ -32,19 +32,14 @@ from tests.helpers import (
     store_controller_state,
     stored_state,
     unload_entry,
-    utc,
 )
-from tests.plugins.integration import SWITCH
+from tests.plugins.integration import FIRST_PAUSE_END, FIRST_PAUSE_START, SWITCH
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
-    from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-    from tests.plugins.integration import Clock, SimulatedCharger
-    from tools.axle_simulator import AxleSimulator
+    from tests.plugins.home import Home, NewHome
 
-PAUSE_START = utc(26, 2)
-PAUSE_END = utc(26, 2, 30)
 RENAMED = "input_boolean.wallbox_charging"
 
 
@@ -61,99 +56,79 @@ async def rename(hass: HomeAssistant, old: str, new: str) -> None:
 
 
 async def test_5_switch_renamed_mid_pause_is_put_back_on_time(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    charger: SimulatedCharger,
-    clock: Clock,
-    axle_simulator: AxleSimulator,
-    hass_storage: dict[str, Any],
+    home: Home, hass_storage: dict[str, Any]
 ) -> None:
     """Failure 5: renamed mid-pause, the switch is on again at the pause's end, under its new id."""
-    controller = controller_of(init_integration)
-    switch_id = registry_id(hass, SWITCH)
-    await charger.plug_in()
-    await clock.move_to(PAUSE_START + timedelta(minutes=10))
-    await rename(hass, SWITCH, RENAMED)
+    controller = controller_of(home.entry)
+    switch_id = registry_id(home.hass, SWITCH)
+    await home.charger.plug_in()
+    await home.clock.move_to(FIRST_PAUSE_START + timedelta(minutes=10))
+    await rename(home.hass, SWITCH, RENAMED)
 
-    assert init_integration.options[CONF_SWITCH_ENTITY] == RENAMED
-    assert controller_of(init_integration) is controller  # followed, not reloaded
+    assert home.entry.options[CONF_SWITCH_ENTITY] == RENAMED
+    assert controller_of(home.entry) is controller  # followed, not reloaded
     assert controller.status is SessionStatus.PAUSED
-    assert state(hass, RENAMED) == STATE_OFF
-    assert stored_state(hass_storage, init_integration)["restore"] == {switch_id: STATE_ON}
-    assert repair_issue(hass, ISSUE_CHARGER_ENTITY_MISSING, init_integration, SWITCH) is None
-    assert repair_issue(hass, ISSUE_CHARGER_ENTITY_MISSING, init_integration, RENAMED) is None
+    assert state(home.hass, RENAMED) == STATE_OFF
+    assert stored_state(hass_storage, home.entry)["restore"] == {switch_id: STATE_ON}
+    assert repair_issue(home.hass, ISSUE_CHARGER_ENTITY_MISSING, home.entry, SWITCH) is None
+    assert repair_issue(home.hass, ISSUE_CHARGER_ENTITY_MISSING, home.entry, RENAMED) is None
 
-    await clock.move_to(PAUSE_END)
-    assert state(hass, RENAMED) == STATE_ON
-    assert charger.calls() == [(SWITCH, "turn_off", None), (RENAMED, "turn_on", None)]
+    await home.clock.move_to(FIRST_PAUSE_END)
+    assert state(home.hass, RENAMED) == STATE_ON
+    assert home.charger.calls() == [(SWITCH, "turn_off", None), (RENAMED, "turn_on", None)]
     assert controller.values_to_restore == {}
-    assert len(sent_schedules(axle_simulator)) == 1
-    assert not ir.async_get(hass).issues
+    assert len(sent_schedules(home.axle)) == 1
+    assert not ir.async_get(home.hass).issues
 
 
-async def test_5_renamed_then_reloaded_mid_pause(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    charger: SimulatedCharger,
-    clock: Clock,
-    axle_simulator: AxleSimulator,
-) -> None:
+async def test_5_renamed_then_reloaded_mid_pause(home: Home) -> None:
     """Renamed, then the options saved with the new id and the entry reloaded: still on time."""
-    await charger.plug_in()
-    await clock.move_to(PAUSE_START + timedelta(minutes=10))
-    await rename(hass, SWITCH, RENAMED)
-    await change_options(hass, init_integration, {CONF_SWITCH_ENTITY: RENAMED})
-    assert await hass.config_entries.async_reload(init_integration.entry_id)
-    await hass.async_block_till_done()
-    assert controller_of(init_integration).status is SessionStatus.PAUSED
-    assert state(hass, RENAMED) == STATE_OFF
-    await clock.move_to(PAUSE_END)
-    assert state(hass, RENAMED) == STATE_ON
-    assert len(sent_schedules(axle_simulator)) == 1
+    await home.charger.plug_in()
+    await home.clock.move_to(FIRST_PAUSE_START + timedelta(minutes=10))
+    await rename(home.hass, SWITCH, RENAMED)
+    await change_options(home.hass, home.entry, {CONF_SWITCH_ENTITY: RENAMED})
+    assert await home.hass.config_entries.async_reload(home.entry.entry_id)
+    await home.hass.async_block_till_done()
+    assert controller_of(home.entry).status is SessionStatus.PAUSED
+    assert state(home.hass, RENAMED) == STATE_OFF
+    await home.clock.move_to(FIRST_PAUSE_END)
+    assert state(home.hass, RENAMED) == STATE_ON
+    assert len(sent_schedules(home.axle)) == 1
 
 
-async def test_5_renamed_while_stopped_and_options_pointed_at_the_new_id(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    charger: SimulatedCharger,
-    clock: Clock,
-) -> None:
+async def test_5_renamed_while_stopped_and_options_pointed_at_the_new_id(home: Home) -> None:
     """Home Assistant stops mid-pause (the put-back stays stored), the switch is renamed and the
     options point at it before the start: the stored put-back is found under the new id."""
-    await charger.plug_in()
-    await clock.move_to(PAUSE_START + timedelta(minutes=10))
-    hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
-    await hass.async_block_till_done()
-    await unload_entry(hass, init_integration)
+    await home.charger.plug_in()
+    await home.clock.move_to(FIRST_PAUSE_START + timedelta(minutes=10))
+    home.hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
+    await home.hass.async_block_till_done()
+    await unload_entry(home.hass, home.entry)
     # The put-back at the stop did not stick (the charger went down first).
-    hass.states.async_set(SWITCH, STATE_OFF)
-    await rename(hass, SWITCH, RENAMED)
-    hass.config_entries.async_update_entry(
-        init_integration, options={**init_integration.options, CONF_SWITCH_ENTITY: RENAMED}
+    home.hass.states.async_set(SWITCH, STATE_OFF)
+    await rename(home.hass, SWITCH, RENAMED)
+    home.hass.config_entries.async_update_entry(
+        home.entry, options={**home.entry.options, CONF_SWITCH_ENTITY: RENAMED}
     )
-    await set_up_entry(hass, init_integration)
-    assert controller_of(init_integration).values_to_restore == {RENAMED: STATE_ON}
-    await clock.move_to(PAUSE_END)
-    assert state(hass, RENAMED) == STATE_ON
+    await set_up_entry(home.hass, home.entry)
+    assert controller_of(home.entry).values_to_restore == {RENAMED: STATE_ON}
+    await home.clock.move_to(FIRST_PAUSE_END)
+    assert state(home.hass, RENAMED) == STATE_ON
 
 
 async def test_a_version_1_store_is_migrated_to_registry_ids(
-    hass: HomeAssistant,
-    clock: Clock,
-    charger: SimulatedCharger,
-    config_entry: MockConfigEntry,
-    hass_storage: dict[str, Any],
+    new_home: NewHome, hass_storage: dict[str, Any]
 ) -> None:
     """An older store keyed the put-back by entity id: read as before, then kept by registry id
     (so a rename after the upgrade is followed too)."""
-    await clock.move_to(PAUSE_START + timedelta(minutes=10))
-    await charger.plug_in()
-    await charger.set_switch(False)
+    await new_home.clock.move_to(FIRST_PAUSE_START + timedelta(minutes=10))
+    await new_home.charger.plug_in()
+    await new_home.charger.set_switch(False)
     window = ["2026-11-25T23:30:00+00:00", "2026-11-26T05:30:00+00:00"]
-    pause = [PAUSE_START.isoformat(), PAUSE_END.isoformat()]
+    pause = [FIRST_PAUSE_START.isoformat(), FIRST_PAUSE_END.isoformat()]
     store_controller_state(
         hass_storage,
-        config_entry,
+        new_home.entry,
         {
             "participating": True,
             "plugged": True,
@@ -170,17 +145,17 @@ async def test_a_version_1_store_is_migrated_to_registry_ids(
             },
         },
     )
-    config_entry.add_to_hass(hass)
-    await set_up_entry(hass, config_entry)
-    controller = controller_of(config_entry)
+    new_home.entry.add_to_hass(new_home.hass)
+    await set_up_entry(new_home.hass, new_home.entry)
+    controller = controller_of(new_home.entry)
     assert controller.status is SessionStatus.PAUSED
     assert controller.values_to_restore == {SWITCH: STATE_ON}
-    key = storage_key(config_entry.entry_id)
+    key = storage_key(new_home.entry.entry_id)
     assert hass_storage[key]["minor_version"] == 2
-    assert stored_state(hass_storage, config_entry)["restore"] == {
-        registry_id(hass, SWITCH): STATE_ON
+    assert stored_state(hass_storage, new_home.entry)["restore"] == {
+        registry_id(new_home.hass, SWITCH): STATE_ON
     }
-    await rename(hass, SWITCH, RENAMED)
-    await clock.move_to(PAUSE_END)
-    assert state(hass, RENAMED) == STATE_ON
-    assert charger.calls() == [(RENAMED, "turn_on", None)]
+    await rename(new_home.hass, SWITCH, RENAMED)
+    await new_home.clock.move_to(FIRST_PAUSE_END)
+    assert state(new_home.hass, RENAMED) == STATE_ON
+    assert new_home.charger.calls() == [(RENAMED, "turn_on", None)]

@@ -26,76 +26,56 @@ from tests.helpers import (
     sent_schedules,
     set_up_entry,
     unload_entry,
-    utc,
 )
+from tests.plugins.integration import FIRST_PAUSE_END, FIRST_PAUSE_START
 from tests.test_controller_real_chargers import slow_charger, turn_commands
 
 if TYPE_CHECKING:
-    from homeassistant.core import HomeAssistant
-    from pytest_homeassistant_custom_component.common import MockConfigEntry
-
     from tests.plugins.chargers import SimChargers
-    from tests.plugins.integration import Clock, SimulatedCharger
-    from tools.axle_simulator import AxleSimulator
-
-PAUSE_START = utc(26, 2)
-PAUSE_END = utc(26, 2, 30)
+    from tests.plugins.home import Home, NewHome
 
 
-async def test_switched_off_right_after_the_put_back_at_unplug_stays_off(
-    init_integration: MockConfigEntry,
-    charger: SimulatedCharger,
-    clock: Clock,
-) -> None:
+async def test_switched_off_right_after_the_put_back_at_unplug_stays_off(home: Home) -> None:
     """Unplugged mid-pause (switch put back on), the user switches off a minute later: it stays."""
-    await charger.plug_in()
-    await clock.move_to(PAUSE_START + timedelta(minutes=10))
-    await charger.unplug()
-    assert charger.switch_on
-    await clock.advance(timedelta(minutes=1))
-    await charger.set_switch(False)
-    await clock.advance(timedelta(minutes=30))
-    assert not charger.switch_on
-    assert charger.calls() == [OFF, ON]
+    await home.charger.plug_in()
+    await home.clock.move_to(FIRST_PAUSE_START + timedelta(minutes=10))
+    await home.charger.unplug()
+    assert home.charger.switch_on
+    await home.clock.advance(timedelta(minutes=1))
+    await home.charger.set_switch(False)
+    await home.clock.advance(timedelta(minutes=30))
+    assert not home.charger.switch_on
+    assert home.charger.calls() == [OFF, ON]
 
 
 async def test_switched_off_right_after_the_resume_is_an_override(
-    hass: HomeAssistant,
-    clock: Clock,
-    sim_chargers: SimChargers,
-    config_entry: MockConfigEntry,
-    axle_simulator: AxleSimulator,
+    new_home: NewHome, sim_chargers: SimChargers
 ) -> None:
     """The pause ends (our "on" is reported 90 s late); the user switches off 30 s in: theirs."""
-    sim = await slow_charger(hass, sim_chargers, config_entry)
-    controller = controller_of(config_entry)
+    sim = await slow_charger(new_home.hass, sim_chargers, new_home.entry)
+    controller = controller_of(new_home.entry)
     await sim.plug_in()
-    await clock.move_to(PAUSE_END + timedelta(seconds=30))
+    await new_home.clock.move_to(FIRST_PAUSE_END + timedelta(seconds=30))
     await sim.user_set("charging", False)
     assert controller.status is SessionStatus.OVERRIDDEN
-    await clock.advance(timedelta(minutes=30))
+    await new_home.clock.advance(timedelta(minutes=30))
     assert sim.state("charging") == "off"
     assert turn_commands(sim) == [False, True]
     # Switched off: no charging planned, nothing to tell Axle.
-    assert len(sent_schedules(axle_simulator)) == 1
+    assert len(sent_schedules(new_home.axle)) == 1
 
 
-async def test_switched_off_during_a_reload_mid_pause_stays_off_after_the_pause(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    charger: SimulatedCharger,
-    clock: Clock,
-) -> None:
+async def test_switched_off_during_a_reload_mid_pause_stays_off_after_the_pause(home: Home) -> None:
     """Reloaded mid-pause (put back on), the user switches off before the set-up: not put back."""
-    await charger.plug_in()
-    await clock.move_to(PAUSE_START + timedelta(minutes=10))
-    await unload_entry(hass, init_integration)
-    assert charger.switch_on
-    await charger.set_switch(False)
-    await set_up_entry(hass, init_integration)
-    await clock.move_to(PAUSE_END + timedelta(minutes=15))
-    assert not charger.switch_on
-    assert charger.calls() == [OFF, ON]
+    await home.charger.plug_in()
+    await home.clock.move_to(FIRST_PAUSE_START + timedelta(minutes=10))
+    await unload_entry(home.hass, home.entry)
+    assert home.charger.switch_on
+    await home.charger.set_switch(False)
+    await set_up_entry(home.hass, home.entry)
+    await home.clock.move_to(FIRST_PAUSE_END + timedelta(minutes=15))
+    assert not home.charger.switch_on
+    assert home.charger.calls() == [OFF, ON]
 
 
 @pytest.mark.parametrize(
@@ -104,24 +84,19 @@ async def test_switched_off_during_a_reload_mid_pause_stays_off_after_the_pause(
     ids=["a_person", "a_stale_poll"],
 )
 async def test_a_change_right_after_the_stop_is_put_back_unless_a_persons(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    charger: SimulatedCharger,
-    clock: Clock,
-    context: Context,
-    put_back: bool,
+    home: Home, context: Context, put_back: bool
 ) -> None:
     """Stopped mid-pause; the switch shows off a minute later (within the latency): a person's
     change stays; the same value without one is a put-back that did not stick, done again."""
-    await charger.plug_in()
-    await clock.move_to(PAUSE_START + timedelta(minutes=5))
-    hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
-    await hass.async_block_till_done()
-    await unload_entry(hass, init_integration)
-    await clock.advance(timedelta(minutes=1))
-    hass.states.async_set(charger.switch, "off", context=context)
-    await clock.move_to(PAUSE_END + timedelta(minutes=10))
-    await set_up_entry(hass, init_integration)
-    await clock.advance(timedelta(minutes=15))
-    assert charger.switch_on is put_back
-    assert charger.calls() == ([OFF, ON, ON] if put_back else [OFF, ON])
+    await home.charger.plug_in()
+    await home.clock.move_to(FIRST_PAUSE_START + timedelta(minutes=5))
+    home.hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
+    await home.hass.async_block_till_done()
+    await unload_entry(home.hass, home.entry)
+    await home.clock.advance(timedelta(minutes=1))
+    home.hass.states.async_set(home.charger.switch, "off", context=context)
+    await home.clock.move_to(FIRST_PAUSE_END + timedelta(minutes=10))
+    await set_up_entry(home.hass, home.entry)
+    await home.clock.advance(timedelta(minutes=15))
+    assert home.charger.switch_on is put_back
+    assert home.charger.calls() == ([OFF, ON, ON] if put_back else [OFF, ON])
