@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.helpers import entity_registry as er
+from homeassistant.setup import async_setup_component
 import pytest
 
 from tests.sim_charger.twins import TWINS
@@ -205,6 +206,65 @@ async def test_unavailable_blip_and_ignored_commands(
     assert sim.charging
     assert sim.state("charging_allowed") == "on"
     assert [command.value for command in sim.commands] == [False]
+
+
+async def _fresh_read(hass: HomeAssistant, entity_id: str) -> str:
+    """Ask Home Assistant to read the entity afresh, as the integration does before a check."""
+    await hass.services.async_call(
+        "homeassistant", "update_entity", {"entity_id": entity_id}, blocking=True
+    )
+    state = hass.states.get(entity_id)
+    assert state is not None
+    return state.state
+
+
+async def test_a_fresh_read_shows_what_the_charger_did(
+    hass: HomeAssistant, clock: Clock, sim_chargers: SimChargers
+) -> None:
+    """A poll made now: a command carried out shows, an ignored or unfinished one does not."""
+    assert await async_setup_component(hass, "homeassistant", {})
+    pod_point = await sim_chargers.add("pod_point")
+    await pod_point.plug_in()
+    switch = pod_point.entity_id("charging_allowed")
+    context = Context()
+    await hass.services.async_call(
+        "switch", "turn_off", {"entity_id": switch}, blocking=True, context=context
+    )
+    await clock.advance(timedelta(seconds=60))
+    assert pod_point.state("charging_allowed") == "on"  # its poll comes after ten minutes
+    assert await _fresh_read(hass, switch) == "off"
+    state = hass.states.get(switch)
+    assert state is not None
+    assert state.context.id != context.id
+    # Ignored: the fresh read still shows the old value.
+    pod_point.set_quirks(ignore_commands=True)
+    await hass.services.async_call("switch", "turn_on", {"entity_id": switch}, blocking=True)
+    assert await _fresh_read(hass, switch) == "off"
+    assert not pod_point.charging
+
+    # Carried out a minute after it was asked: the old mode until then.
+    zappi = await sim_chargers.add("zappi", actuation=60)
+    await zappi.plug_in()
+    select = zappi.entity_id("charge_mode")
+    await hass.services.async_call(
+        "select", "select_option", {"entity_id": select, "option": "Stopped"}, blocking=True
+    )
+    await clock.advance(timedelta(seconds=30))
+    assert await _fresh_read(hass, select) == "Eco+"
+    await clock.advance(timedelta(seconds=30))
+    assert await _fresh_read(hass, select) == "Stopped"
+
+    # A stale value comes from a poll older than the fresh read: it no longer comes after it.
+    tesla = await sim_chargers.add("tesla_car")
+    await tesla.plug_in()
+    charge = tesla.entity_id("charge")
+    await hass.services.async_call("switch", "turn_off", {"entity_id": charge}, blocking=True)
+    assert await _fresh_read(hass, charge) == "off"
+    seen = []
+    for _ in range(3):
+        await clock.advance(timedelta(seconds=300))
+        seen.append(tesla.state("charge"))
+    assert seen == ["off", "off", "off"]
 
 
 async def test_easee_pauses_through_its_action(

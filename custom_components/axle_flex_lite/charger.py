@@ -3,6 +3,12 @@
 The adapter reads those entities, sends commands through the entry's control kind (see
 ``controls.py``) with a ``Context`` of its own (so that our changes can be told from the user's),
 and checks a while later (the charger's command latency) that each command took effect.
+
+A check never trusts a report that may be old: shortly before it, the entity is read afresh
+(``homeassistant.update_entity``: a poll, not a command). For a polled charger the report lag is
+its poll interval, so the fresh read shows whether the charger acted, however late it would have
+reported by itself; only a value that still contradicts the command is sent again (once), so a
+command the charger silently ignored is repeated and one it carried out is not.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from homeassistant.components.number.const import ATTR_MIN
 from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import CALLBACK_TYPE, Context, HomeAssistant, State
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers.entity_component import async_update_entity
 from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
 import voluptuous as vol
@@ -31,7 +38,7 @@ from .const import (
 from .controls import ACTION_PAUSED, NO_STATE, Command, as_number, domain_of
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Awaitable, Callable, Mapping
 
     from .controls import Control
     from .storage import RestoreValue
@@ -42,6 +49,9 @@ ATTR_VALUE: Final = "value"
 OWN_CONTEXTS_KEPT: Final = 50
 # Numbers read back from an entity may be rounded by its integration.
 VALUE_TOLERANCE: Final = 1e-6
+# The fresh read comes this long before a command's check (the latency window is at least 30 s):
+# time for a cloud integration to fetch and write the entity's state.
+REFRESH_LEAD: Final = timedelta(seconds=15)
 
 
 class ChangeKind(StrEnum):
@@ -127,6 +137,8 @@ class _Pending:
     wanted: RestoreValue
     attempt: int
     cancel: CALLBACK_TYPE
+    # The entity showed the wanted value since the command (the charger took it).
+    seen: bool = False
 
 
 class Charger:
@@ -155,6 +167,8 @@ class Charger:
         self.sent: dict[str, SentCommand] = {}
         # The actions kind cannot be read back: the last action called (None: not known).
         self._action_value: RestoreValue | None = None
+        # Told of a command that could not be confirmed because the car left (see the check).
+        self.on_car_gone: Callable[[str, RestoreValue], Awaitable[None]] | None = None
 
     # Reading
 
@@ -291,6 +305,10 @@ class Charger:
         old_value = self.state_value(entity_id, old)
         if new_value is None or old_value is None or values_match(new_value, old_value):
             return ChangeKind.IGNORED
+        if (pending := self._pending.get(entity_id)) is not None and values_match(
+            new_value, pending.wanted
+        ):
+            pending.seen = True
         context = new.context
         if self.is_ours(context):
             return ChangeKind.OWN
@@ -342,6 +360,19 @@ class Charger:
         # Unchecked (letting go for good), a refused call is a value not put back.
         return await self._async_send(entity_id, wanted) or verify
 
+    def check_later(self, entity_id: str, wanted: RestoreValue) -> None:
+        """Check once the latency window is over that the entity shows ``wanted``; else send it.
+
+        For a value sent earlier that the charger could not show then (the car was gone).
+        """
+        self._cancel(entity_id)
+        self._arm_verification(entity_id, wanted, attempt=1)
+
+    def checking(self, entity_id: str) -> RestoreValue | None:
+        """The value the entity is being checked for, if a check is pending."""
+        pending = self._pending.get(entity_id)
+        return None if pending is None else pending.wanted
+
     def cancel_pending(self) -> None:
         """Stop checking our commands (the controller lets go); they are still recognised."""
         for entity_id in list(self._pending):
@@ -385,19 +416,43 @@ class Charger:
             data={ATTR_ENTITY_ID: entity_id, ATTR_VALUE: wanted},
         )
 
+    async def async_refresh(self, entity_id: str) -> None:
+        """Ask Home Assistant to read the entity afresh: a poll of the charger, not a command.
+
+        Not while it is unavailable: its return is handled when it comes (and checks nothing).
+        """
+        state = self.hass.states.get(entity_id)
+        if state is None or state.state in NO_STATE:
+            return
+        try:
+            await async_update_entity(self.hass, entity_id)
+        except Exception:  # noqa: BLE001 - a failed read must not stop the check that follows
+            LOGGER.debug("Reading %s afresh failed", entity_id, exc_info=True)
+
     def _arm_verification(self, entity_id: str, wanted: RestoreValue, attempt: int) -> None:
-        """Check the entity once the charger has had the time to report the command."""
+        """Read the entity afresh near the end of the latency window, then check it."""
+
+        async def _async_refresh(_now: Any) -> None:
+            await self.async_refresh(entity_id)
 
         async def _async_check(_now: Any) -> None:
             await self._async_verify(entity_id, wanted, attempt)
 
-        # A charger that reports late is checked once it has had the time to report.
-        cancel = async_call_later(self.hass, self.latency_window, _async_check)
+        window = self.latency_window
+        timers = (
+            async_call_later(self.hass, window - REFRESH_LEAD, _async_refresh),
+            async_call_later(self.hass, window, _async_check),
+        )
+
+        def cancel() -> None:
+            for timer in timers:
+                timer()
+
         self._pending[entity_id] = _Pending(wanted=wanted, attempt=attempt, cancel=cancel)
 
     async def _async_verify(self, entity_id: str, wanted: RestoreValue, attempt: int) -> None:
         """Did the command take effect? Retry once, then report the charger as not responding."""
-        self._pending.pop(entity_id, None)
+        pending = self._pending.pop(entity_id, None)
         actual = self.value(entity_id)
         if actual is None:
             # Unavailable: the controller applies again when the entity is back.
@@ -405,6 +460,19 @@ class Charger:
         if values_match(actual, wanted):
             self._on_responding(entity_id)
             return
+        on_car_gone = self.on_car_gone if self.plug_state is False else None
+        seen = pending is not None and pending.seen
+        if on_car_gone is not None and (seen or attempt == 2):
+            # The car left. A control that showed the command and then went back by itself
+            # follows the charger's status (a Tesla's charge switch: off without a car), and
+            # one that ignored it twice cannot be helped now: either way it is owed, checked
+            # (and sent only if still needed) when the car is back.
+            LOGGER.info(
+                "%s does not show %s without a car: checked when one is back", entity_id, wanted
+            )
+            await on_car_gone(entity_id, wanted)
+            if attempt == 1:
+                return
         if attempt == 1:
             LOGGER.info("%s is still %s instead of %s; retrying once", entity_id, actual, wanted)
             self._arm_verification(entity_id, wanted, attempt=2)

@@ -27,6 +27,9 @@ class ChargerDriver:
         self.charger = charger
         self._save = save
         self.restore: dict[str, RestoreValue] = {}
+        # Put-backs sent while the car was gone, that the charger could not show without it.
+        self._owed: set[str] = set()
+        charger.on_car_gone = self._async_owe
 
     async def async_follow(self, command: ChargerCommand) -> None:
         """Pause, allow charging, or let go (put back what we changed)."""
@@ -61,6 +64,10 @@ class ChargerDriver:
         if (sent := self.charger.awaiting(entity_id)) is not None:
             # A command of ours is on its way (a put-back before a reload): that is the value.
             current = sent.wanted
+        elif (checked := self.charger.checking(entity_id)) is not None:
+            # A put-back owed from before the car left is being checked: that is the value.
+            current = checked
+        self._owed.discard(entity_id)
         if current is None and not control.readable:
             # Actions cannot be read back: before our first pause the charger was allowed to charge.
             current = control.charge_value
@@ -77,6 +84,14 @@ class ChargerDriver:
         for entity_id, value in list(self.restore.items()):
             if entity_id == keep:
                 continue
+            if verify and entity_id in self._owed:
+                if self.charger.plug_state is not True:
+                    continue  # still no car: the entity cannot show the value yet
+                # The car is back: its charger reports within its latency; sent only if not.
+                self._owed.discard(entity_id)
+                self.restore.pop(entity_id, None)
+                self.charger.check_later(entity_id, value)
+                continue
             if not await self.charger.async_ensure(entity_id, value, verify=verify):
                 LOGGER.warning("%s is unavailable; it is put back when it returns", entity_id)
                 continue
@@ -86,6 +101,29 @@ class ChargerDriver:
         """Move the value to put back of entity ``old`` to its new id ``new``."""
         if old in self.restore:
             self.restore[new] = self.restore.pop(old)
+        if old in self._owed:
+            self._owed.discard(old)
+            self._owed.add(new)
+
+    async def _async_owe(self, entity_id: str, value: RestoreValue) -> None:
+        """A put-back the charger could not show without a car: put back at the next apply.
+
+        Kept with the values to put back (so it is stored): the next apply, at the latest when
+        the car is back, sends it only if the entity still says otherwise. A pause is never owed.
+        """
+        pause = self.charger.pause_value()
+        control = self.charger.entities.control
+        is_pause = (
+            control is not None
+            and entity_id == control.key
+            and pause is not None
+            and values_match(value, pause)
+        )
+        if entity_id in self.restore or is_pause:
+            return
+        self.restore[entity_id] = value
+        self._owed.add(entity_id)
+        await self._save()
 
     def keep_users_pause(self) -> None:
         """Put the control back to its value later when it does not charge (the user left it so)."""
@@ -97,3 +135,4 @@ class ChargerDriver:
     def forget(self, entity_id: str) -> None:
         """Do not put this entity back: the user set it themselves."""
         self.restore.pop(entity_id, None)
+        self._owed.discard(entity_id)

@@ -50,6 +50,10 @@ class SimEntity(Entity):
         """Let the charger write this entity's reports."""
         self.sim.register(self.spec.key, self)
 
+    async def async_update(self) -> None:
+        """A fresh read asked for by Home Assistant (``homeassistant.update_entity``)."""
+        self.sim.refresh(self.spec.key)
+
     @property
     def shown(self) -> Any:
         """What the charger last reported for this entity."""

@@ -4,6 +4,9 @@ A command (a service call on one of its entities, or one of its actions) changes
 once; Home Assistant sees it only when the charger reports it: straight away under the caller's
 context for a charger that reports at once, otherwise after the lag under a fresh context (a poll).
 Reports run on Home Assistant's event-loop timers, so a frozen test clock decides when they land.
+A fresh read (``homeassistant.update_entity``) is a poll made now: it shows the device as it is
+(a command carried out shows, one ignored or not carried out yet does not), and an older poll's
+stale value no longer comes after it.
 
 The test-side helpers act as the people and things around the charger: the user in Home
 Assistant (``user_set``), the vendor's app (``app_set``), the car (``plug_in``, ``unplug``,
@@ -63,7 +66,10 @@ class SimCharger:
         self.user_id: str | None = None
         self._entities: dict[str, Entity] = {}
         self._timers: list[CALLBACK_TYPE] = []
+        # The stale values still to come from older polls, by entity key.
+        self._stale: dict[str, CALLBACK_TYPE] = {}
         self._blipping = False
+        self._to_ignore = 0
 
     # Plumbing for the entities
 
@@ -111,8 +117,8 @@ class SimCharger:
             if value != self.shown[spec.key]:
                 self._write(spec.key, value, context)
 
-    def _later(self, delay: float, action: Any) -> None:
-        """Run ``action()`` after ``delay`` seconds of Home Assistant's clock."""
+    def _later(self, delay: float, action: Any) -> CALLBACK_TYPE:
+        """Run ``action()`` after ``delay`` seconds of Home Assistant's clock; return a cancel."""
 
         @callback
         def _run(_now: datetime) -> None:
@@ -121,6 +127,20 @@ class SimCharger:
 
         cancel = async_call_later(self.hass, delay, _run)
         self._timers.append(cancel)
+
+        def _cancel() -> None:
+            if cancel in self._timers:
+                self._timers.remove(cancel)
+                cancel()
+
+        return _cancel
+
+    @callback
+    def refresh(self, key: str) -> None:
+        """Home Assistant asks for a fresh read of one entity: a poll now, under a fresh context."""
+        if (cancel := self._stale.pop(key, None)) is not None:
+            cancel()
+        self.report((key,))
 
     @callback
     def report_changes(self, context: Context | None = None) -> None:
@@ -148,18 +168,28 @@ class SimCharger:
                 at=dt_util.utcnow(),
             )
         )
-        if self.quirks.ignore_commands:
+        if self._ignores():
             return
         spec = self.twin.spec(key)
         assert spec.write is not None, f"{key} is read only"
+        write = spec.write
         before = self.shown[key]
-        spec.write(self.device, value)
         lag = self.lag_of(key)
         if self.quirks.stale_first and lag > 0:
-            # The entity shows the command at once; the next poll still has the old value.
-            self._write(key, spec.read(self.device), context)
-            self._later(lag / 2, lambda: self._write(key, before, None))
-        self.report_changes(context)
+            # The entity shows the asked-for value at once; the next poll still has the old one.
+            self._write(key, value, context)
+            self._stale[key] = self._later(lag / 2, lambda: self._write(key, before, None))
+
+        @callback
+        def carry_out() -> None:
+            write(self.device, value)
+            self.report_changes(context)
+
+        if self.quirks.actuation > 0:
+            # The device carries the command out later; a fresh read meanwhile shows the old value.
+            self._later(self.quirks.actuation, carry_out)
+        else:
+            carry_out()
 
     @callback
     def action(self, name: str, data: dict[str, Any], context: Context | None) -> None:
@@ -173,12 +203,23 @@ class SimCharger:
                 at=dt_util.utcnow(),
             )
         )
-        if self.quirks.ignore_commands:
+        if self._ignores():
             return
         self.twin.actions[name](self.device, data)
         self.report_changes(context)
 
     # The people and things around the charger (test side)
+
+    def _ignores(self) -> bool:
+        """Whether the command just received is silently ignored."""
+        if self._to_ignore > 0:
+            self._to_ignore -= 1
+            return True
+        return self.quirks.ignore_commands
+
+    def ignore_next(self, count: int) -> None:
+        """Silently ignore the next ``count`` commands (then carry them out again)."""
+        self._to_ignore = count
 
     def set_quirks(self, **changes: Any) -> None:
         """Change the charger's quirks from now on (e.g. ``ignore_commands=True``)."""

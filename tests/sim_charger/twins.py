@@ -34,6 +34,9 @@ class Quirks:
     value only arrives after the whole lag.
     ``ignore_commands``: the charger accepts commands and silently does nothing.
     ``min_lag``: no entity reports sooner than this (also those that report at once).
+    ``actuation``: seconds the device takes to carry a command out (its reports come after);
+    until then a fresh read shows the old value. Report lag, by contrast, is only the poll: a
+    fresh read shows a command carried out at once.
     """
 
     lag: float = 0.0
@@ -41,6 +44,7 @@ class Quirks:
     stale_first: bool = False
     ignore_commands: bool = False
     min_lag: float = 0.0
+    actuation: float = 0.0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
