@@ -369,7 +369,7 @@ class Charger:
         self._arm_verification(entity_id, wanted, attempt=1)
 
     def checking(self, entity_id: str) -> RestoreValue | None:
-        """The value the entity is being checked for, if a check is pending."""
+        """Return the value the entity is being checked for, if a check is pending."""
         pending = self._pending.get(entity_id)
         return None if pending is None else pending.wanted
 

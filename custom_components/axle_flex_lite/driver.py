@@ -106,7 +106,7 @@ class ChargerDriver:
             self._owed.add(new)
 
     async def _async_owe(self, entity_id: str, value: RestoreValue) -> None:
-        """A put-back the charger could not show without a car: put back at the next apply.
+        """Keep a put-back the charger could not show without a car, for the next apply.
 
         Kept with the values to put back (so it is stored): the next apply, at the latest when
         the car is back, sends it only if the entity still says otherwise. A pause is never owed.
