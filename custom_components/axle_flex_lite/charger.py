@@ -167,8 +167,9 @@ class Charger:
         self.sent: dict[str, SentCommand] = {}
         # The actions kind cannot be read back: the last action called (None: not known).
         self._action_value: RestoreValue | None = None
-        # Told of a command that could not be confirmed because the car left (see the check).
-        self.on_car_gone: Callable[[str, RestoreValue], Awaitable[None]] | None = None
+        # Told of a command its check could not confirm: unavailable, or hidden by the car
+        # leaving (see ``_async_verify``); the driver keeps it owed.
+        self.on_unconfirmed: Callable[[str, RestoreValue], Awaitable[None]] | None = None
 
     # Reading
 
@@ -453,16 +454,19 @@ class Charger:
     async def _async_verify(self, entity_id: str, wanted: RestoreValue, attempt: int) -> None:
         """Did the command take effect? Retry once, then report the charger as not responding."""
         pending = self._pending.pop(entity_id, None)
+        unconfirmed = self.on_unconfirmed
         actual = self.value(entity_id)
         if actual is None:
-            # Unavailable: the controller applies again when the entity is back.
+            # Unavailable (a charger whose controls go without a car): whether it took is not
+            # known; owed, and checked when it is back (the controller applies then).
+            if unconfirmed is not None:
+                await unconfirmed(entity_id, wanted)
             return
         if values_match(actual, wanted):
             self._on_responding(entity_id)
             return
-        on_car_gone = self.on_car_gone if self.plug_state is False else None
         seen = pending is not None and pending.seen
-        if on_car_gone is not None and (seen or attempt == 2):
+        if unconfirmed is not None and self.plug_state is False and (seen or attempt == 2):
             # The car left. A control that showed the command and then went back by itself
             # follows the charger's status (a Tesla's charge switch: off without a car), and
             # one that ignored it twice cannot be helped now: either way it is owed, checked
@@ -470,7 +474,7 @@ class Charger:
             LOGGER.info(
                 "%s does not show %s without a car: checked when one is back", entity_id, wanted
             )
-            await on_car_gone(entity_id, wanted)
+            await unconfirmed(entity_id, wanted)
             if attempt == 1:
                 return
         if attempt == 1:

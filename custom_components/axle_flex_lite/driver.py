@@ -27,9 +27,9 @@ class ChargerDriver:
         self.charger = charger
         self._save = save
         self.restore: dict[str, RestoreValue] = {}
-        # Put-backs sent while the car was gone, that the charger could not show without it.
+        # Put-backs sent that the charger could not confirm (unavailable, or the car gone).
         self._owed: set[str] = set()
-        charger.on_car_gone = self._async_owe
+        charger.on_unconfirmed = self._async_owe
 
     async def async_follow(self, command: ChargerCommand) -> None:
         """Pause, allow charging, or let go (put back what we changed)."""
@@ -106,10 +106,11 @@ class ChargerDriver:
             self._owed.add(new)
 
     async def _async_owe(self, entity_id: str, value: RestoreValue) -> None:
-        """Keep a put-back the charger could not show without a car, for the next apply.
+        """Keep a put-back the charger could not confirm (unavailable, or no car), for later.
 
-        Kept with the values to put back (so it is stored): the next apply, at the latest when
-        the car is back, sends it only if the entity still says otherwise. A pause is never owed.
+        Kept with the values to put back (so it is stored): the next apply with a car plugged in
+        checks it after the latency window and sends it only if the entity still says otherwise.
+        A pause is never owed.
         """
         pause = self.charger.pause_value()
         control = self.charger.entities.control
