@@ -6,7 +6,8 @@ Each module names its public part in ``__all__``; the package offers them all.
 
 from __future__ import annotations
 
-from . import client, eligibility, exceptions, models, transport, validation
+from . import assets, client, eligibility, exceptions, models, transport, validation
+from .assets import *  # noqa: F403
 from .client import *  # noqa: F403
 from .eligibility import *  # noqa: F403
 from .exceptions import *  # noqa: F403
@@ -15,6 +16,7 @@ from .transport import *  # noqa: F403
 from .validation import *  # noqa: F403
 
 __all__ = []
+__all__ += assets.__all__
 __all__ += client.__all__
 __all__ += eligibility.__all__
 __all__ += exceptions.__all__

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Final, Self
 
+from .assets import AssetRemoval
 from .eligibility import (
     EligibilityCheck,
     Meter,
@@ -20,10 +21,13 @@ from .eligibility import (
 )
 from .exceptions import (
     AxleConfigurationError,
+    AxleInvalidResponseError,
+    AxleSiteMismatchError,
     AxleValidationError,
 )
 from .models import (
     Asset,
+    AssetResult,
     BalanceInfo,
     EnrolResponse,
     Environment,
@@ -65,6 +69,7 @@ _PATH_METER_BY_ADDRESS: Final = "/meter/by-address"
 _PATH_ENROL: Final = "/entities/site/{site_id}/enrol"
 _PATH_UNENROL: Final = "/entities/site/{site_id}/unenrol"
 _PATH_OFFBOARD: Final = "/entities/site/{site_id}/offboard-site-and-assets"
+_PATH_ASSET: Final = "/entities/asset/{asset_id}"
 _PATH_ASSET_BY_EXTERNAL_ID: Final = "/entities/asset/external-id/{external_id}"
 _PATH_PLUG_IN_SCHEDULE: Final = "/entities/asset/{asset_id}/event/plug-in-schedule"
 _PATH_BALANCE_INFO: Final = "/rewards/{site_id}/info"
@@ -74,7 +79,8 @@ _PATH_WITHDRAWAL_URL: Final = "/rewards/{site_id}/url/balance"
 class AxleClient(AxleTransport):
     """Talks to Axle's partner API with one organisation's credentials: one method per call.
 
-    Retried (idempotent): GETs, the token, onboard, enrol and unenrol, on connection errors and 5xx.
+    Retried (idempotent): GETs, the token, onboard, enrol, unenrol and deleting an asset (a repeat
+    of a deletion that went through is a 404, read as done), on connection errors and 5xx.
     A timeout is retried for GETs only: a slow write may still be in progress at Axle, and three
     long waits in a row would hold up the caller for too long. Never retried: plug-in schedules (a
     late schedule is worse than none: the caller falls back to the household's own plan) and
@@ -122,6 +128,31 @@ class AxleClient(AxleTransport):
             "POST", _PATH_ONBOARD, json_body=request.to_json(), refusal_is_eligibility=True
         )
         return OnboardResponse.from_json(body)
+
+    async def async_add_assets(
+        self, site_id: str, request: OnboardRequest
+    ) -> tuple[AssetResult, ...]:
+        """Add chargers to the onboarded site ``site_id``; return Axle's ids for them.
+
+        ``request`` carries the site as it was onboarded and only the chargers to add. Onboard
+        upserts: it finds the site by its MPAN, adds or updates the listed assets, leaves the
+        site's other assets alone, checks the new charger's eligibility, and a repeat returns the
+        same ids (so it is retried). Axle's create-asset call is not used: it answers 409 to a
+        repeat, so a retry after a lost answer would fail. Raises ``AxleSiteMismatchError`` when
+        Axle answers with another site (the chargers went there), ``AxleConflictError`` when a
+        charger's id is in use on another site.
+        """
+        response = await self.async_onboard(request)
+        if response.site_id != site_id:
+            raise AxleSiteMismatchError(
+                "Axle put the chargers on another site",
+                expected_site_id=site_id,
+                site_id=response.site_id,
+            )
+        by_external_id = {asset.external_id: asset for asset in response.assets}
+        if any(asset.external_id not in by_external_id for asset in request.assets):
+            raise AxleInvalidResponseError("onboard response lacks a charger that was sent")
+        return tuple(by_external_id[asset.external_id] for asset in request.assets)
 
     async def async_check_eligibility(
         self, mpan: str, asset_model: str | None = None
@@ -217,6 +248,25 @@ class AxleClient(AxleTransport):
         """Delete the site and its chargers at Axle; the rewards balance becomes unreachable."""
         body = await self._async_call("POST", _PATH_OFFBOARD, {"site_id": site_id}, retry=False)
         return OffboardResponse.from_json(body)
+
+    async def async_get_asset(self, asset_id: str) -> Asset:
+        """Look up a charger by Axle's id (is it still there, and on which site)."""
+        body = await self._async_call("GET", _PATH_ASSET, {"asset_id": asset_id})
+        return Asset.from_json(body)
+
+    async def async_delete_asset(self, asset_id: str) -> AssetRemoval:
+        """Remove one charger at Axle; the site and its other chargers stay.
+
+        A 404 is not an error here: the charger is gone already (see ``AssetRemoval``). Axle
+        answers 204 without a body, so no body is read.
+        """
+        reply = await self._async_authenticated(
+            "DELETE", _PATH_ASSET, {"asset_id": asset_id}, retry=True
+        )
+        if reply.status == 404:
+            return AssetRemoval(asset_id=asset_id, deleted=False)
+        raise_for_status(reply, "DELETE", _PATH_ASSET, refusal_is_eligibility=False)
+        return AssetRemoval(asset_id=asset_id, deleted=True)
 
     async def async_get_asset_by_external_id(self, external_id: str) -> Asset:
         """Look up a charger by our own id (recovers Axle's ids if they were lost)."""

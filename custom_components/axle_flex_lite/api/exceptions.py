@@ -22,6 +22,7 @@ __all__ = [
     "AxleRateLimitedError",
     "AxleResponseError",
     "AxleServerError",
+    "AxleSiteMismatchError",
     "AxleTemporaryError",
     "AxleTimeoutError",
     "AxleValidationError",
@@ -124,6 +125,20 @@ class AxleRateLimitedError(AxleResponseError, AxleTemporaryError):
 
 class AxleInvalidResponseError(AxleError):
     """Axle answered 2xx with a body that is not the documented shape."""
+
+
+class AxleSiteMismatchError(AxleError):
+    """Chargers meant for one site were put on another (onboard finds the site by its MPAN).
+
+    ``site_id`` is the site Axle answered with; the chargers are now there, so the caller may
+    want to remove them again. Site ids are Axle's, not personal data.
+    """
+
+    def __init__(self, message: str, *, expected_site_id: str, site_id: str) -> None:
+        """Keep both site ids beside the message."""
+        super().__init__(message)
+        self.expected_site_id = expected_site_id
+        self.site_id = site_id
 
 
 # The error for each status without a rule of its own (a 5xx is an ``AxleServerError``).
