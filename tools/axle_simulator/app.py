@@ -26,6 +26,7 @@ from .records import (
     RecordedRequest,
     SiteInput,
 )
+from .routes_assets import admin_asset_pause, delete_asset, get_asset
 from .routes_eligibility import add_eligibility_routes
 from .state import AxleSimulator
 from .validation import RequestErrors
@@ -60,6 +61,9 @@ def create_app(simulator: AxleSimulator) -> web.Application:
     )
     app.router.add_get("/rewards/{site_id}/url/balance", _authenticated(_withdrawal_url))
 
+    app.router.add_get("/entities/asset/{asset_id}", _authenticated(get_asset))
+    app.router.add_delete("/entities/asset/{asset_id}", _authenticated(delete_asset))
+
     add_eligibility_routes(app, _authenticated, ADMIN_PREFIX)
 
     app.router.add_post(f"{ADMIN_PREFIX}fail", _admin_fail)
@@ -70,6 +74,7 @@ def create_app(simulator: AxleSimulator) -> web.Application:
     app.router.add_post(f"{ADMIN_PREFIX}reset", _admin_reset)
     app.router.add_post(f"{ADMIN_PREFIX}balance", _admin_balance)
     app.router.add_post(f"{ADMIN_PREFIX}ineligible", _admin_ineligible)
+    app.router.add_post(f"{ADMIN_PREFIX}asset-pause", admin_asset_pause)
 
     # Some aiohttp/aiosignal pairs disagree on the signal's type; the callback is right for both.
     app.on_shutdown.append(_release_held_requests)  # type: ignore[arg-type,unused-ignore]

@@ -107,6 +107,7 @@ class AxleSimulator(SiteRules):
         self.faults.clear()
         self.requests.clear()
         self._ids_issued = 0
+        self.reset_assets()
         self.release_held_requests()
 
     def add_account(self, username: str, password: str) -> None:
