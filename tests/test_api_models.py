@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -35,6 +35,8 @@ MPAN = "1900000000013"
 POSTCODE = "CT1 2EH"
 STREET = "4 Sample Lane"
 EMAIL = "user@example.net"
+# A household with every detail but the consent time.
+HOME = SiteDetails(mpan=MPAN, postcode=POSTCODE, street_address=STREET, email=EMAIL)
 
 
 # --- Schedule blocks and times ----------------------------------------------------------------
@@ -163,13 +165,7 @@ def test_malformed_modified_schedules_are_invalid_responses(body: object) -> Non
 def test_onboard_request_wire_form() -> None:
     consent = datetime(2026, 11, 24, 19, 2, 11, tzinfo=LONDON)
     request = OnboardRequest(
-        site=SiteDetails(
-            mpan=MPAN,
-            postcode=POSTCODE,
-            street_address=STREET,
-            email=EMAIL,
-            gave_boundary_meter_consent_at=consent,
-        ),
+        site=replace(HOME, gave_boundary_meter_consent_at=consent),
         assets=(
             AssetDetails(
                 external_id="ha-charger-5e1d", power_kw=7.2, capacity_kwh=60, asset_model="zappi"
@@ -213,7 +209,7 @@ def test_onboard_request_leaves_out_unset_optional_fields() -> None:
 
 
 def test_repr_leaves_out_personal_data() -> None:
-    site = SiteDetails(mpan=MPAN, postcode=POSTCODE, street_address=STREET, email=EMAIL)
+    site = HOME
     request = OnboardRequest(site=site, assets=(AssetDetails(external_id="ha-charger-5e1d"),))
     link = WithdrawalUrl(
         url="https://payments.example/secret-link-123", expires_at=datetime(2026, 1, 1, tzinfo=UTC)
