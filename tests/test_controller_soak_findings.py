@@ -174,3 +174,27 @@ async def test_a_car_that_starts_charging_at_plug_in_is_held_not_an_override(
     assert car.device.enabled  # allowed to charge again after unplug
     assert ScheduleEventType.OVERRIDE not in [event.type for event in events]
     assert len(sent_schedules(axle_simulator)) == 1
+
+
+async def test_users_off_not_put_back_at_unplug_is_not_kept_for_the_next_car(
+    clock: Clock, full_schedule: SetUp, config_entry: MockConfigEntry
+) -> None:
+    """A Wallbox's switch is unavailable without a car: the user's kept "off" cannot be put back.
+
+    It is dropped at unplug rather than put back at the next plug-in: the next car charges.
+    """
+    charger = await full_schedule("wallbox")
+    twin = charger.control
+    controller = controller_of(config_entry)
+    await twin.plug_in()
+    await clock.move_to(utc(26, 0, 30))
+    await twin.user_set("pause_resume", False)  # the user stops charging: an override
+    await clock.move_to(utc(27, 0, 30))  # the next night charges, the user's "off" kept
+    assert twin.device.enabled
+    assert controller.values_to_restore != {}
+    await clock.move_to(utc(27, 7))
+    await twin.unplug()
+    await clock.advance(timedelta(minutes=5))
+    assert controller.session is None
+    assert twin.state("pause_resume") == "unavailable"
+    assert controller.values_to_restore == {}

@@ -397,6 +397,8 @@ class SessionController(SessionActions):
         LOGGER.debug("Session ended: %s", session.outcome)
         if put_back:
             await self.async_apply()
+            if self.driver.drop_users_pause():
+                await self.async_save()
 
     def _blocks_to_resend(self, session: Session) -> tuple[ScheduleBlock, ...]:
         """Return what is left of the session's schedule, or the next window when nothing is."""

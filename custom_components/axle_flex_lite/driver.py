@@ -133,6 +133,18 @@ class ChargerDriver:
         if control is not None and value is not None and self.charger.charging_allowed is False:
             self.restore.setdefault(control.key, value)
 
+    def drop_users_pause(self) -> bool:
+        """Drop a "no charging" still to put back (unavailable at unplug); return whether it was.
+
+        Only a user's kept pause can be one; the next plug-in must find the car allowed to charge.
+        """
+        control = self.charger.entities.control
+        value = self.restore.get(control.key) if control is not None else None
+        if control is None or value is None or control.allows_charging(value) is not False:
+            return False
+        del self.restore[control.key]
+        return True
+
     def forget(self, entity_id: str) -> None:
         """Do not put this entity back: the user set it themselves."""
         self.restore.pop(entity_id, None)
