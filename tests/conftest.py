@@ -2,7 +2,8 @@
 
 Fixtures live in ``tests/plugins``: ``simulator`` (the Axle simulator over loopback HTTP),
 ``integration`` (config entries and a simulated charger built from core helpers), ``chargers``
-(the simulated twins of real chargers) and ``home`` (all of a test's home as one fixture).
+(the simulated twins of real chargers), ``home`` (all of a test's home as one fixture) and
+``soak`` (the soak's seed and size).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ pytest_plugins = [
     "tests.plugins.integration",
     "tests.plugins.chargers",
     "tests.plugins.home",
+    "tests.plugins.soak",
 ]
 
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 import logging
-import os
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.const import STATE_UNAVAILABLE
@@ -47,11 +46,6 @@ if TYPE_CHECKING:
     from tests.sim_charger.runtime import SimCharger
     from tools.axle_simulator import AxleSimulator
 
-SEED_ENV = "AXLE_SOAK_SEED"
-NIGHTS_ENV = "AXLE_SOAK_NIGHTS"
-DEBUG_ENV = "AXLE_SOAK_DEBUG"  # set: the log of a failure has the integration's debug lines
-DEFAULT_SEED = 20261125
-DEFAULT_NIGHTS = 3
 # Past an edge, the charger has had its latency to show a command, and a minute more.
 MARGIN = timedelta(minutes=1)
 SETTINGS = ("enabled", "mode", "current", "paused")
@@ -60,16 +54,6 @@ MAX_BYTES_PER_SESSION = 1600
 MAX_BYTES_BASE = 2000
 
 type Span = tuple[datetime, datetime]
-
-
-def soak_seed() -> int:
-    """The seed: the environment's, to replay a run, else the fixed default."""
-    return int(os.environ.get(SEED_ENV, DEFAULT_SEED))
-
-
-def soak_nights() -> int:
-    """The nights per mode and profile: the environment's, else the CI-sized default."""
-    return int(os.environ.get(NIGHTS_ENV, DEFAULT_NIGHTS))
 
 
 def inside(spans: list[Span], moment: datetime) -> bool:

@@ -14,9 +14,10 @@ ends with the entry removed while the car is in.
 
 The invariants, checked after every timer and every happening, are in ``soak_checks.py``.
 
-Seeded and sized: ``AXLE_SOAK_SEED=<n>`` replays a run (a failure names its seed, mode and
-profile); ``AXLE_SOAK_NIGHTS=<n>`` is the nights per mode and profile (default 3; the README's
-"large soak" runs 40); ``AXLE_SOAK_DEBUG=1`` puts the integration's debug lines in a failure's log.
+Seeded and sized (``tests/plugins/soak.py``): ``--soak-seed`` replays a run (a failure names the
+options that replay it), ``--soak-nights`` is the nights per mode and profile (default 3; the
+README's large soak runs 40), ``--soak-debug`` puts the integration's debug lines in a failure's
+log; or the variables ``AXLE_SOAK_SEED``, ``AXLE_SOAK_NIGHTS`` and ``AXLE_SOAK_DEBUG``.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ import copy
 from dataclasses import replace
 from datetime import datetime, time, timedelta
 import logging
-import os
 import random
 from typing import TYPE_CHECKING, Any
 
@@ -45,14 +45,7 @@ from custom_components.axle_flex_lite.profiles import PROFILES_BY_KEY
 from custom_components.axle_flex_lite.storage import storage_key
 from tests.helpers import SCHEDULE_PATH, controller_of, set_up_entry, unload_entry
 from tests.sim_charger.twins import TWINS
-from tests.soak_checks import (
-    DEBUG_ENV,
-    NIGHTS_ENV,
-    SEED_ENV,
-    SoakChecks,
-    soak_nights,
-    soak_seed,
-)
+from tests.soak_checks import SoakChecks
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -62,6 +55,7 @@ if TYPE_CHECKING:
 
     from tests.plugins.chargers import SimChargers
     from tests.plugins.integration import Clock
+    from tests.plugins.soak import SoakSize
     from tools.axle_simulator import AxleSimulator
 
 MODES = ("pause_only", "full_schedule")
@@ -484,12 +478,13 @@ async def test_soak(
     axle_simulator: AxleSimulator,
     hass_storage: dict[str, Any],
     caplog: pytest.LogCaptureFixture,
+    soak_size: SoakSize,
     control_mode: str,
     profile: str,
 ) -> None:
     """Run the seeded nights of one mode and profile; a failure names how to replay it."""
-    caplog.set_level(logging.DEBUG if os.environ.get(DEBUG_ENV) else logging.WARNING)
-    seed = soak_seed()
+    caplog.set_level(logging.DEBUG if soak_size.debug else logging.WARNING)
+    seed = soak_size.seed
     charger = await sim_chargers.add_profile(profile)
     if profile == "tesla_wall_connector":
         # The pause goes through the car: its latency is the car's, not the wall connector's.
@@ -518,7 +513,7 @@ async def test_soak(
         rng=random.Random(f"{seed} {control_mode} {profile}"),  # noqa: S311 - replayable
         mode=control_mode,
     )
-    wanted = soak_nights()
+    wanted = soak_size.nights
     started = clock.now
     number = 0
     try:
@@ -528,8 +523,8 @@ async def test_soak(
         await soak.remove_while_plugged_in()
     except AssertionError as err:
         raise AssertionError(
-            f"soak failed; replay with {SEED_ENV}={seed} {NIGHTS_ENV}={wanted}, "
-            f"test_soak[{control_mode}-{profile}]: {err}"
+            f"soak failed; replay test_soak[{control_mode}-{profile}] with {soak_size.replay}: "
+            f"{err}"
         ) from err
     print(soak.summary(seed))
     assert clock.now - started >= timedelta(days=wanted)
