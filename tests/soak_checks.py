@@ -161,6 +161,8 @@ class SoakChecks:
         self.model = Model(user=self.settings())
         self.initial_user = self.settings()
         self.checked_records = 0
+        # The last happening: each edge or happening allows a command and one retry.
+        self.last_happening = clock.now
         latency = float(entry.options.get("command_latency", 30))
         self.grace = timedelta(seconds=max(latency, 30.0)) + MARGIN
         control = controller_of(entry).charger.entities.control
@@ -289,7 +291,7 @@ class SoakChecks:
     # Invariants
 
     def check(self, step: str) -> None:
-        """Check invariants 1-3 now."""
+        """Check invariants 1-3 (and one command per edge) now."""
         self.tally.checks += 1
         where = f"{step}, at {self.clock.now:%Y-%m-%d %H:%M:%S}"
         self._follow_the_nights(where)
@@ -301,7 +303,21 @@ class SoakChecks:
                 f"overridden {self.model.overridden}; lately: {self.journal[-12:]}"
             )
         self._check_requests(where)
+        self._check_commands(where)
         self._check_log(where)
+
+    def _check_commands(self, where: str) -> None:
+        """One command per edge, however the charger lags (and one retry if it ignored it)."""
+        now = self.clock.now
+        plan = self.plan()
+        edges = [edge for span in (plan.blocks + plan.pauses if plan else []) for edge in span]
+        since = max([self.last_happening, *(edge for edge in edges if edge <= now)])
+        sent = [
+            f"{command.at:%H:%M:%S} {command.value}"
+            for command in self.twin.integration_commands()
+            if command.at >= since
+        ]
+        assert len(sent) <= 2, f"{where}: {len(sent)} commands since {since:%d %H:%M:%S}: {sent}"
 
     def _follow_the_nights(self, where: str) -> None:
         """A car still in gets the next night as a new session: note it, check when it came."""
@@ -321,6 +337,7 @@ class SoakChecks:
         )
         self.start_counting(session.session_id)
         self.tally.new_nights += 1
+        self.last_happening = self.clock.now
 
     def start_counting(self, session_id: str | None) -> None:
         """A new session (plug-in, new night, Flex Lite on): its plan and its requests count."""
@@ -385,5 +402,6 @@ class SoakChecks:
             self.check(step)
 
     def note(self, what: str) -> None:
-        """Keep what happened when, for a failure's message."""
+        """Something happens now: keep it for a failure's message; its commands count anew."""
         self.journal.append(f"{self.clock.now:%d %H:%M:%S} {what}")
+        self.last_happening = self.clock.now

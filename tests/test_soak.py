@@ -15,7 +15,7 @@ ends with the entry removed while the car is in.
 The invariants, checked after every timer and every happening, are in ``soak_checks.py``.
 
 Seeded and sized (``tests/plugins/soak.py``): ``--soak-seed`` replays a run (a failure names the
-options that replay it), ``--soak-nights`` is the nights per mode and profile (default 3; the
+options that replay it), ``--soak-nights`` is the nights per mode and profile (default 5; the
 README's large soak runs 40), ``--soak-debug`` puts the integration's debug lines in a failure's
 log; or the variables ``AXLE_SOAK_SEED``, ``AXLE_SOAK_NIGHTS`` and ``AXLE_SOAK_DEBUG``.
 """
@@ -215,25 +215,26 @@ class Soak(SoakChecks):
             del twin.commands[commands:]
         self.hass_storage[key] = stored
 
-    async def override(self, step: str) -> None:
+    async def override(self, step: str) -> bool:
         """The user switches charging on or off in Home Assistant: hands off for the session."""
         if self.control_key is None:
-            return
+            return False
         spec = self.twin.twin.spec(self.control_key)
         if self.allowed():
             settings = self._stopped_settings()
             if settings is None:
-                return
+                return False
             self.model.user = settings
         value = spec.read(self._as_user_wants())
         if value is None:
-            return
+            return False
         self.maybe_upset_axle()
         self.model.triggers += 1
         self.model.overridden = True
         await self.twin.user_set(self.control_key, value)
         self.unsettle()
         self.check(step)
+        return True
 
     def _as_user_wants(self, settings: dict[str, Any] | None = None) -> Any:
         """The device with the user's settings (or these), with a car in that wants charge."""
@@ -260,7 +261,7 @@ class Soak(SoakChecks):
                 return settings
         return None
 
-    async def app_override(self, step: str) -> None:
+    async def app_override(self, step: str) -> bool:
         """The vendor's app resumes charging in a pause, long enough to be the user's."""
         plan = self.plan()
         now = self.clock.now
@@ -271,18 +272,19 @@ class Soak(SoakChecks):
             or not running
             or running[0] - now < 3 * self.grace
         ):
-            return
+            return False
         self.maybe_upset_axle()
         self.model.triggers += 1
         self.model.overridden = True
         await self.twin.app_set(**self.model.user)
         self.unsettle(2 * self.grace)
         self.check(step)
+        return True
 
-    async def change_current(self, step: str) -> None:
+    async def change_current(self, step: str) -> bool:
         """The user changes only the current: it stands, and no override."""
         if self.current_key is None or self.current_key == self.control_key:
-            return
+            return False
         spec = self.twin.twin.spec(self.current_key)
         choices = [
             value for value in (10.0, 13.0, 20.0, 32.0) if spec.minimum <= value <= spec.maximum
@@ -292,6 +294,7 @@ class Soak(SoakChecks):
         await self.twin.user_set(self.current_key, value)
         self.unsettle()
         self.check(step)
+        return True
 
     async def edit_window(self, step: str) -> None:
         """The user picks another charging window while plugged in."""
@@ -359,8 +362,7 @@ class Soak(SoakChecks):
     async def happen(self, kind: str, step: str) -> None:
         """One happening while the car is in."""
         self.note(kind)
-        self.tally.happenings[kind] = self.tally.happenings.get(kind, 0) + 1
-        actions: dict[str, Callable[[str], Awaitable[None]]] = {
+        actions: dict[str, Callable[[str], Awaitable[bool | None]]] = {
             "reload": self.reload,
             "restart": self.restart,
             "kill": self.kill,
@@ -375,7 +377,8 @@ class Soak(SoakChecks):
             "own_schedule": self.own_schedule,
             "blip": self.blip,
         }
-        await actions[kind](step)
+        if await actions[kind](step) is not False:
+            self.tally.happenings[kind] = self.tally.happenings.get(kind, 0) + 1
 
     # Sessions
 
@@ -444,12 +447,12 @@ class Soak(SoakChecks):
             assert self.allowed() is self.allowed(self.model.user), "removal: not put back"
         self._check_log("removal")
 
-    def summary(self, seed: int) -> str:
+    def summary(self, profile: str, seed: int) -> str:
         """One line: what the case covered."""
         tally = self.tally
         happened = ", ".join(f"{kind} {count}" for kind, count in sorted(tally.happenings.items()))
         return (
-            f"soak {self.mode} {self.twin.twin.profile} seed {seed}: {tally.sessions} sessions, "
+            f"soak {self.mode} {profile} seed {seed}: {tally.sessions} sessions, "
             f"{tally.nights} nights ({tally.new_nights} planned with the car still in), "
             f"{tally.checks} checks; {happened}"
         )
@@ -526,7 +529,7 @@ async def test_soak(
             f"soak failed; replay test_soak[{control_mode}-{profile}] with {soak_size.replay}: "
             f"{err}"
         ) from err
-    print(soak.summary(seed))
+    print(soak.summary(profile, seed))
     assert clock.now - started >= timedelta(days=wanted)
     # The run exercised what it is about: pauses applied and put back.
     commands = [command for twin in charger.twins for command in twin.integration_commands()]

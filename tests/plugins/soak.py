@@ -19,7 +19,7 @@ DEBUG_ENV = "AXLE_SOAK_DEBUG"
 DEFAULT_SEED = 20261125
 # Small enough for CI (about a minute for every mode and profile), large enough to see each
 # profile through a few nights with something happening in each.
-DEFAULT_NIGHTS = 3
+DEFAULT_NIGHTS = 5
 
 
 @dataclass(frozen=True, slots=True)

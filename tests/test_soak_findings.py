@@ -1,0 +1,79 @@
+"""What the soak found in the controller, each as a short test of its own.
+
+Strict expected failures: each passes (and so fails here) once the controller handles the case;
+then drop its mark, and the soak case that found it (``FOUND`` in ``test_soak.py``) passes too.
+Times are UTC in November 2026: the window is 23:30-05:30, Axle's pause 02:00-02:30.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+import pytest
+
+from custom_components.axle_flex_lite.const import CONF_CONTROL_MODE
+from custom_components.axle_flex_lite.profiles import PROFILES_BY_KEY
+from tests.helpers import controller_of, pause_only_options, set_up_entry, utc
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+    from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+    from tests.plugins.chargers import SimChargers
+    from tests.plugins.integration import Clock, SimulatedCharger
+
+
+@pytest.mark.xfail(
+    strict=True, reason="the window's 'on' does not keep the user's 'off' to put back"
+)
+@pytest.mark.parametrize("control_mode", ["full_schedule"])
+async def test_users_off_from_an_earlier_night_is_put_back(
+    init_integration: MockConfigEntry, charger: SimulatedCharger, clock: Clock
+) -> None:
+    """Full schedule, the car left in for two nights; the user switched it off in the first.
+
+    The second night is the integration's again and charging is switched on at its window; at
+    unplug the charger goes back to what the user left it at: off. Today nothing is kept to put
+    back when the window's "on" changes the user's "off", so it stays on.
+    """
+    await charger.plug_in()
+    await clock.move_to(utc(26, 0))
+    assert charger.switch_on
+    await charger.set_switch(False)
+    await clock.move_to(utc(26, 23, 45))
+    assert charger.switch_on
+    await clock.move_to(utc(27, 7))
+    await charger.unplug()
+    assert not charger.switch_on
+
+
+@pytest.mark.xfail(
+    strict=True, reason="a status switch reading 'off' at plug-in is taken as already held"
+)
+async def test_a_status_switch_off_at_plug_in_is_still_held(
+    hass: HomeAssistant, clock: Clock, sim_chargers: SimChargers, config_entry: MockConfigEntry
+) -> None:
+    """Full schedule, a Tesla Wall Connector with the pause through the car's charge switch.
+
+    The car's switch follows its charging state, so it reads "off" while the car is not yet
+    connected. Plugged in at 18:00 (before the window), the wall connector reports the plug at
+    once and the session holds charging off until 23:30; the car reports charging later. The
+    hold must still be sent, and the car's own report is not the user's. Today no command goes
+    out (the switch already reads "off"), and once the car reports "on" for longer than the
+    latency it is taken as the user's: overridden, no hold, no pause that night.
+    """
+    charger = await sim_chargers.add_profile("tesla_wall_connector")
+    latency = PROFILES_BY_KEY["tesla_car"].command_latency
+    options = pause_only_options({**charger.options, "power_kw": 7.4, "command_latency": latency})
+    options[CONF_CONTROL_MODE] = "full_schedule"
+    config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(config_entry, options=options)
+    await set_up_entry(hass, config_entry)
+    await charger.plug.plug_in()
+    await charger.control.plug_in()
+    await clock.advance(timedelta(seconds=2 * latency))
+    session = controller_of(config_entry).session
+    assert session is not None
+    assert not session.overridden
+    assert not charger.control.charging
