@@ -77,3 +77,23 @@ async def test_a_status_switch_off_at_plug_in_is_still_held(
     assert session is not None
     assert not session.overridden
     assert not charger.control.charging
+
+
+@pytest.mark.xfail(strict=True, reason="a new night puts the charger back, then holds it again")
+@pytest.mark.parametrize("control_mode", ["full_schedule"])
+async def test_a_new_night_keeps_the_hold(
+    init_integration: MockConfigEntry, charger: SimulatedCharger, clock: Clock
+) -> None:
+    """Full schedule, the car left in: held off from the window's end to the next window.
+
+    At 22:30 the next night is planned. Today the night that ended is closed by putting the
+    charger back (on) and the new one holds it again (off) at the same instant: two commands
+    that contradict each other, and a slow charger may start charging between them.
+    """
+    await charger.plug_in()
+    await clock.move_to(utc(26, 6))
+    assert not charger.switch_on
+    charger.reset_calls()
+    await clock.move_to(utc(26, 23))
+    assert not charger.switch_on
+    assert charger.calls() == []
