@@ -55,6 +55,22 @@ MAX_BYTES_BASE = 2000
 
 type Span = tuple[datetime, datetime]
 
+# What the soak found and the controller does not handle yet: where one of these comes about, the
+# model does not tell what to expect, so that a large run still looks for anything else. Each is
+# a strict expected failure in test_soak_findings.py; drop its tolerance here with the fix.
+OPEN_FINDINGS = {
+    "users_off_earlier": (
+        "full-schedule, the car left in: the user switched charging off in an earlier night; the "
+        "next night's 'on' keeps nothing to put back (a switch stays on after unplug) or has no "
+        "value to resume to (a select or current control stays off all night)"
+    ),
+    "status_switch_read_paused": (
+        "a switch that follows the charging status reads 'off' while the car is not drawing "
+        "(full, held by the charger's own schedule, not yet reported): the pause or hold is not "
+        "sent, and when the car draws again that is taken as the user's override"
+    ),
+}
+
 
 def inside(spans: list[Span], moment: datetime) -> bool:
     """Whether ``moment`` falls in one of ``spans``."""
@@ -127,6 +143,9 @@ class Model:
     faults: int = 0
     # Moments after which the charger may take its latency (and a minute) to settle.
     unsettled_until: datetime | None = None
+    # Open findings met in this plug-in or session (see ``OPEN_FINDINGS``).
+    users_off_earlier: bool = False
+    status_switch_read_paused: bool = False
 
 
 class SoakChecks:
@@ -161,8 +180,9 @@ class SoakChecks:
         self.model = Model(user=self.settings())
         self.initial_user = self.settings()
         self.checked_records = 0
-        # The last happening: each edge or happening allows a command and one retry.
-        self.last_happening = clock.now
+        # Each edge or happening allows a command and one retry: where the last one began, as a
+        # moment and as the count of commands by then (the clock stands still during a happening).
+        self.last_happening = (clock.now, 0)
         latency = float(entry.options.get("command_latency", 30))
         self.grace = timedelta(seconds=max(latency, 30.0)) + MARGIN
         control = controller_of(entry).charger.entities.control
@@ -212,12 +232,13 @@ class SoakChecks:
         return state is not None and state.state != STATE_UNAVAILABLE
 
     def self_willed_shows_paused(self) -> bool:
-        """Whether the control shows "not charging" only because the car is full or held."""
+        """Whether the control shows "not charging" only because the car does not draw."""
         if self.control_key is None:
             return False
         spec = self.twin.twin.spec(self.control_key)
         device = self.twin.device
-        return spec.read(device) != spec.read(replace(device, car_full=False, own_schedule=False))
+        drawing = replace(device, connected=True, car_full=False, own_schedule=False)
+        return spec.read(device) != spec.read(drawing)
 
     # The model
 
@@ -267,6 +288,8 @@ class SoakChecks:
         model = self.model
         if model.unsettled_until is not None and now < model.unsettled_until:
             return None
+        if model.users_off_earlier:
+            return None
         hands_off = not (model.plugged and model.participating and not model.overridden)
         if hands_off or not model.loaded:
             if not model.loaded or not self.control_available():
@@ -279,14 +302,12 @@ class SoakChecks:
             edge <= now < edge + self.grace for span in plan.blocks + plan.pauses for edge in span
         ):
             return None
-        if inside(plan.pauses, now):
-            # A switch that shows whether the car charges looks paused while the car is full or
-            # the charger's own schedule holds it: there is nothing to pause then.
-            return None if self.self_willed_shows_paused() else False
-        if self.mode == "full_schedule":
-            charging = inside(plan.blocks, now)
-            return None if not charging and self.self_willed_shows_paused() else charging
-        return self.allowed(model.user)
+        charging = not inside(plan.pauses, now) and (
+            self.mode != "full_schedule" or inside(plan.blocks, now)
+        )
+        if not charging and model.status_switch_read_paused:
+            return None
+        return self.allowed(model.user) if charging and self.mode != "full_schedule" else charging
 
     # Invariants
 
@@ -295,6 +316,8 @@ class SoakChecks:
         self.tally.checks += 1
         where = f"{step}, at {self.clock.now:%Y-%m-%d %H:%M:%S}"
         self._follow_the_nights(where)
+        if self.model.plugged and self.self_willed_shows_paused():
+            self.model.status_switch_read_paused = True
         expected = self.expected()
         if expected is not None:
             assert self.allowed() is expected, (
@@ -311,11 +334,13 @@ class SoakChecks:
         now = self.clock.now
         plan = self.plan()
         edges = [edge for span in (plan.blocks + plan.pauses if plan else []) for edge in span]
-        since = max([self.last_happening, *(edge for edge in edges if edge <= now)])
+        happened_at, before = self.last_happening
+        since = max([happened_at, *(edge for edge in edges if edge <= now)])
+        commands = self.twin.integration_commands()
+        if since == happened_at:
+            commands = commands[before:]
         sent = [
-            f"{command.at:%H:%M:%S} {command.value}"
-            for command in self.twin.integration_commands()
-            if command.at >= since
+            f"{command.at:%H:%M:%S} {command.value}" for command in commands if command.at >= since
         ]
         assert len(sent) <= 2, f"{where}: {len(sent)} commands since {since:%d %H:%M:%S}: {sent}"
 
@@ -335,9 +360,11 @@ class SoakChecks:
         assert self.clock.now >= model.window_end, (
             f"{where}: a new night before the last one's window ended ({model.window_end})"
         )
+        if self.mode == "full_schedule" and not self.allowed(model.user):
+            model.users_off_earlier = True
         self.start_counting(session.session_id)
         self.tally.new_nights += 1
-        self.last_happening = self.clock.now
+        self.mark()
 
     def start_counting(self, session_id: str | None) -> None:
         """A new session (plug-in, new night, Flex Lite on): its plan and its requests count."""
@@ -347,12 +374,15 @@ class SoakChecks:
         model.overridden = False
         model.answered_before = len(self.answers)
         model.triggers = 1
+        model.status_switch_read_paused = False
 
     def _check_requests(self, where: str) -> None:
         model = self.model
         answered = len(self.answers) - model.answered_before
-        assert answered <= model.triggers, (
-            f"{where}: {answered} schedules accepted this session for {model.triggers} plug-ins, "
+        # A status switch's own "on" taken as an override sends the user's plan (open finding).
+        triggers = model.triggers + model.status_switch_read_paused
+        assert answered <= triggers, (
+            f"{where}: {answered} schedules accepted this session for {triggers} plug-ins, "
             "nights, overrides and user changes"
         )
         failed = len(self.requests()) - len(self.answers)
@@ -404,4 +434,8 @@ class SoakChecks:
     def note(self, what: str) -> None:
         """Something happens now: keep it for a failure's message; its commands count anew."""
         self.journal.append(f"{self.clock.now:%d %H:%M:%S} {what}")
-        self.last_happening = self.clock.now
+        self.mark()
+
+    def mark(self) -> None:
+        """Something happens now: the commands from here on count anew."""
+        self.last_happening = (self.clock.now, len(self.twin.integration_commands()))

@@ -60,7 +60,9 @@ if TYPE_CHECKING:
 
 MODES = ("pause_only", "full_schedule")
 PROFILES = sorted(TWINS)
-# What the soak found in the controller and is still open (strict: the case passes once fixed).
+# Cases that fail for a reason still open in the controller (strict: the case passes once fixed).
+# None now: what the soak found is tolerated where it comes about (soak_checks.OPEN_FINDINGS) and
+# has a short test of its own in test_soak_findings.py.
 FOUND: dict[tuple[str, str], str] = {}
 SETTLE = timedelta(seconds=60)
 WINDOW_STARTS = ("21:00:00", "22:30:00", "23:30:00", "00:30:00")
@@ -120,13 +122,18 @@ class Soak(SoakChecks):
             self.unsettle()
         self.maybe_upset_axle()
         self.note("plug-in")
+        self.model.users_off_earlier = False
+        read_paused = False
         for twin in self.charger.twins:
             await twin.plug_in()
+            # A car whose charge switch follows its status reports later than the wall box.
+            read_paused |= self.self_willed_shows_paused()
         self.model.plugged = True
         self.unsettle()
         if self.model.participating:
             session = controller_of(self.entry).session
             self.start_counting(session.session_id if session else None)
+            self.model.status_switch_read_paused = read_paused
         self.tally.sessions += 1
         self.check(step)
 
