@@ -64,6 +64,11 @@ OPEN_FINDINGS = {
         "next night's 'on' keeps nothing to put back (a switch stays on after unplug) or has no "
         "value to resume to (a select or current control stays off all night)"
     ),
+    "actions_after_restart": (
+        "a charger paused by actions (it shows no state) is put back when Home Assistant stops "
+        "and taken as still paused at start-up: a pause or hold still running is not applied "
+        "again"
+    ),
     "status_switch_read_paused": (
         "a switch that follows the charging status reads 'off' while the car is not drawing "
         "(full, held by the charger's own schedule, not yet reported): the pause or hold is not "
@@ -145,6 +150,7 @@ class Model:
     unsettled_until: datetime | None = None
     # Open findings met in this plug-in or session (see ``OPEN_FINDINGS``).
     users_off_earlier: bool = False
+    actions_after_restart: bool = False
     status_switch_read_paused: bool = False
 
 
@@ -288,7 +294,9 @@ class SoakChecks:
         model = self.model
         if model.unsettled_until is not None and now < model.unsettled_until:
             return None
-        if model.users_off_earlier:
+        if model.users_off_earlier or model.status_switch_read_paused:
+            return None
+        if model.actions_after_restart:
             return None
         hands_off = not (model.plugged and model.participating and not model.overridden)
         if hands_off or not model.loaded:
@@ -305,8 +313,6 @@ class SoakChecks:
         charging = not inside(plan.pauses, now) and (
             self.mode != "full_schedule" or inside(plan.blocks, now)
         )
-        if not charging and model.status_switch_read_paused:
-            return None
         return self.allowed(model.user) if charging and self.mode != "full_schedule" else charging
 
     # Invariants
@@ -360,8 +366,6 @@ class SoakChecks:
         assert self.clock.now >= model.window_end, (
             f"{where}: a new night before the last one's window ended ({model.window_end})"
         )
-        if self.mode == "full_schedule" and not self.allowed(model.user):
-            model.users_off_earlier = True
         self.start_counting(session.session_id)
         self.tally.new_nights += 1
         self.mark()
@@ -375,6 +379,9 @@ class SoakChecks:
         model.answered_before = len(self.answers)
         model.triggers = 1
         model.status_switch_read_paused = False
+        model.actions_after_restart = False
+        if self.mode == "full_schedule" and not self.allowed(model.user):
+            model.users_off_earlier = True
 
     def _check_requests(self, where: str) -> None:
         model = self.model
@@ -405,10 +412,23 @@ class SoakChecks:
         ]
         assert unhandled == [], f"{where}: unhandled in the log"
 
+    def check_put_back(self, where: str) -> None:
+        """Invariant 1 at once, when the integration lets go: the charger as the user left it."""
+        model = self.model
+        if not self.control_available() or model.users_off_earlier:
+            return
+        if model.status_switch_read_paused:
+            return
+        assert self.allowed() is self.allowed(model.user), (
+            f"{where}: not put back; settings {self.settings()}, user's {model.user}; "
+            f"lately: {self.journal[-12:]}"
+        )
+
     def check_storage(self, where: str) -> None:
         """Invariant 4: the history keeps 30 days, and the store stays within its bound."""
         controller = controller_of(self.entry)
-        oldest = self.clock.now - timedelta(days=HISTORY_DAYS)
+        # The history is pruned when a session ends, up to the settle time before this check.
+        oldest = self.clock.now - timedelta(days=HISTORY_DAYS) - 2 * MARGIN
         assert all(
             (session.ended_at or session.plugged_in_at) >= oldest for session in controller.history
         ), f"{where}: history older than {HISTORY_DAYS} days"
