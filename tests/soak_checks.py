@@ -69,6 +69,11 @@ OPEN_FINDINGS = {
         "and taken as still paused at start-up: a pause or hold still running is not applied "
         "again"
     ),
+    "status_plug_when_stopped": (
+        "Andersen: the connector reads 'Disabled' while charging is locked with a car in, a "
+        "state outside the profile's lists, so turning Flex Lite on (or starting up) then finds "
+        "no car and starts no session"
+    ),
     "status_switch_read_paused": (
         "a switch that follows the charging status reads 'off' while the car is not drawing "
         "(full, held by the charger's own schedule, not yet reported): the pause or hold is not "
@@ -329,7 +334,8 @@ class SoakChecks:
             assert self.allowed() is expected, (
                 f"{where}: the charger {'does not allow' if expected else 'allows'} charging; "
                 f"settings {self.settings()}, user's {self.model.user}, plan: {self.plan()}, "
-                f"overridden {self.model.overridden}; lately: {self.journal[-12:]}"
+                f"overridden {self.model.overridden}; lately: {self.journal[-12:]}; "
+                f"commands: {self.recent_commands()}"
             )
         self._check_requests(where)
         self._check_commands(where)
@@ -455,6 +461,13 @@ class SoakChecks:
         """Something happens now: keep it for a failure's message; its commands count anew."""
         self.journal.append(f"{self.clock.now:%d %H:%M:%S} {what}")
         self.mark()
+
+    def recent_commands(self) -> list[str]:
+        """The integration's last commands to the charger, with their times."""
+        return [
+            f"{command.at:%d %H:%M:%S} {command.value}"
+            for command in self.twin.integration_commands()[-6:]
+        ]
 
     def mark(self) -> None:
         """Something happens now: the commands from here on count anew."""

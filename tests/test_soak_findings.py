@@ -151,3 +151,29 @@ async def test_an_action_charger_is_paused_again_after_a_clean_restart(
     await set_up_entry(hass, config_entry)
     await clock.move_to(utc(26, 2, 20))
     assert easee.device.paused
+
+
+@pytest.mark.xfail(strict=True, reason="Andersen's 'Disabled' connector state is not 'plugged in'")
+async def test_flex_lite_on_with_a_locked_andersen_and_a_car_in(
+    hass: HomeAssistant, clock: Clock, sim_chargers: SimChargers, config_entry: MockConfigEntry
+) -> None:
+    """An Andersen the user locked (charging disabled) with the car in; Flex Lite off and on.
+
+    Its connector sensor reads "Disabled" while locked with a car in. Turned on again, Flex Lite
+    starts a session for the car that is in. Today "Disabled" is in neither of the profile's
+    lists, so the car counts as unknown and no session starts.
+    """
+    charger = await sim_chargers.add_profile("andersen")
+    options = pause_only_options({**charger.options, "power_kw": 7.4})
+    config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(config_entry, options=options)
+    await set_up_entry(hass, config_entry)
+    andersen = charger.control
+    await andersen.plug_in()
+    await andersen.user_set("lock", True)
+    controller = controller_of(config_entry)
+    await controller.async_set_participation(False)
+    await clock.advance(timedelta(minutes=5))
+    await controller.async_set_participation(True)
+    await hass.async_block_till_done()
+    assert controller.session is not None
