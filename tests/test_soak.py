@@ -516,23 +516,17 @@ async def test_soak(
     """Run the seeded nights of one mode and profile; a failure names how to replay it."""
     caplog.set_level(logging.DEBUG if soak_size.debug else logging.WARNING)
     seed = soak_size.seed
-    charger = await sim_chargers.add_profile(profile)
+    options: dict[str, Any] = {
+        CONF_POWER_KW: 7.4,
+        CONF_WINDOW_START: "23:30:00",
+        CONF_WINDOW_END: "05:30:00",
+        CONF_CONTROL_MODE: control_mode,
+        CONF_UNPLUG_SETTLE: SETTLE.total_seconds(),
+    }
     if profile == "tesla_wall_connector":
         # The pause goes through the car: its latency is the car's, not the wall connector's.
-        charger.options["command_latency"] = PROFILES_BY_KEY["tesla_car"].command_latency
-    config_entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(
-        config_entry,
-        options={
-            **charger.options,
-            CONF_POWER_KW: 7.4,
-            CONF_WINDOW_START: "23:30:00",
-            CONF_WINDOW_END: "05:30:00",
-            CONF_CONTROL_MODE: control_mode,
-            CONF_UNPLUG_SETTLE: SETTLE.total_seconds(),
-        },
-    )
-    await set_up_entry(hass, config_entry)
+        options["command_latency"] = PROFILES_BY_KEY["tesla_car"].command_latency
+    charger = await sim_chargers.set_up(profile, config_entry, options)
     soak = Soak(
         hass,
         entry=config_entry,

@@ -8,7 +8,7 @@ Times are UTC in November 2026: the window is 23:30-05:30, Axle's pause 02:00-02
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 import pytest
@@ -21,8 +21,18 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-    from tests.plugins.chargers import SimChargers
+    from tests.plugins.chargers import ProfileCharger, SimChargers
     from tests.plugins.integration import Clock, SimulatedCharger
+
+
+async def set_up(
+    sim_chargers: SimChargers, entry: MockConfigEntry, profile: str, mode: str, **options: Any
+) -> ProfileCharger:
+    """The twin of ``profile`` and ``entry`` set up to drive it in ``mode``, 23:30-05:30."""
+    changes = {"power_kw": 7.4, **options}
+    return await sim_chargers.set_up(
+        profile, entry, {**pause_only_options(changes), CONF_CONTROL_MODE: mode}
+    )
 
 
 @pytest.mark.xfail(
@@ -64,13 +74,10 @@ async def test_a_status_switch_off_at_plug_in_is_still_held(
     out (the switch already reads "off"), and once the car reports "on" for longer than the
     latency it is taken as the user's: overridden, no hold, no pause that night.
     """
-    charger = await sim_chargers.add_profile("tesla_wall_connector")
     latency = PROFILES_BY_KEY["tesla_car"].command_latency
-    options = pause_only_options({**charger.options, "power_kw": 7.4, "command_latency": latency})
-    options[CONF_CONTROL_MODE] = "full_schedule"
-    config_entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(config_entry, options=options)
-    await set_up_entry(hass, config_entry)
+    charger = await set_up(
+        sim_chargers, config_entry, "tesla_wall_connector", "full_schedule", command_latency=latency
+    )
     await charger.plug.plug_in()
     await charger.control.plug_in()
     await clock.advance(timedelta(seconds=2 * latency))
@@ -110,12 +117,7 @@ async def test_a_select_paused_by_the_user_charges_the_next_night(
     integration's again: it charges in that night's window. Today the select resumes to "the
     mode it had before", which nobody kept, so the car is not charged that night.
     """
-    charger = await sim_chargers.add_profile("zappi")
-    options = pause_only_options({**charger.options, "power_kw": 7.4})
-    options[CONF_CONTROL_MODE] = "full_schedule"
-    config_entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(config_entry, options=options)
-    await set_up_entry(hass, config_entry)
+    charger = await set_up(sim_chargers, config_entry, "zappi", "full_schedule")
     zappi = charger.control
     await zappi.plug_in()
     await clock.move_to(utc(26, 0))
@@ -135,11 +137,7 @@ async def test_an_action_charger_is_paused_again_after_a_clean_restart(
     pause runs to 02:30, so the charger is paused again after the restart. Today start-up takes
     the kept values as "still paused" and sends nothing: it charges for the rest of the pause.
     """
-    charger = await sim_chargers.add_profile("easee")
-    options = pause_only_options({**charger.options, "power_kw": 7.4})
-    config_entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(config_entry, options=options)
-    await set_up_entry(hass, config_entry)
+    charger = await set_up(sim_chargers, config_entry, "easee", "pause_only")
     easee = charger.control
     await easee.plug_in()
     await clock.move_to(utc(26, 2, 10))
@@ -163,11 +161,7 @@ async def test_flex_lite_on_with_a_locked_andersen_and_a_car_in(
     starts a session for the car that is in. Today "Disabled" is in neither of the profile's
     lists, so the car counts as unknown and no session starts.
     """
-    charger = await sim_chargers.add_profile("andersen")
-    options = pause_only_options({**charger.options, "power_kw": 7.4})
-    config_entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(config_entry, options=options)
-    await set_up_entry(hass, config_entry)
+    charger = await set_up(sim_chargers, config_entry, "andersen", "pause_only")
     andersen = charger.control
     await andersen.plug_in()
     await andersen.user_set("lock", True)

@@ -106,6 +106,17 @@ class SimChargers:
         assert platforms_of(profile)
         return sim
 
+    async def set_up(
+        self, profile: str, entry: MockConfigEntry, options: dict[str, Any]
+    ) -> ProfileCharger:
+        """Add the twin of ``profile`` and set ``entry`` up to drive it (with ``options`` too)."""
+        charger = await self.add_profile(profile)
+        entry.add_to_hass(self.hass)
+        self.hass.config_entries.async_update_entry(entry, options={**charger.options, **options})
+        assert await self.hass.config_entries.async_setup(entry.entry_id)
+        await self.hass.async_block_till_done()
+        return charger
+
     async def add_profile(self, profile: str, **quirks: Any) -> ProfileCharger:
         """Add the twin of ``profile`` and fill in the charger options from its device.
 
