@@ -60,9 +60,9 @@ type Span = tuple[datetime, datetime]
 # a strict expected failure in test_soak_findings.py; drop its tolerance here with the fix.
 OPEN_FINDINGS = {
     "users_off_earlier": (
-        "full-schedule, the car left in: the user switched charging off in an earlier night; the "
-        "next night's 'on' keeps nothing to put back (a switch stays on after unplug) or has no "
-        "value to resume to (a select or current control stays off all night)"
+        "full-schedule, the car left in: the user set a select or current control to its pause "
+        "value in an earlier night; the next night has no value to resume it to, so the car is "
+        "not charged that night"
     ),
     "actions_after_restart": (
         "a charger paused by actions (it shows no state) is put back when Home Assistant stops "
@@ -73,11 +73,6 @@ OPEN_FINDINGS = {
         "Andersen: the connector reads 'Disabled' while charging is locked with a car in, a "
         "state outside the profile's lists, so turning Flex Lite on (or starting up) then finds "
         "no car and starts no session"
-    ),
-    "status_switch_read_paused": (
-        "a switch that follows the charging status reads 'off' while the car is not drawing "
-        "(full, held by the charger's own schedule, not yet reported): the pause or hold is not "
-        "sent, and when the car draws again that is taken as the user's override"
     ),
 }
 
@@ -156,7 +151,6 @@ class Model:
     # Open findings met in this plug-in or session (see ``OPEN_FINDINGS``).
     users_off_earlier: bool = False
     actions_after_restart: bool = False
-    status_switch_read_paused: bool = False
 
 
 class SoakChecks:
@@ -251,6 +245,13 @@ class SoakChecks:
         drawing = replace(device, connected=True, car_full=False, own_schedule=False)
         return spec.read(device) != spec.read(drawing)
 
+    @property
+    def resumes_to_before(self) -> bool:
+        """Whether the control is a select or number (resumed to its value before a pause)."""
+        if self.control_key is None:
+            return False
+        return self.twin.twin.spec(self.control_key).platform in ("select", "number")
+
     # The model
 
     def unsettle(self, span: timedelta = timedelta(0)) -> None:
@@ -299,7 +300,7 @@ class SoakChecks:
         model = self.model
         if model.unsettled_until is not None and now < model.unsettled_until:
             return None
-        if model.users_off_earlier or model.status_switch_read_paused:
+        if model.users_off_earlier:
             return None
         if model.actions_after_restart:
             return None
@@ -318,6 +319,10 @@ class SoakChecks:
         charging = not inside(plan.pauses, now) and (
             self.mode != "full_schedule" or inside(plan.blocks, now)
         )
+        if not charging and self.self_willed_shows_paused():
+            # A switch that follows the charging status reads "off" while the car is full or
+            # held by the charger's own schedule: there is nothing to pause until it draws again.
+            return None
         return self.allowed(model.user) if charging and self.mode != "full_schedule" else charging
 
     # Invariants
@@ -327,8 +332,6 @@ class SoakChecks:
         self.tally.checks += 1
         where = f"{step}, at {self.clock.now:%Y-%m-%d %H:%M:%S}"
         self._follow_the_nights(where)
-        if self.model.plugged and self.self_willed_shows_paused():
-            self.model.status_switch_read_paused = True
         expected = self.expected()
         if expected is not None:
             assert self.allowed() is expected, (
@@ -384,16 +387,15 @@ class SoakChecks:
         model.overridden = False
         model.answered_before = len(self.answers)
         model.triggers = 1
-        model.status_switch_read_paused = False
         model.actions_after_restart = False
-        if self.mode == "full_schedule" and not self.allowed(model.user):
+        users_off = not self.allowed(model.user)
+        if self.mode == "full_schedule" and users_off and self.resumes_to_before:
             model.users_off_earlier = True
 
     def _check_requests(self, where: str) -> None:
         model = self.model
         answered = len(self.answers) - model.answered_before
-        # A status switch's own "on" taken as an override sends the user's plan (open finding).
-        triggers = model.triggers + model.status_switch_read_paused
+        triggers = model.triggers
         assert answered <= triggers, (
             f"{where}: {answered} schedules accepted this session for {triggers} plug-ins, "
             "nights, overrides and user changes"
@@ -422,8 +424,6 @@ class SoakChecks:
         """Invariant 1 at once, when the integration lets go: the charger as the user left it."""
         model = self.model
         if not self.control_available() or model.users_off_earlier:
-            return
-        if model.status_switch_read_paused:
             return
         assert self.allowed() is self.allowed(model.user), (
             f"{where}: not put back; settings {self.settings()}, user's {model.user}; "

@@ -123,17 +123,13 @@ class Soak(SoakChecks):
         self.maybe_upset_axle()
         self.note("plug-in")
         self.model.users_off_earlier = False
-        read_paused = False
         for twin in self.charger.twins:
             await twin.plug_in()
-            # A car whose charge switch follows its status reports later than the wall box.
-            read_paused |= self.self_willed_shows_paused()
         self.model.plugged = True
         self.unsettle()
         if self.model.participating:
             session = controller_of(self.entry).session
             self.start_counting(session.session_id if session else None)
-            self.model.status_switch_read_paused = read_paused
         self.tally.sessions += 1
         self.check(step)
 
