@@ -64,11 +64,6 @@ OPEN_FINDINGS = {
         "value in an earlier night; the next night has no value to resume it to, so the car is "
         "not charged that night"
     ),
-    "actions_after_restart": (
-        "a charger paused by actions (it shows no state) is put back when Home Assistant stops "
-        "and taken as still paused at start-up: a pause or hold still running is not applied "
-        "again"
-    ),
     "status_plug_when_stopped": (
         "Andersen: the connector reads 'Disabled' while charging is locked with a car in, a "
         "state outside the profile's lists, so turning Flex Lite on (or starting up) then finds "
@@ -150,7 +145,6 @@ class Model:
     unsettled_until: datetime | None = None
     # Open findings met in this plug-in or session (see ``OPEN_FINDINGS``).
     users_off_earlier: bool = False
-    actions_after_restart: bool = False
 
 
 class SoakChecks:
@@ -302,8 +296,6 @@ class SoakChecks:
             return None
         if model.users_off_earlier:
             return None
-        if model.actions_after_restart:
-            return None
         hands_off = not (model.plugged and model.participating and not model.overridden)
         if hands_off or not model.loaded:
             if not model.loaded or not self.control_available():
@@ -387,7 +379,6 @@ class SoakChecks:
         model.overridden = False
         model.answered_before = len(self.answers)
         model.triggers = 1
-        model.actions_after_restart = False
         users_off = not self.allowed(model.user)
         if self.mode == "full_schedule" and users_off and self.resumes_to_before:
             model.users_off_earlier = True

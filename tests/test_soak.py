@@ -196,8 +196,6 @@ class Soak(SoakChecks):
             await self.hass.async_block_till_done()
             # Stopping puts the charger back (and remembers the pause to resume it).
             self.check_put_back(step)
-            # A charger paused by actions is not paused again at start-up (open finding).
-            self.model.actions_after_restart |= self.control_entity is None
             await unload_entry(self.hass, self.entry)
         self.model.loaded = False
         await self.advance_to(self.clock.now + down, f"{step}: down")

@@ -1,9 +1,10 @@
-"""What the soak found in the controller and is still open, each as a short test of its own.
+"""What the soak found in the controller, each as a short test of its own.
 
-(What it found and is fixed is tested in ``test_controller_soak_findings.py``.)
+(More that it found and is fixed is tested in ``test_controller_soak_findings.py``.)
 
-Strict expected failures: each passes (and so fails here) once the controller handles the case;
-then drop its mark, and the soak's tolerance of it (``OPEN_FINDINGS`` in ``soak_checks.py``).
+The cases still open are strict expected failures: each passes (and so fails here) once the
+controller handles it; then drop its mark, and the soak's tolerance of it (``OPEN_FINDINGS`` in
+``soak_checks.py``).
 Times are UTC in November 2026: the window is 23:30-05:30, Axle's pause 02:00-02:30.
 """
 
@@ -56,15 +57,14 @@ async def test_a_select_paused_by_the_user_charges_the_next_night(
     assert zappi.charging
 
 
-@pytest.mark.xfail(strict=True, reason="after a clean restart an action charger is taken as paused")
 async def test_an_action_charger_is_paused_again_after_a_clean_restart(
     hass: HomeAssistant, clock: Clock, sim_chargers: SimChargers, config_entry: MockConfigEntry
 ) -> None:
     """An Easee (pause and resume are actions; the charger shows neither) restarted mid-pause.
 
     Stopping puts the charger back (resume) and keeps the pause to hold again at start-up. The
-    pause runs to 02:30, so the charger is paused again after the restart. Today start-up takes
-    the kept values as "still paused" and sends nothing: it charges for the rest of the pause.
+    pause runs to 02:30, so the charger is paused again after the restart (taking the kept
+    values as "still paused" would send nothing and let it charge through the rest of the pause).
     """
     charger = await set_up(sim_chargers, config_entry, "easee", "pause_only")
     easee = charger.control

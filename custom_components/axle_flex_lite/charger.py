@@ -173,9 +173,9 @@ class Charger:
 
     # Reading
 
-    def assume_paused(self) -> None:
-        """Take a stored pause of an actions-kind charger as the last action called."""
-        self._action_value = ACTION_PAUSED
+    def assume_last_action(self, put_back: RestoreValue | None) -> None:
+        """Take what an actions-kind charger was last told: the put-back, else the stored pause."""
+        self._action_value = ACTION_PAUSED if put_back is None else put_back
 
     def plugged(self, state: State | None) -> bool | None:
         """Whether a plug-entity state means a car is connected; None when it cannot tell."""

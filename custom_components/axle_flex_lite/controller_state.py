@@ -202,7 +202,10 @@ class ControllerState:
         self.charger.load_sent(entity_keys(self.hass, stored.sent))
         control = self.charger.entities.control
         if control is not None and not control.readable and control.key in self.driver.restore:
-            self.charger.assume_paused()
+            # A clean stop called the put-back action before it went; a kill called nothing.
+            self.charger.assume_last_action(
+                self.driver.restore[control.key] if stored.stopped_at is not None else None
+            )
         if stored.session is not None:
             try:
                 self.session = Session.from_json(stored.session)
