@@ -172,41 +172,6 @@ class SessionController(SessionActions):
             # A night that ended while Home Assistant was down gives way to the next one.
             await self.async_apply()
 
-    def _replugged_while_unloaded(self) -> bool:
-        """Whether the car was plugged in (again) while the entry was unloaded.
-
-        Only while Home Assistant ran on: after a restart every state is written anew, so its time
-        says nothing (a stored unplugged plug still tells a plug-in).
-        """
-        unloaded_at, self.unloaded_at = self.unloaded_at, None
-        state = self.hass.states.get(self.charger.entities.plug)
-        return (
-            unloaded_at is not None
-            and self.stopped_at is None
-            and self.charger.plugged(state) is True
-            and state is not None
-            and state.last_changed > unloaded_at
-        )
-
-    def _drop_put_backs_changed_while_down(self) -> None:
-        """Drop the put-backs of values changed after our stop: the user's change wins."""
-        stopped_at, self.stopped_at = self.stopped_at, None
-        if stopped_at is None:
-            return
-        # Within the latency window after our put-back a contradicting value is a stale report
-        # (the put-back did not stick: it is redone); a change after it is somebody's.
-        # A person's or an automation's change is theirs whenever it came.
-        settled = stopped_at + self.charger.latency_window
-        for entity_id in list(self.driver.restore):
-            state = self.hass.states.get(entity_id)
-            if state is not None and (
-                state.last_changed > settled or self.charger.set_by_someone(entity_id, stopped_at)
-            ):
-                LOGGER.info(
-                    "%s was changed while Home Assistant was down: left as it is", entity_id
-                )
-                self.driver.forget(entity_id)
-
     async def _async_on_stop(self, _event: Event) -> None:
         """Home Assistant stops: put back what we changed before the charger's integration goes.
 

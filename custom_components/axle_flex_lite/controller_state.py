@@ -1,7 +1,8 @@
 """The session controller's state and what the entities read from it (status, next pause, ...).
 
 ``SessionController`` (``controller.py``) builds on it with the behaviour; this part only reads,
-stores and tells the listeners.
+stores and tells the listeners, and reads from the stored state what happened while the entry was
+unloaded or Home Assistant was down.
 """
 
 from __future__ import annotations
@@ -190,6 +191,41 @@ class ControllerState:
         return _subscribe(self._event_listeners, event_callback)
 
     # Storage
+
+    def _replugged_while_unloaded(self) -> bool:
+        """Whether the car was plugged in (again) while the entry was unloaded.
+
+        Only while Home Assistant ran on: after a restart every state is written anew, so its time
+        says nothing (a stored unplugged plug still tells a plug-in).
+        """
+        unloaded_at, self.unloaded_at = self.unloaded_at, None
+        state = self.hass.states.get(self.charger.entities.plug)
+        return (
+            unloaded_at is not None
+            and self.stopped_at is None
+            and self.charger.plugged(state) is True
+            and state is not None
+            and state.last_changed > unloaded_at
+        )
+
+    def _drop_put_backs_changed_while_down(self) -> None:
+        """Drop the put-backs of values changed after our stop: the user's change wins."""
+        stopped_at, self.stopped_at = self.stopped_at, None
+        if stopped_at is None:
+            return
+        # Within the latency window after our put-back a contradicting value is a stale report
+        # (the put-back did not stick: it is redone); a change after it is somebody's.
+        # A person's or an automation's change is theirs whenever it came.
+        settled = stopped_at + self.charger.latency_window
+        for entity_id in list(self.driver.restore):
+            state = self.hass.states.get(entity_id)
+            if state is not None and (
+                state.last_changed > settled or self.charger.set_by_someone(entity_id, stopped_at)
+            ):
+                LOGGER.info(
+                    "%s was changed while Home Assistant was down: left as it is", entity_id
+                )
+                self.driver.forget(entity_id)
 
     def _load(self, stored: StoredState) -> None:
         """Take over the stored state; damaged sessions are dropped."""
