@@ -59,6 +59,17 @@ CONF_WINDOW_START: Final = "window_start"
 CONF_WINDOW_END: Final = "window_end"
 CONF_CONTROL_MODE: Final = "control_mode"
 
+# Config entry version 2: the entry is the home, each charger a config subentry of this type whose
+# data holds its Axle asset (``asset_id``, ``external_id``), ``key_prefix`` and every key that was
+# the charger's in ``entry.options`` before (device, plug, control, latency, settle time, details,
+# window and control mode). See docs/architecture.md, "Two chargers".
+CONFIG_ENTRY_VERSION: Final = 2
+SUBENTRY_TYPE_CHARGER: Final = "charger"
+# The prefix of a charger's entity unique ids and its store key: the entry id for the charger an
+# older entry had (so its entity ids, history and stored session stay), and
+# f"{entry_id}_{subentry_id}" for a charger added later.
+CONF_KEY_PREFIX: Final = "key_prefix"
+
 # Options that can change while a session runs without reloading the entry (the settle time is
 # read at each unplug).
 REPLAN_OPTIONS: Final = frozenset(
