@@ -65,9 +65,15 @@ CONF_CONTROL_MODE: Final = "control_mode"
 # window and control mode). See docs/architecture.md, "Two chargers".
 CONFIG_ENTRY_VERSION: Final = 2
 SUBENTRY_TYPE_CHARGER: Final = "charger"
-# The prefix of a charger's entity unique ids and its store key: the entry id for the charger an
-# older entry had (so its entity ids, history and stored session stay), and
-# f"{entry_id}_{subentry_id}" for a charger added later.
+# The prefix of a charger's entity unique ids and its store key. A flow cannot know the id of the
+# entry or subentry it creates (Home Assistant assigns both after the flow ends, on 2025.4.4 and on
+# the newest release), so the rule is:
+# - the charger an older entry had (migrated): the entry id, stored, so its entity ids, history
+#   and stored session stay;
+# - the first charger of a home set up as version 2 (config flow): no key_prefix stored, read as
+#   the entry id (the same as a migrated home);
+# - a charger added later ("Add charger"): f"{entry_id}_{external_id}", stored.
+# Read it with subentries.charger_key_prefix, never straight from the data.
 CONF_KEY_PREFIX: Final = "key_prefix"
 
 # Options that can change while a session runs without reloading the entry (the settle time is
