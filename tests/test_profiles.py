@@ -14,6 +14,7 @@ from custom_components.axle_flex_lite.profiles import (
     PROFILES,
     PROFILES_BY_KEY,
     Role,
+    load_profiles,
     profile_for_platforms,
 )
 from tests.sim_charger.twins import TWINS
@@ -46,6 +47,33 @@ def test_roles_match_the_end_of_the_entity_id() -> None:
     assert not role.matches("sensor.ohme_home_pro_status_2x")
     assert not role.matches("sensor.ohme_home_pro_substatus")
     assert not role.matches("select.ohme_home_pro_status")
+
+
+def test_profile_file_reads_roles_kinds_and_lists() -> None:
+    (profile,) = load_profiles(
+        '{"x": {"facts": "why", "platforms": ["x"], "plug": "binary_sensor.*_car",'
+        ' "control_kind": "select", "control": "select.*_mode", "pause_option": "Stop"}}'
+    )
+    assert profile.key == "x"
+    assert profile.platforms == ("x",)
+    assert profile.plug == Role("binary_sensor", "car")
+    assert profile.control == Role("select", "mode")
+    assert profile.control_kind is ControlKind.SELECT
+    assert profile.plugged_states == ()
+    assert profile.current is None
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        '{"platforms": ["x"], "plug": "sensor.status"}',  # a role without its "*_"
+        '{"platforms": ["x"], "plug": "sensor.*_status", "latency": 30}',  # an unknown field
+        '{"platforms": ["x"], "plug": "sensor.*_status", "control_kind": "push"}',  # no such kind
+    ],
+)
+def test_profile_file_mistakes_fail_loudly(entry: str) -> None:
+    with pytest.raises((TypeError, ValueError)):
+        load_profiles(f'{{"x": {entry}}}')
 
 
 def test_unknown_devices_have_no_profile() -> None:
