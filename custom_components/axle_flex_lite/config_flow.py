@@ -410,18 +410,17 @@ class AxleFlexLiteConfigFlow(MeterLookupSteps, ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """Ask for the username and password again and check them."""
         entry = self._get_reauth_entry()
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            credentials = {
-                CONF_USERNAME: user_input[CONF_USERNAME].strip(),
-                CONF_PASSWORD: user_input[CONF_PASSWORD],
-            }
-            _, errors = await async_validate_account(self.hass, {**entry.data, **credentials})
-            if not errors:
-                return self.async_update_reload_and_abort(entry, data_updates=credentials)
-        return self._async_show_filled_form(
-            "reauth_confirm", CREDENTIALS_SCHEMA, {CONF_USERNAME: entry.data[CONF_USERNAME]}, errors
-        )
+        shown = {CONF_USERNAME: entry.data[CONF_USERNAME]}
+        if user_input is None:
+            return self._async_show_filled_form("reauth_confirm", CREDENTIALS_SCHEMA, shown)
+        credentials = {
+            CONF_USERNAME: user_input[CONF_USERNAME].strip(),
+            CONF_PASSWORD: user_input[CONF_PASSWORD],
+        }
+        _, errors = await async_validate_account(self.hass, {**entry.data, **credentials})
+        if errors:
+            return self._async_show_filled_form("reauth_confirm", CREDENTIALS_SCHEMA, shown, errors)
+        return self.async_update_reload_and_abort(entry, data_updates=credentials)
 
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
