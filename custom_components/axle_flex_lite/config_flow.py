@@ -21,12 +21,13 @@ from homeassistant.config_entries import (
     ConfigEntry,
     ConfigFlow,
     ConfigFlowResult,
+    ConfigSubentryFlow,
 )
 from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import callback
 from homeassistant.util import dt as dt_util
 
-from .api import AxleClient, AxleConfigurationError, EligibilityCode, Environment, MeterAddress
+from .api import AxleClient, AxleConfigurationError, Environment, MeterAddress
 from .charger_form import (
     async_charger_note,
     charger_input,
@@ -34,6 +35,7 @@ from .charger_form import (
     prefill,
     validate_charger,
 )
+from .charger_subentry_flow import ChargerSubentryFlow
 from .const import (
     CONF_ASSET_MODEL,
     CONF_BASE_URL,
@@ -46,10 +48,12 @@ from .const import (
     CONF_MPAN,
     CONF_POSTCODE,
     CONF_STREET_ADDRESS,
+    CONFIG_ENTRY_VERSION,
     DOMAIN,
     LOGGER,
+    SUBENTRY_TYPE_CHARGER,
 )
-from .flow_lookups import HomeVerdict, async_check_home
+from .flow_lookups import HomeVerdict, async_check_details, async_check_home
 from .flow_meter_lookup import MeterLookupSteps
 from .flow_schemas import (
     ACCOUNT_SCHEMA,
@@ -118,6 +122,16 @@ class AxleFlexLiteConfigFlow(MeterLookupSteps, ConfigFlow, domain=DOMAIN):
     def async_get_options_flow(config_entry: ConfigEntry) -> OptionsFlowHandler:
         """Charger and schedule settings of an existing entry."""
         return OptionsFlowHandler()
+
+    @classmethod
+    @callback
+    def async_get_supported_subentry_types(
+        cls, config_entry: ConfigEntry
+    ) -> dict[str, type[ConfigSubentryFlow]]:
+        """Offer "Add charger" on a home of version 2 (older entries are migrated at set-up)."""
+        if config_entry.version < CONFIG_ENTRY_VERSION:
+            return {}
+        return {SUBENTRY_TYPE_CHARGER: ChargerSubentryFlow}
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Ask for the Axle account and check it by logging in."""
@@ -215,35 +229,20 @@ class AxleFlexLiteConfigFlow(MeterLookupSteps, ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """Ask for the charger's model, and its installation date for the CoP11 route."""
         assert self._verdict is not None  # noqa: S101 - the eligibility step comes first
-        needs_cop11 = not self._verdict.half_hourly_settled
         if user_input is None:
             return self._async_show_details_form()
         self._details_input = user_input
-        details: dict[str, Any] = {}
-        if model := str(user_input.get(CONF_ASSET_MODEL) or "").strip():
-            details[CONF_ASSET_MODEL] = model
-        if installed := user_input.get(CONF_INSTALLATION_DATE):
-            if date.fromisoformat(installed) > dt_util.now().date():
-                return self._async_show_details_form({CONF_INSTALLATION_DATE: "date_in_future"})
-            details[CONF_INSTALLATION_DATE] = installed
-        if needs_cop11 or model:
-            try:
-                verdict = await async_check_home(
-                    self._require_client(), self._site[CONF_MPAN], model
-                )
-            except UnknownAssetModelError as failure:
-                return self._async_show_details_form({CONF_ASSET_MODEL: failure.error})
-            except OnboardFailedError as failure:
-                return self._async_show_details_form({"base": failure.error})
-            if needs_cop11 and not verdict.eligible:
-                # Without a CoP11 charger this home cannot join: nothing is sent to Axle.
-                reason = (
-                    "charger_not_qualified"
-                    if EligibilityCode.ASSET_MODEL_NOT_COP11_QUALIFIED in verdict.issues
-                    else "cop11_charger_required"
-                )
-                return self.async_abort(reason=reason)
-        self._details = details
+        check = await async_check_details(
+            self._require_client(),
+            self._site[CONF_MPAN],
+            user_input,
+            needs_cop11=not self._verdict.half_hourly_settled,
+        )
+        if check.abort is not None:
+            return self.async_abort(reason=check.abort)
+        if check.errors:
+            return self._async_show_details_form(check.errors)
+        self._details = check.details
         return await self._async_next_step()
 
     async def async_step_schedule(

@@ -6,8 +6,11 @@ flow only decides which form to show.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.util import dt as dt_util
 
 from .api import (
     AxleError,
@@ -16,9 +19,12 @@ from .api import (
     Proposition,
 )
 from .api.validation import InvalidPostcodeError, normalise_postcode
-from .onboarding import UnknownAssetModelError, raise_for_axle_error
+from .const import CONF_ASSET_MODEL, CONF_INSTALLATION_DATE
+from .onboarding import OnboardFailedError, UnknownAssetModelError, raise_for_axle_error
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from .api import AxleClient, MeterAddress
 
 
@@ -54,6 +60,42 @@ async def async_check_home(
         issues=() if verdict is None else verdict.issues,
         propositions=tuple(item.proposition for item in check.propositions if item.is_eligible),
     )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DetailsCheck:
+    """The charger details step checked: the details to keep, or form errors, or an abort."""
+
+    details: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    abort: str | None = None  # the home cannot join with this charger: nothing is sent to Axle
+
+
+async def async_check_details(
+    client: AxleClient, mpan: str, user_input: Mapping[str, Any], *, needs_cop11: bool
+) -> DetailsCheck:
+    """Check the charger's model (and, for the CoP11 route, its installation date) with Axle."""
+    details: dict[str, Any] = {}
+    if model := str(user_input.get(CONF_ASSET_MODEL) or "").strip():
+        details[CONF_ASSET_MODEL] = model
+    if installed := user_input.get(CONF_INSTALLATION_DATE):
+        if date.fromisoformat(installed) > dt_util.now().date():
+            return DetailsCheck(errors={CONF_INSTALLATION_DATE: "date_in_future"})
+        details[CONF_INSTALLATION_DATE] = installed
+    if not (needs_cop11 or model):
+        return DetailsCheck(details=details)
+    try:
+        verdict = await async_check_home(client, mpan, model)
+    except UnknownAssetModelError as failure:
+        return DetailsCheck(errors={CONF_ASSET_MODEL: failure.error})
+    except OnboardFailedError as failure:
+        return DetailsCheck(errors={"base": failure.error})
+    if needs_cop11 and not verdict.eligible:
+        # Without a CoP11 charger this home cannot join.
+        if EligibilityCode.ASSET_MODEL_NOT_COP11_QUALIFIED in verdict.issues:
+            return DetailsCheck(abort="charger_not_qualified")
+        return DetailsCheck(abort="cop11_charger_required")
+    return DetailsCheck(details=details)
 
 
 async def async_find_meters(

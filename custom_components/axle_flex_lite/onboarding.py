@@ -27,6 +27,7 @@ from .api import (
     AxleInvalidResponseError,
     AxleNotEligibleError,
     AxleNotFoundError,
+    AxleSiteMismatchError,
     AxleTemporaryError,
     Environment,
     OnboardRequest,
@@ -116,6 +117,14 @@ class CredentialsRejectedError(OnboardFailedError, error="invalid_auth"):
 
 class AxleUnavailableError(OnboardFailedError, error="cannot_connect"):
     """Axle could not be reached or answered nonsense; submitting again may work."""
+
+
+class InvalidBaseUrlError(OnboardFailedError, error="invalid_base_url"):
+    """The saved server address cannot be used (a custom environment's address)."""
+
+
+class SiteMismatchError(OnboardFailedError, error="site_mismatch"):
+    """Axle put an added charger on another site than the home's: the home's details are stale."""
 
 
 class UnexpectedAnswerError(OnboardFailedError, error="unknown"):
@@ -291,3 +300,28 @@ async def async_onboard(client: AxleClient, request: OnboardRequest) -> dict[str
         LOGGER.warning("Axle's onboarding answer did not include the charger")
         raise UnexpectedAnswerError
     return {CONF_SITE_ID: response.site_id, CONF_ASSET_ID: asset_id}
+
+
+async def async_add_charger(client: AxleClient, site_id: str, request: OnboardRequest) -> str:
+    """Add the request's one charger to the home's site at Axle; return its asset id.
+
+    Raises the same ``OnboardFailedError`` kinds as onboarding, and ``SiteMismatchError`` when
+    Axle answers with another site.
+    """
+    try:
+        (asset,) = await client.async_add_assets(site_id, request)
+    except AxleSiteMismatchError as err:
+        raise SiteMismatchError from err
+    except AxleBadRequestError as err:
+        raise SiteDetailsRejectedError from err
+    except AxleConflictError as err:
+        raise AssetConflictError from err
+    except AxleNotFoundError as err:
+        raise UnknownAssetModelError from err
+    except AxleNotEligibleError as err:
+        if err.previously_withdrew:
+            raise RejoinRequiredError from err
+        raise NotEligibleError(_refusal_reason(err)) from err
+    except AxleError as err:
+        raise_for_axle_error(err, "adding a charger")
+    return asset.asset_id

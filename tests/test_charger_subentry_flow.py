@@ -1,0 +1,663 @@
+"""Tests of the charger subentry flow: "Add charger" and a charger's reconfigure.
+
+A home of version 2 (the home in the entry, its first charger a subentry) talks to the simulator
+over loopback; adding a charger adds an asset to the home's site there.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+import re
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.config_entries import SOURCE_RECONFIGURE, SOURCE_USER
+from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import device_registry as dr
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.axle_flex_lite.config_flow import AxleFlexLiteConfigFlow
+from custom_components.axle_flex_lite.const import (
+    CONF_ASSET_ID,
+    CONF_ASSET_MODEL,
+    CONF_BASE_URL,
+    CONF_CHARGER_DEVICE,
+    CONF_COMMAND_LATENCY,
+    CONF_CONSENT_AT,
+    CONF_CONTROL_KIND,
+    CONF_CONTROL_MODE,
+    CONF_CURRENT_ENTITY,
+    CONF_EMAIL,
+    CONF_ENVIRONMENT,
+    CONF_EXTERNAL_ID,
+    CONF_INSTALLATION_DATE,
+    CONF_KEY_PREFIX,
+    CONF_MPAN,
+    CONF_PLUG_ENTITY,
+    CONF_POSTCODE,
+    CONF_POWER_KW,
+    CONF_SITE_ID,
+    CONF_STREET_ADDRESS,
+    CONF_SWITCH_ENTITY,
+    CONF_UNPLUG_SETTLE,
+    CONF_WINDOW_END,
+    CONF_WINDOW_START,
+    CONFIG_ENTRY_VERSION,
+    DOMAIN,
+    SUBENTRY_TYPE_CHARGER,
+)
+from custom_components.axle_flex_lite.subentries import charger_subentries
+from tools.axle_simulator.state import (
+    DEFAULT_PASSWORD,
+    DEFAULT_USERNAME,
+    LIMITED_PAUSE,
+    AssetInput,
+    SiteInput,
+)
+
+from .plugins.integration import CONSENT_AT, ENTRY_ID, MPAN, POSTCODE
+
+if TYPE_CHECKING:
+    from homeassistant.config_entries import ConfigEntry
+    from homeassistant.core import HomeAssistant
+
+    from tools.axle_simulator import AxleSimulator
+
+STRINGS: dict[str, Any] = json.loads(
+    (Path(__file__).parent.parent / "custom_components" / DOMAIN / "strings.json").read_text(
+        encoding="utf-8"
+    )
+)["config_subentries"][SUBENTRY_TYPE_CHARGER]
+
+NOT_SETTLED = "1900000000403"  # 6 Sample Lane in the simulator's meter table
+FIRST_EXTERNAL_ID = "ha-first-charger"
+FIRST_CHARGER = {
+    CONF_PLUG_ENTITY: "binary_sensor.drive_plug",
+    CONF_CONTROL_KIND: "switch",
+    CONF_SWITCH_ENTITY: "switch.drive_charger",
+    CONF_CURRENT_ENTITY: "number.drive_current",
+    CONF_POWER_KW: 7.4,
+    CONF_COMMAND_LATENCY: 30,
+    CONF_UNPLUG_SETTLE: 60,
+    CONF_WINDOW_START: "23:30:00",
+    CONF_WINDOW_END: "05:30:00",
+    CONF_CONTROL_MODE: "pause_only",
+}
+SECOND_INPUT = {
+    CONF_PLUG_ENTITY: "binary_sensor.garage_plug",
+    CONF_SWITCH_ENTITY: "switch.garage_charger",
+    CONF_POWER_KW: 11.0,
+}
+SCHEDULE_INPUT = {
+    CONF_WINDOW_START: "00:30",
+    CONF_WINDOW_END: "07:00:00",
+    CONF_CONTROL_MODE: "full_schedule",
+}
+
+pytestmark = pytest.mark.usefixtures("charger_entities")
+
+
+@pytest.fixture
+def charger_entities(hass: HomeAssistant) -> None:
+    """The entities of the home's two chargers (only their existence matters here)."""
+    hass.states.async_set("binary_sensor.drive_plug", "off", {"friendly_name": "Drive plug"})
+    hass.states.async_set("switch.drive_charger", "on")
+    hass.states.async_set("number.drive_current", "16")
+    hass.states.async_set("binary_sensor.garage_plug", "off", {"friendly_name": "Garage plug"})
+    hass.states.async_set("switch.garage_charger", "on")
+
+
+def home_entry(
+    simulator: AxleSimulator, base_url: str, *, mpan: str = MPAN, model: str | None = None
+) -> MockConfigEntry:
+    """A home of version 2 onboarded in the simulator with its first charger as a subentry."""
+    first = AssetInput(
+        external_id=FIRST_EXTERNAL_ID,
+        type="charger",
+        power_kw=7.4,
+        asset_model=model,
+        installation_date="2024-05-01" if model else None,
+    )
+    onboarded = simulator.onboard(
+        DEFAULT_USERNAME,
+        SiteInput(mpan=mpan, postcode=POSTCODE, consent_at=CONSENT_AT),
+        [first],
+        LIMITED_PAUSE,
+        False,
+    )
+    return MockConfigEntry(
+        domain=DOMAIN,
+        entry_id=ENTRY_ID,
+        version=CONFIG_ENTRY_VERSION,
+        title="Axle Flex Lite CT1",
+        unique_id=mpan,
+        data={
+            CONF_ENVIRONMENT: "custom",
+            CONF_BASE_URL: base_url,
+            CONF_USERNAME: DEFAULT_USERNAME,
+            CONF_PASSWORD: DEFAULT_PASSWORD,
+            CONF_MPAN: mpan,
+            CONF_STREET_ADDRESS: "4 Sample Lane",
+            CONF_POSTCODE: POSTCODE,
+            CONF_EMAIL: "user@example.net",
+            CONF_CONSENT_AT: CONSENT_AT.isoformat(),
+            CONF_SITE_ID: onboarded["site"]["site_id"],
+        },
+        subentries_data=[
+            {
+                "data": {
+                    **FIRST_CHARGER,
+                    CONF_ASSET_ID: onboarded["assets"][0]["asset_id"],
+                    CONF_EXTERNAL_ID: FIRST_EXTERNAL_ID,
+                    CONF_KEY_PREFIX: ENTRY_ID,
+                },
+                "subentry_type": SUBENTRY_TYPE_CHARGER,
+                "title": "Drive plug",
+                "unique_id": FIRST_EXTERNAL_ID,
+            }
+        ],
+    )
+
+
+@pytest.fixture
+def home(hass: HomeAssistant, axle_simulator: AxleSimulator, axle_base_url: str) -> ConfigEntry:
+    """The home, added to Home Assistant (not set up: these tests are about the flow)."""
+    entry = home_entry(axle_simulator, axle_base_url)
+    entry.add_to_hass(hass)
+    return entry
+
+
+def check_text(result: Any) -> None:
+    """Fail when a form or abort would show a raw key instead of a text of strings.json."""
+    if result["type"] is FlowResultType.FORM:
+        step = STRINGS["step"][result["step_id"]]
+        assert step["title"]
+        placeholders = set(re.findall(r"{(\w+)}", step["description"]))
+        assert placeholders <= set(result["description_placeholders"] or {})
+        for marker in result["data_schema"].schema:
+            assert step["data"][str(marker)]
+            assert step["data_description"][str(marker)]
+        for error in (result["errors"] or {}).values():
+            assert STRINGS["error"][error]
+    elif result["type"] is FlowResultType.ABORT and result["reason"] != "reconfigure_successful":
+        message = STRINGS["abort"][result["reason"]]
+        assert set(re.findall(r"{(\w+)}", message)) <= set(result["description_placeholders"] or {})
+
+
+async def start(hass: HomeAssistant, entry: ConfigEntry) -> Any:
+    """Open "Add charger" on the home."""
+    result = await hass.config_entries.subentries.async_init(
+        (entry.entry_id, SUBENTRY_TYPE_CHARGER), context={"source": SOURCE_USER}
+    )
+    check_text(result)
+    return result
+
+
+async def start_reconfigure(hass: HomeAssistant, entry: ConfigEntry, subentry_id: str) -> Any:
+    """Open a charger's reconfigure."""
+    result = await hass.config_entries.subentries.async_init(
+        (entry.entry_id, SUBENTRY_TYPE_CHARGER),
+        context={"source": SOURCE_RECONFIGURE, "subentry_id": subentry_id},
+    )
+    check_text(result)
+    return result
+
+
+async def submit(hass: HomeAssistant, result: Any, data: dict[str, Any]) -> Any:
+    """Submit the flow's current form and check the answer is all text."""
+    result = await hass.config_entries.subentries.async_configure(result["flow_id"], data)
+    check_text(result)
+    return result
+
+
+async def reach_schedule(hass: HomeAssistant, entry: ConfigEntry) -> Any:
+    """Fill in the second charger and its (empty) details; return the schedule form."""
+    result = await submit(hass, await start(hass, entry), SECOND_INPUT)
+    assert result["step_id"] == "charger_details"
+    assert set(result["data_schema"].schema) == {CONF_ASSET_MODEL}  # a settled home: no date
+    result = await submit(hass, result, {})
+    assert result["step_id"] == "schedule"
+    return result
+
+
+def onboards(simulator: AxleSimulator) -> list[dict[str, Any]]:
+    """What the integration sent to Axle's onboarding, oldest first."""
+    return [request.body for request in simulator.requests_to("/entities/site/onboard")]
+
+
+def site_assets(simulator: AxleSimulator, mpan: str = MPAN) -> set[str]:
+    """The external ids of the chargers on the home's site at Axle."""
+    return set(simulator.sites[mpan].assets)
+
+
+def charger_data(entry: ConfigEntry) -> list[dict[str, Any]]:
+    """The data of the home's chargers, in order."""
+    return [dict(subentry.data) for subentry in charger_subentries(entry)]
+
+
+async def test_add_a_second_charger(
+    hass: HomeAssistant, home: ConfigEntry, axle_simulator: AxleSimulator
+) -> None:
+    """The new charger goes to the home's site at Axle, and into a subentry of its own."""
+    before = charger_data(home)
+    result = await submit(hass, await reach_schedule(hass, home), SCHEDULE_INPUT)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+    chargers = charger_subentries(home)
+    assert len(chargers) == 2
+    assert dict(chargers[0].data) == before[0]
+    added = chargers[1]
+    external_id = added.data[CONF_EXTERNAL_ID]
+    assert re.fullmatch(r"ha-[0-9a-f]{32}", external_id)
+    assert added.unique_id == external_id
+    assert added.title == "Garage plug"
+    site = axle_simulator.sites[MPAN]
+    assert set(site.assets) == {FIRST_EXTERNAL_ID, external_id}
+    assert dict(added.data) == {
+        CONF_PLUG_ENTITY: "binary_sensor.garage_plug",
+        CONF_CONTROL_KIND: "switch",
+        CONF_SWITCH_ENTITY: "switch.garage_charger",
+        CONF_POWER_KW: 11.0,
+        CONF_COMMAND_LATENCY: 30,
+        CONF_UNPLUG_SETTLE: 60,
+        CONF_WINDOW_START: "00:30:00",
+        CONF_WINDOW_END: "07:00:00",
+        CONF_CONTROL_MODE: "full_schedule",
+        CONF_ASSET_ID: site.assets[external_id].asset_id,
+        CONF_EXTERNAL_ID: external_id,
+        CONF_KEY_PREFIX: f"{ENTRY_ID}_{external_id}",
+    }
+    # Onboard with the site as saved and only the new charger: the first one is left alone.
+    (body,) = onboards(axle_simulator)
+    assert body["site"]["mpan"] == MPAN
+    assert body["override_withdrawal"] is False
+    assert [asset["external_id"] for asset in body["assets"]] == [external_id]
+    assert body["assets"][0]["properties"] == {"power_kw": 11.0}
+    # The home itself is untouched.
+    assert dict(home.options) == {}
+    assert home.data[CONF_SITE_ID] == site.site_id
+
+
+async def test_a_device_names_the_charger_and_its_profile_model_is_offered(
+    hass: HomeAssistant, home: ConfigEntry, axle_simulator: AxleSimulator
+) -> None:
+    """Picked as a device, the charger is named after it; its model is checked with Axle."""
+    device = dr.async_get(hass).async_get_or_create(
+        config_entry_id=home.entry_id, identifiers={("test", "garage")}, name="Garage zappi"
+    )
+    result = await submit(
+        hass, await start(hass, home), {**SECOND_INPUT, CONF_CHARGER_DEVICE: device.id}
+    )
+    # An unknown device fills nothing in: the form comes back to be checked.
+    assert result["step_id"] == "charger"
+    result = await submit(hass, result, {**SECOND_INPUT, CONF_CHARGER_DEVICE: device.id})
+    result = await submit(hass, result, {CONF_ASSET_MODEL: "zappi"})
+    result = await submit(hass, result, SCHEDULE_INPUT)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    added = charger_subentries(home)[1]
+    assert added.title == "Garage zappi"
+    assert added.data[CONF_ASSET_MODEL] == "zappi"
+    assert onboards(axle_simulator)[0]["assets"][0]["asset_model"] == "zappi"
+
+
+async def test_cop11_home_asks_for_the_installation_date(
+    hass: HomeAssistant, axle_simulator: AxleSimulator, axle_base_url: str
+) -> None:
+    """A home whose meter is not half-hourly settled needs the model and date, as at set-up."""
+    entry = home_entry(axle_simulator, axle_base_url, mpan=NOT_SETTLED, model="zappi")
+    entry.add_to_hass(hass)
+    result = await submit(hass, await start(hass, entry), SECOND_INPUT)
+    assert result["step_id"] == "charger_details"
+    assert set(result["data_schema"].schema) == {CONF_ASSET_MODEL, CONF_INSTALLATION_DATE}
+    result = await submit(
+        hass, result, {CONF_ASSET_MODEL: "zappi", CONF_INSTALLATION_DATE: "2099-01-01"}
+    )
+    assert result["errors"] == {CONF_INSTALLATION_DATE: "date_in_future"}
+    result = await submit(
+        hass, result, {CONF_ASSET_MODEL: "zappi", CONF_INSTALLATION_DATE: "2025-03-01"}
+    )
+    result = await submit(hass, result, SCHEDULE_INPUT)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    added = charger_subentries(entry)[1]
+    assert added.data[CONF_INSTALLATION_DATE] == "2025-03-01"
+    assert onboards(axle_simulator)[0]["assets"][0]["installation_date"] == "2025-03-01"
+
+
+async def test_cop11_home_with_an_unqualified_model_aborts_before_axle_is_changed(
+    hass: HomeAssistant, axle_simulator: AxleSimulator, axle_base_url: str
+) -> None:
+    """Without a CoP11 model the charger cannot join: nothing is sent, nothing saved."""
+    entry = home_entry(axle_simulator, axle_base_url, mpan=NOT_SETTLED, model="zappi")
+    entry.add_to_hass(hass)
+    result = await submit(hass, await start(hass, entry), SECOND_INPUT)
+    result = await submit(
+        hass, result, {CONF_ASSET_MODEL: "legacy_charger_v0", CONF_INSTALLATION_DATE: "2025-03-01"}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "charger_not_qualified"
+    assert onboards(axle_simulator) == []
+    assert len(charger_subentries(entry)) == 1
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        (CONF_SWITCH_ENTITY, "switch.drive_charger"),
+        (CONF_PLUG_ENTITY, "binary_sensor.drive_plug"),
+        (CONF_CURRENT_ENTITY, "number.drive_current"),
+    ],
+)
+async def test_an_entity_of_another_charger_is_refused(
+    hass: HomeAssistant,
+    home: ConfigEntry,
+    axle_simulator: AxleSimulator,
+    field: str,
+    value: str,
+) -> None:
+    """Two chargers driving one entity would fight: the field says so, nothing is sent."""
+    result = await submit(hass, await start(hass, home), {**SECOND_INPUT, field: value})
+    assert result["step_id"] == "charger"
+    assert result["errors"] == {field: "entity_in_use"}
+    assert axle_simulator.requests == []
+    assert len(charger_subentries(home)) == 1
+
+
+async def test_an_entity_of_an_older_entry_is_refused(
+    hass: HomeAssistant, home: ConfigEntry, axle_simulator: AxleSimulator
+) -> None:
+    """A home not yet migrated keeps its charger in its options: its entities count too."""
+    MockConfigEntry(domain=DOMAIN, unique_id="1400012345678", options={**SECOND_INPUT}).add_to_hass(
+        hass
+    )
+    result = await submit(hass, await start(hass, home), SECOND_INPUT)
+    assert result["errors"] == {
+        CONF_PLUG_ENTITY: "entity_in_use",
+        CONF_SWITCH_ENTITY: "entity_in_use",
+    }
+
+
+@pytest.mark.parametrize(
+    ("fault", "step_id", "error"),
+    [
+        ({"status": 503}, "schedule", {"base": "cannot_connect"}),
+        ({"kind": "timeout"}, "schedule", {"base": "cannot_connect"}),
+        # Twice: the client logs in afresh after a 401 and tries once more.
+        ({"status": 401, "count": 2}, "schedule", {"base": "invalid_auth"}),
+        ({"status": 403}, "schedule", {"base": "forbidden"}),
+        ({"status": 400}, "schedule", {"base": "invalid_site_details"}),
+        ({"status": 409}, "charger", {"base": "asset_conflict"}),
+        ({"status": 404}, "charger_details", {CONF_ASSET_MODEL: "unknown_asset_model"}),
+        ({"status": 418}, "schedule", {"base": "unknown"}),
+    ],
+)
+async def test_axle_refusals_are_form_errors_and_change_nothing(
+    hass: HomeAssistant,
+    home: ConfigEntry,
+    axle_simulator: AxleSimulator,
+    fault: dict[str, Any],
+    step_id: str,
+    error: dict[str, str],
+) -> None:
+    """Each refusal shows its step again with the error; the home and Axle's site are as before."""
+    result = await reach_schedule(hass, home)
+    axle_simulator.fail_next("/entities/site/onboard", **fault)
+    result = await submit(hass, result, SCHEDULE_INPUT)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == step_id
+    assert result["errors"] == error
+    assert len(charger_subentries(home)) == 1
+    assert site_assets(axle_simulator) == {FIRST_EXTERNAL_ID}
+    # The user goes on from the form shown, and the charger is added once Axle takes it.
+    if step_id == "charger":
+        result = await submit(hass, result, SECOND_INPUT)
+    if result["step_id"] == "charger_details":
+        result = await submit(hass, result, {})
+    result = await submit(hass, result, SCHEDULE_INPUT)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert len(charger_subentries(home)) == 2
+    assert len(site_assets(axle_simulator)) == 2
+
+
+async def test_unknown_model_is_shown_on_the_field_before_anything_is_sent(
+    hass: HomeAssistant, home: ConfigEntry, axle_simulator: AxleSimulator
+) -> None:
+    """Axle's eligibility check knows no such model: the details form says so."""
+    result = await submit(hass, await start(hass, home), SECOND_INPUT)
+    result = await submit(hass, result, {CONF_ASSET_MODEL: "no-such-model"})
+    assert result["step_id"] == "charger_details"
+    assert result["errors"] == {CONF_ASSET_MODEL: "unknown_asset_model"}
+    assert onboards(axle_simulator) == []
+
+
+async def test_axle_down_before_the_details_keeps_the_charger_form(
+    hass: HomeAssistant, home: ConfigEntry, axle_simulator: AxleSimulator
+) -> None:
+    """The route (CoP11 or not) needs Axle: when it cannot be asked, the charger form stays."""
+    axle_simulator.fail_next("/check-eligibility", status=503)
+    result = await submit(hass, await start(hass, home), SECOND_INPUT)
+    assert result["step_id"] == "charger"
+    assert result["errors"] == {"base": "cannot_connect"}
+    result = await submit(hass, result, SECOND_INPUT)
+    assert result["step_id"] == "charger_details"
+
+
+async def test_site_mismatch_is_an_error_and_nothing_is_saved(
+    hass: HomeAssistant, axle_simulator: AxleSimulator, axle_base_url: str
+) -> None:
+    """Axle answered with another site than the home's: nothing is saved in Home Assistant."""
+    entry = home_entry(axle_simulator, axle_base_url)
+    entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        entry, data={**entry.data, CONF_SITE_ID: "site-that-moved"}
+    )
+    result = await submit(hass, await reach_schedule(hass, entry), SCHEDULE_INPUT)
+    assert result["step_id"] == "schedule"
+    assert result["errors"] == {"base": "site_mismatch"}
+    assert len(charger_subentries(entry)) == 1
+
+
+async def test_home_not_participating_aborts(
+    hass: HomeAssistant, home: ConfigEntry, axle_simulator: AxleSimulator
+) -> None:
+    """Participation off: adding a charger would enrol the home again, so the flow stops."""
+    axle_simulator.unenrol(DEFAULT_USERNAME, home.data[CONF_SITE_ID], LIMITED_PAUSE)
+    result = await submit(hass, await reach_schedule(hass, home), SCHEDULE_INPUT)
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "home_not_participating"
+    assert len(charger_subentries(home)) == 1
+    assert site_assets(axle_simulator) == {FIRST_EXTERNAL_ID}
+
+
+async def test_unusable_saved_address_is_a_form_error(
+    hass: HomeAssistant, axle_simulator: AxleSimulator
+) -> None:
+    """A custom address the client refuses (plain http to another host) is said, not raised."""
+    entry = home_entry(axle_simulator, "http://axle.example.net")
+    entry.add_to_hass(hass)
+    result = await submit(hass, await start(hass, entry), SECOND_INPUT)
+    assert result["step_id"] == "charger"
+    assert result["errors"] == {"base": "invalid_base_url"}
+
+
+async def test_older_entry_offers_no_charger_to_add(hass: HomeAssistant, home: ConfigEntry) -> None:
+    """Only a home of version 2 takes chargers; an older entry is migrated at set-up first."""
+    older = MockConfigEntry(domain=DOMAIN, version=1, options=FIRST_CHARGER)
+    assert AxleFlexLiteConfigFlow.async_get_supported_subentry_types(older) == {}
+    assert set(AxleFlexLiteConfigFlow.async_get_supported_subentry_types(home)) == {
+        SUBENTRY_TYPE_CHARGER
+    }
+
+
+async def test_reconfigure_changes_only_that_charger(
+    hass: HomeAssistant, home: ConfigEntry, axle_simulator: AxleSimulator
+) -> None:
+    """The form is filled from the charger; saving changes it alone and sends nothing to Axle."""
+    result = await submit(hass, await reach_schedule(hass, home), SCHEDULE_INPUT)
+    first, second = charger_subentries(home)
+    first_before, second_before = dict(first.data), dict(second.data)
+    requests = len(axle_simulator.requests)
+
+    result = await start_reconfigure(hass, home, second.subentry_id)
+    assert result["step_id"] == "reconfigure"
+    schema = result["data_schema"].schema
+    suggested = {
+        str(marker): marker.description["suggested_value"]
+        for marker in schema
+        if marker.description and "suggested_value" in marker.description
+    }
+    assert suggested[CONF_SWITCH_ENTITY] == "switch.garage_charger"
+    assert suggested[CONF_WINDOW_START] == "00:30:00"
+
+    hass.states.async_set("switch.garage_other", "on")
+    result = await submit(
+        hass,
+        result,
+        {
+            **SECOND_INPUT,
+            CONF_SWITCH_ENTITY: "switch.garage_other",
+            CONF_WINDOW_START: "01:00",
+            CONF_WINDOW_END: "06:00",
+            CONF_CONTROL_MODE: "pause_only",
+        },
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert dict(first.data) == first_before
+    second = charger_subentries(home)[1]
+    assert dict(second.data) == {
+        **second_before,
+        CONF_SWITCH_ENTITY: "switch.garage_other",
+        CONF_WINDOW_START: "01:00:00",
+        CONF_WINDOW_END: "06:00:00",
+        CONF_CONTROL_MODE: "pause_only",
+    }
+    assert len(axle_simulator.requests) == requests
+
+
+async def test_reconfigure_refuses_another_chargers_entity_but_not_its_own(
+    hass: HomeAssistant, home: ConfigEntry
+) -> None:
+    """A charger keeps its own entities; it cannot take the other charger's."""
+    (first,) = charger_subentries(home)
+    before = dict(first.data)
+    result = await start_reconfigure(hass, home, first.subentry_id)
+    own = {
+        key: value
+        for key, value in before.items()
+        if key
+        in {
+            CONF_PLUG_ENTITY,
+            CONF_SWITCH_ENTITY,
+            CONF_CURRENT_ENTITY,
+            CONF_POWER_KW,
+            CONF_WINDOW_START,
+            CONF_WINDOW_END,
+            CONF_CONTROL_MODE,
+        }
+    }
+    other = MockConfigEntry(domain=DOMAIN, unique_id="1400012345678", options=SECOND_INPUT)
+    other.add_to_hass(hass)
+    result = await submit(hass, result, {**own, CONF_SWITCH_ENTITY: "switch.garage_charger"})
+    assert result["errors"] == {CONF_SWITCH_ENTITY: "entity_in_use"}
+    result = await submit(hass, result, own)
+    assert result["reason"] == "reconfigure_successful"
+    assert dict(first.data) == before
+
+
+async def test_reconfigure_with_a_device_fills_in_first_and_keeps_the_model(
+    hass: HomeAssistant, axle_simulator: AxleSimulator, axle_base_url: str
+) -> None:
+    """Picking a device shows the form again; the model stays the one Axle was told."""
+    entry = home_entry(axle_simulator, axle_base_url)
+    entry.add_to_hass(hass)
+    (first,) = charger_subentries(entry)
+    hass.config_entries.async_update_subentry(
+        entry, first, data={**first.data, CONF_ASSET_MODEL: "axle_charger_v1"}
+    )
+    device = dr.async_get(hass).async_get_or_create(
+        config_entry_id=entry.entry_id, identifiers={("test", "drive")}, name="Drive"
+    )
+    result = await start_reconfigure(hass, entry, first.subentry_id)
+    values = {
+        key: value
+        for key, value in first.data.items()
+        if key in {CONF_PLUG_ENTITY, CONF_SWITCH_ENTITY, CONF_POWER_KW, CONF_WINDOW_START}
+    }
+    values |= {CONF_WINDOW_END: "05:30", CONF_CONTROL_MODE: "pause_only"}
+    result = await submit(hass, result, {**values, CONF_CHARGER_DEVICE: device.id})
+    assert result["step_id"] == "reconfigure"
+    assert result["errors"] == {}
+    result = await submit(hass, result, {**values, CONF_CHARGER_DEVICE: device.id})
+    assert result["reason"] == "reconfigure_successful"
+    first = charger_subentries(entry)[0]
+    assert first.data[CONF_CHARGER_DEVICE] == device.id
+    assert first.data[CONF_ASSET_MODEL] == "axle_charger_v1"
+    assert first.data[CONF_KEY_PREFIX] == ENTRY_ID
+
+
+async def test_not_eligible_aborts_with_axles_reason(
+    hass: HomeAssistant, home: ConfigEntry, axle_simulator: AxleSimulator
+) -> None:
+    """Axle refuses the charger outright: its reason is shown and nothing is saved."""
+    result = await reach_schedule(hass, home)
+    axle_simulator.fail_next(
+        "/entities/site/onboard", status=422, detail="Charger cannot join this programme"
+    )
+    result = await submit(hass, result, SCHEDULE_INPUT)
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "not_eligible"
+    assert result["description_placeholders"] == {"reason": "Charger cannot join this programme"}
+    assert len(charger_subentries(home)) == 1
+
+
+async def test_axle_down_while_checking_the_model_stays_on_the_details(
+    hass: HomeAssistant, home: ConfigEntry, axle_simulator: AxleSimulator
+) -> None:
+    """The model's check fails for want of Axle: the details form says so and keeps the model."""
+    result = await submit(hass, await start(hass, home), SECOND_INPUT)
+    axle_simulator.fail_next("/check-eligibility", status=503)
+    result = await submit(hass, result, {CONF_ASSET_MODEL: "zappi"})
+    assert result["step_id"] == "charger_details"
+    assert result["errors"] == {"base": "cannot_connect"}
+    result = await submit(hass, result, {CONF_ASSET_MODEL: "zappi"})
+    assert result["step_id"] == "schedule"
+
+
+async def test_forms_serialise_for_the_frontend(
+    hass: HomeAssistant, home: ConfigEntry, hass_client: Any
+) -> None:
+    """Add a charger and change it through the HTTP API, as the frontend does."""
+    from homeassistant.setup import async_setup_component
+
+    assert await async_setup_component(hass, "config", {})
+    client = await hass_client()
+    url = "/api/config/config_entries/subentries/flow"
+    response = await client.post(url, json={"handler": [home.entry_id, SUBENTRY_TYPE_CHARGER]})
+    assert response.status == 200, await response.text()
+    step = await response.json()
+    for step_id, answer in (
+        ("charger", SECOND_INPUT),
+        ("charger_details", {}),
+        ("schedule", SCHEDULE_INPUT),
+    ):
+        assert step["step_id"] == step_id
+        assert {field["name"] for field in step["data_schema"]} >= set(answer)
+        response = await client.post(f"{url}/{step['flow_id']}", json=answer)
+        assert response.status == 200, await response.text()
+        step = await response.json()
+    assert step["type"] == "create_entry"
+
+    added = charger_subentries(home)[1]
+    response = await client.post(
+        url,
+        json={"handler": [home.entry_id, SUBENTRY_TYPE_CHARGER], "subentry_id": added.subentry_id},
+    )
+    assert response.status == 200, await response.text()
+    step = await response.json()
+    assert step["step_id"] == "reconfigure"
+    assert {field["name"] for field in step["data_schema"]} >= {
+        *SECOND_INPUT,
+        *SCHEDULE_INPUT,
+    }
