@@ -64,11 +64,6 @@ OPEN_FINDINGS = {
         "value in an earlier night; the next night has no value to resume it to, so the car is "
         "not charged that night"
     ),
-    "status_plug_when_stopped": (
-        "Andersen: the connector reads 'Disabled' while charging is locked with a car in, a "
-        "state outside the profile's lists, so turning Flex Lite on (or starting up) then finds "
-        "no car and starts no session"
-    ),
 }
 
 

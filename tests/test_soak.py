@@ -318,12 +318,8 @@ class Soak(SoakChecks):
         self.unsettle()
         self.check(step)
 
-    async def toggle_participation(self, step: str) -> bool:
+    async def toggle_participation(self, step: str) -> None:
         """Flex Lite switched off for a while (the session ends) and on again (a new one)."""
-        if not self.allowed(self.model.user) and self.charger.plug is self.twin:
-            # A status plug sensor may read a state outside its lists while the user holds the
-            # charger off (open finding "status_plug_when_stopped"): no session would start.
-            return False
         switch = next(
             entity.entity_id
             for entity in er.async_entries_for_config_entry(
@@ -349,7 +345,6 @@ class Soak(SoakChecks):
         self.start_counting(session.session_id if session else None)
         self.unsettle()
         self.check(f"{step}: on")
-        return True
 
     async def car_full(self, step: str) -> None:
         """The car stops drawing by itself (a switch that follows the status flips)."""

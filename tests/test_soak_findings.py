@@ -17,7 +17,14 @@ from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 import pytest
 
 from custom_components.axle_flex_lite.const import CONF_CONTROL_MODE
-from tests.helpers import controller_of, pause_only_options, set_up_entry, unload_entry, utc
+from tests.helpers import (
+    controller_of,
+    pause_only_options,
+    sent_schedules,
+    set_up_entry,
+    unload_entry,
+    utc,
+)
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -25,6 +32,7 @@ if TYPE_CHECKING:
 
     from tests.plugins.chargers import ProfileCharger, SimChargers
     from tests.plugins.integration import Clock
+    from tools.axle_simulator import AxleSimulator
 
 
 async def set_up(
@@ -80,23 +88,57 @@ async def test_an_action_charger_is_paused_again_after_a_clean_restart(
     assert easee.device.paused
 
 
-@pytest.mark.xfail(strict=True, reason="Andersen's 'Disabled' connector state is not 'plugged in'")
 async def test_flex_lite_on_with_a_locked_andersen_and_a_car_in(
-    hass: HomeAssistant, clock: Clock, sim_chargers: SimChargers, config_entry: MockConfigEntry
+    hass: HomeAssistant,
+    clock: Clock,
+    sim_chargers: SimChargers,
+    config_entry: MockConfigEntry,
+    axle_simulator: AxleSimulator,
 ) -> None:
     """An Andersen the user locked (charging disabled) with the car in; Flex Lite off and on.
 
-    Its connector sensor reads "Disabled" while locked with a car in. Turned on again, Flex Lite
-    starts a session for the car that is in. Today "Disabled" is in neither of the profile's
-    lists, so the car counts as unknown and no session starts.
+    Its connector sensor reads "Disabled" while locked: the charger's state, in neither of the
+    profile's lists, so it says nothing about the car. The last definite reading ("Charging")
+    stands: turned on again, Flex Lite starts a session for the car that is in, and the user's
+    lock stands through it (nothing to pause, nothing put back).
     """
     charger = await set_up(sim_chargers, config_entry, "andersen", "pause_only")
     andersen = charger.control
     await andersen.plug_in()
     await andersen.user_set("lock", True)
+    await clock.advance(timedelta(minutes=2))
+    assert andersen.state("connector") == "Disabled"
     controller = controller_of(config_entry)
     await controller.async_set_participation(False)
     await clock.advance(timedelta(minutes=5))
     await controller.async_set_participation(True)
     await hass.async_block_till_done()
     assert controller.session is not None
+    assert len(sent_schedules(axle_simulator)) == 2
+    await clock.move_to(utc(26, 3))
+    assert controller.session is not None
+    assert not andersen.device.enabled
+    assert andersen.integration_commands() == []
+
+
+async def test_a_locked_andersen_with_no_car_starts_no_session(
+    hass: HomeAssistant,
+    clock: Clock,
+    sim_chargers: SimChargers,
+    config_entry: MockConfigEntry,
+    axle_simulator: AxleSimulator,
+) -> None:
+    """The car left ("Ready" last), then locked: Flex Lite on starts no session, sends nothing."""
+    charger = await set_up(sim_chargers, config_entry, "andersen", "pause_only")
+    andersen = charger.control
+    controller = controller_of(config_entry)
+    await andersen.plug_in()
+    await controller.async_set_participation(False)
+    await andersen.unplug()
+    await clock.advance(timedelta(minutes=2))
+    await andersen.user_set("lock", True)
+    await clock.advance(timedelta(minutes=2))
+    await controller.async_set_participation(True)
+    await hass.async_block_till_done()
+    assert controller.session is None
+    assert len(sent_schedules(axle_simulator)) == 1  # the first plug-in's

@@ -59,7 +59,7 @@ async def async_resend_schedule(controller: SessionController) -> None:
     if not controller.participating:
         raise validation_error("not_participating")
     # A car plugged in before the integration was set up has no session yet: resending starts one.
-    if controller.session is None and not controller.plugged_in:
+    if controller.session is None and not controller.car_in:
         raise validation_error("not_plugged_in")
     with translate_axle_errors("resend_schedule_failed"):
         await controller.async_resend_schedule()

@@ -89,7 +89,7 @@ class SessionActions(ControllerState):
             return
         session = self.session
         if session is None:
-            if self.plugged_in and self._started:
+            if self.car_in and self._started:
                 await self._async_start_session()
             return
         self.axle.consent_refused = None
@@ -122,7 +122,7 @@ class SessionActions(ControllerState):
             self.axle.consent_refused = None
             self.issues.delete_issue(ISSUE_CONSENT_MISSING)
             session = self.session
-            if session is None and self.plugged_in and self._started:
+            if session is None and self.car_in and self._started:
                 await self._async_start_session()
             elif session is not None and session.fallback_reason and not session.overridden:
                 await self.axle.async_request_plan(

@@ -124,6 +124,17 @@ class ControllerState:
         )
 
     @property
+    def car_in(self) -> bool | None:
+        """Whether a car is connected, as far as the plug tells: now, else its last definite state.
+
+        A state outside the plug's lists says nothing about the car (an Andersen's connector reads
+        "Disabled" while it is locked: the charger's state, not the car's), so the last definite
+        one stands: turning Flex Lite on (or resending) finds the car that was in, just as a
+        session running through such a state goes on.
+        """
+        return self._last_plugged if self.plugged_in is None else self.plugged_in
+
+    @property
     def last_api_error(self) -> str | None:
         """The last failed call to Axle, if the calls since have not succeeded."""
         return self.axle.last_api_error
