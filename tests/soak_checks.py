@@ -58,13 +58,7 @@ type Span = tuple[datetime, datetime]
 # What the soak found and the controller does not handle yet: where one of these comes about, the
 # model does not tell what to expect, so that a large run still looks for anything else. Each is
 # a strict expected failure in test_soak_findings.py; drop its tolerance here with the fix.
-OPEN_FINDINGS = {
-    "users_off_earlier": (
-        "full-schedule, the car left in: the user set a select or current control to its pause "
-        "value in an earlier night; the next night has no value to resume it to, so the car is "
-        "not charged that night"
-    ),
-}
+OPEN_FINDINGS: dict[str, str] = {}
 
 
 def inside(spans: list[Span], moment: datetime) -> bool:
@@ -138,8 +132,6 @@ class Model:
     faults: int = 0
     # Moments after which the charger may take its latency (and a minute) to settle.
     unsettled_until: datetime | None = None
-    # Open findings met in this plug-in or session (see ``OPEN_FINDINGS``).
-    users_off_earlier: bool = False
 
 
 class SoakChecks:
@@ -234,13 +226,6 @@ class SoakChecks:
         drawing = replace(device, connected=True, car_full=False, own_schedule=False)
         return spec.read(device) != spec.read(drawing)
 
-    @property
-    def resumes_to_before(self) -> bool:
-        """Whether the control is a select or number (resumed to its value before a pause)."""
-        if self.control_key is None:
-            return False
-        return self.twin.twin.spec(self.control_key).platform in ("select", "number")
-
     # The model
 
     def unsettle(self, span: timedelta = timedelta(0)) -> None:
@@ -288,8 +273,6 @@ class SoakChecks:
         now = self.clock.now
         model = self.model
         if model.unsettled_until is not None and now < model.unsettled_until:
-            return None
-        if model.users_off_earlier:
             return None
         hands_off = not (model.plugged and model.participating and not model.overridden)
         if hands_off or not model.loaded:
@@ -374,9 +357,6 @@ class SoakChecks:
         model.overridden = False
         model.answered_before = len(self.answers)
         model.triggers = 1
-        users_off = not self.allowed(model.user)
-        if self.mode == "full_schedule" and users_off and self.resumes_to_before:
-            model.users_off_earlier = True
 
     def _check_requests(self, where: str) -> None:
         model = self.model
@@ -409,7 +389,7 @@ class SoakChecks:
     def check_put_back(self, where: str) -> None:
         """Invariant 1 at once, when the integration lets go: the charger as the user left it."""
         model = self.model
-        if not self.control_available() or model.users_off_earlier:
+        if not self.control_available():
             return
         assert self.allowed() is self.allowed(model.user), (
             f"{where}: not put back; settings {self.settings()}, user's {model.user}; "

@@ -122,7 +122,6 @@ class Soak(SoakChecks):
             self.unsettle()
         self.maybe_upset_axle()
         self.note("plug-in")
-        self.model.users_off_earlier = False
         for twin in self.charger.twins:
             await twin.plug_in()
         self.model.plugged = True

@@ -2,21 +2,23 @@
 
 (More that it found and is fixed is tested in ``test_controller_soak_findings.py``.)
 
-The cases still open are strict expected failures: each passes (and so fails here) once the
+A case still open is a strict expected failure: it passes (and so fails here) once the
 controller handles it; then drop its mark, and the soak's tolerance of it (``OPEN_FINDINGS`` in
-``soak_checks.py``).
+``soak_checks.py``). None is open now.
 Times are UTC in November 2026: the window is 23:30-05:30, Axle's pause 02:00-02:30.
 """
 
 from __future__ import annotations
 
+import copy
+from dataclasses import replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
-import pytest
 
 from custom_components.axle_flex_lite.const import CONF_CONTROL_MODE
+from custom_components.axle_flex_lite.storage import storage_key
 from tests.helpers import (
     controller_of,
     pause_only_options,
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
 
     from tests.plugins.chargers import ProfileCharger, SimChargers
     from tests.plugins.integration import Clock
+    from tests.sim_charger.runtime import SimCharger
     from tools.axle_simulator import AxleSimulator
 
 
@@ -45,15 +48,15 @@ async def set_up(
     )
 
 
-@pytest.mark.xfail(strict=True, reason="no value to resume a select to after the user's pause")
 async def test_a_select_paused_by_the_user_charges_the_next_night(
     hass: HomeAssistant, clock: Clock, sim_chargers: SimChargers, config_entry: MockConfigEntry
 ) -> None:
-    """Full schedule, a zappi (charge-mode select) left in for two nights.
+    """Full schedule, a zappi (charge-mode select, Eco+ by the user) left in for two nights.
 
     The user sets "Stopped" during the first night (an override). The second night is the
-    integration's again: it charges in that night's window. Today the select resumes to "the
-    mode it had before", which nobody kept, so the car is not charged that night.
+    integration's again: it charges in that night's window at the last charging mode seen
+    (Eco+; Home Assistant restarts in between), and the user's "Stopped" is held again after
+    the window and stays after unplug (put back, never our Eco+).
     """
     charger = await set_up(sim_chargers, config_entry, "zappi", "full_schedule")
     zappi = charger.control
@@ -61,8 +64,85 @@ async def test_a_select_paused_by_the_user_charges_the_next_night(
     await clock.move_to(utc(26, 0))
     assert zappi.charging
     await zappi.user_set("charge_mode", "Stopped")
+    await clock.move_to(utc(26, 12))
+    assert zappi.device.mode == "Stopped"
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
+    await hass.async_block_till_done()
+    await unload_entry(hass, config_entry)
+    await clock.move_to(utc(26, 13))
+    await set_up_entry(hass, config_entry)
     await clock.move_to(utc(27, 0))
     assert zappi.charging
+    assert zappi.device.mode == "Eco+"
+    await clock.move_to(utc(27, 6))
+    assert zappi.device.mode == "Stopped"
+    await zappi.unplug()
+    await clock.advance(timedelta(minutes=5))
+    controller = controller_of(config_entry)
+    assert controller.session is None
+    assert zappi.device.mode == "Stopped"
+    assert controller.values_to_restore == {}
+
+
+async def kill(
+    hass: HomeAssistant, entry: MockConfigEntry, twin: SimCharger, hass_storage: dict[str, Any]
+) -> None:
+    """Home Assistant killed: the store and the charger as they were, nothing put back."""
+    key = storage_key(entry.entry_id)
+    stored = copy.deepcopy(hass_storage[key])
+    device, commands = replace(twin.device), len(twin.commands)
+    await unload_entry(hass, entry)
+    twin.shutdown()
+    twin.device = device
+    twin.report()
+    del twin.commands[commands:]
+    hass_storage[key] = stored
+
+
+async def test_a_current_paused_by_the_user_charges_the_next_night(
+    hass: HomeAssistant,
+    clock: Clock,
+    sim_chargers: SimChargers,
+    config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+) -> None:
+    """Full schedule, an OCPP charger (paused by its current, 20 A by the user) left in.
+
+    The user turns the current down to 0 A during the first night (an override). The second
+    night charges at the last charging current seen (20 A), and the user's 0 A is back after
+    its window and stays after unplug.
+    """
+    charger = await set_up(sim_chargers, config_entry, "ocpp", "full_schedule")
+    ocpp = charger.control
+    await ocpp.user_set("maximum_current", 20.0)
+    await ocpp.plug_in()
+    await clock.move_to(utc(26, 0))
+    assert ocpp.charging
+    assert ocpp.device.current == 20.0
+    await ocpp.user_set("maximum_current", 0.0)
+    await clock.move_to(utc(27, 0))
+    assert ocpp.charging
+    assert ocpp.device.current == 20.0
+    # A reload in the window puts the user's 0 A back; the night charges again at once after it.
+    assert await hass.config_entries.async_reload(config_entry.entry_id)
+    await clock.advance(timedelta(minutes=5))
+    assert ocpp.charging
+    assert ocpp.device.current == 20.0
+    # Killed in the window (the charger left at 20 A, the user's 0 A still to put back): the
+    # night goes on charging after the start, with nothing sent.
+    await kill(hass, config_entry, ocpp, hass_storage)
+    await clock.advance(timedelta(minutes=5))
+    sent = len(ocpp.integration_commands())
+    await set_up_entry(hass, config_entry)
+    await clock.advance(timedelta(minutes=5))
+    assert ocpp.device.current == 20.0
+    assert ocpp.integration_commands()[sent:] == []
+    await clock.move_to(utc(27, 6))
+    assert ocpp.device.current == 0.0
+    await ocpp.unplug()
+    await clock.advance(timedelta(minutes=5))
+    assert ocpp.device.current == 0.0
+    assert controller_of(config_entry).values_to_restore == {}
 
 
 async def test_an_action_charger_is_paused_again_after_a_clean_restart(

@@ -151,6 +151,7 @@ class SessionController(SessionActions):
         self.issues.refresh_missing(self.charger.entities.all)
         replugged = self._replugged_while_unloaded()
         self._drop_put_backs_changed_while_down()
+        self.driver.note_charging_value()
         plugged = self.charger.plug_state
         self.plugged_in = plugged
         was_plugged = self._last_plugged
@@ -213,6 +214,12 @@ class SessionController(SessionActions):
         entities = self.charger.entities
         if entity_id == entities.plug:
             self._on_plug_change(new_state)
+        if (
+            entities.control is not None
+            and entity_id == entities.control.entity_id
+            and self.driver.note_charging_value()
+        ):
+            self.create_task(self.async_save(), "save the charging value")
         if entity_id in entities.controlled:
             kind = self.charger.classify(entity_id, old_state, new_state)
             if kind is ChangeKind.USER:

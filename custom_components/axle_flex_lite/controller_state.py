@@ -246,6 +246,7 @@ class ControllerState:
         self.stopped_at = stored.stopped_at
         self.unloaded_at = stored.unloaded_at
         self.driver.restore = entity_keys(self.hass, stored.restore)
+        self.driver.charging = entity_keys(self.hass, stored.charging)
         self.charger.load_sent(entity_keys(self.hass, stored.sent))
         control = self.charger.entities.control
         if control is not None and not control.readable and control.key in self.driver.restore:
@@ -274,6 +275,7 @@ class ControllerState:
             consent_refused=self.axle.consent_refused,
             plugged=self._last_plugged,
             restore=registry_keys(self.hass, self.driver.restore),
+            charging=registry_keys(self.hass, self.driver.charging),
             stopped_at=self.stopped_at,
             unloaded_at=self.unloaded_at,
             sent=registry_keys(self.hass, self.charger.dump_sent()),

@@ -27,6 +27,10 @@ class ChargerDriver:
         self.charger = charger
         self._save = save
         self.restore: dict[str, RestoreValue] = {}
+        # The control's last value seen that lets the car charge (stored): a select or current
+        # with no fixed charging value resumes to it when a new night charges over the user's
+        # own "no charging" from an earlier night.
+        self.charging: dict[str, RestoreValue] = {}
         # Put-backs sent that the charger could not confirm (unavailable, or the car gone).
         self._owed: set[str] = set()
         charger.on_unconfirmed = self._async_owe
@@ -38,6 +42,8 @@ class ChargerDriver:
             return
         control = self.charger.entities.control
         charge = control.charge_value if control is not None else None
+        if command is ChargerCommand.CHARGE and control is not None and charge is None:
+            charge = self._resume_over_users_pause()
         if command is not ChargerCommand.CHARGE or control is None or charge is None:
             await self.async_release()
             return
@@ -50,6 +56,59 @@ class ChargerDriver:
             self.restore.pop(control.key)
         await self.charger.async_ensure(control.key, charge)
 
+    def _resume_over_users_pause(self) -> RestoreValue | None:
+        """Return the value to charge at when a control with no fixed one is held at "no charging".
+
+        A select or current kept to put back at a value that does not charge, or found so with
+        nothing to put back, was left so by the user before this plan (an earlier night they took
+        over, or before Flex Lite was turned on). This plan charges all the same, at the last
+        charging value seen; the user's value is kept, to be put back after the window and at
+        unplug. None: its own charging value comes back, it charges already, or none is known.
+        """
+        control = self.charger.entities.control
+        if control is None or not control.readable:
+            return None
+        key = control.key
+        resume = self.charging.get(key)
+        if resume is None:
+            return None
+        if (kept := self.restore.get(key)) is not None:
+            return resume if self._allows_charging(kept) is False else None
+        value = self._value_now(key)
+        if value is None or self._allows_charging(value) is not False:
+            return None
+        self.restore[key] = value
+        return resume
+
+    def _value_now(self, entity_id: str) -> RestoreValue | None:
+        """Return the entity's value, or the one our command or a checked put-back brings."""
+        if (sent := self.charger.awaiting(entity_id)) is not None:
+            # A command of ours is on its way (a put-back before a reload): that is the value.
+            return sent.wanted
+        if (checked := self.charger.checking(entity_id)) is not None:
+            # A put-back owed from before the car left is being checked: that is the value.
+            return checked
+        return self.charger.value(entity_id)
+
+    def _allows_charging(self, value: RestoreValue) -> bool | None:
+        """Whether the control set to ``value`` would let the car charge."""
+        control = self.charger.entities.control
+        if control is None:
+            return None
+        state = self.charger.hass.states.get(control.entity_id) if control.entity_id else None
+        return control.allows_charging(value, state)
+
+    def note_charging_value(self) -> bool:
+        """Remember the control's value if it lets the car charge; return whether it is new."""
+        control = self.charger.entities.control
+        if control is None or not control.readable or self.charger.charging_allowed is not True:
+            return False
+        value = self.charger.value(control.key)
+        if value is None or self.charging.get(control.key) == value:
+            return False
+        self.charging = {control.key: value}
+        return True
+
     async def async_hold_pause(self) -> None:
         """Pause the charger the way its control kind does (see ``controls.py``).
 
@@ -60,13 +119,7 @@ class ChargerDriver:
             return
         entity_id = control.key
         wanted = self.charger.pause_value()
-        current = self.charger.value(entity_id)
-        if (sent := self.charger.awaiting(entity_id)) is not None:
-            # A command of ours is on its way (a put-back before a reload): that is the value.
-            current = sent.wanted
-        elif (checked := self.charger.checking(entity_id)) is not None:
-            # A put-back owed from before the car left is being checked: that is the value.
-            current = checked
+        current = self._value_now(entity_id)
         self._owed.discard(entity_id)
         if current is None and not control.readable:
             # Actions cannot be read back: before our first pause the charger was allowed to charge.
@@ -101,6 +154,8 @@ class ChargerDriver:
         """Move the value to put back of entity ``old`` to its new id ``new``."""
         if old in self.restore:
             self.restore[new] = self.restore.pop(old)
+        if old in self.charging:
+            self.charging[new] = self.charging.pop(old)
         if old in self._owed:
             self._owed.discard(old)
             self._owed.add(new)

@@ -128,6 +128,17 @@ def plan_from_json(value: object) -> Plan | None:
     )
 
 
+def _values(raw: object) -> dict[str, RestoreValue]:
+    """Read stored charger values (entity -> text or number); anything else is dropped."""
+    if not isinstance(raw, dict):
+        return {}
+    return {
+        str(entity_id): value
+        for entity_id, value in raw.items()
+        if isinstance(value, str | float | int) and not isinstance(value, bool)
+    }
+
+
 @dataclass(slots=True, kw_only=True)
 class StoredState:
     """Everything the controller keeps across restarts.
@@ -144,6 +155,8 @@ class StoredState:
     consent_refused: str | None = None
     plugged: bool | None = None
     restore: dict[str, RestoreValue] = field(default_factory=dict)
+    # The control's last value seen that lets the car charge (a new night may resume to it).
+    charging: dict[str, RestoreValue] = field(default_factory=dict)
     # Our commands still on their way: entity id -> [value, sent at] (recognised after a reload).
     sent: dict[str, list[Any]] = field(default_factory=dict)
     # When Home Assistant last stopped with values to put back (a change after it is the user's).
@@ -160,6 +173,7 @@ class StoredState:
             "consent_refused": self.consent_refused,
             "plugged": self.plugged,
             "restore": dict(self.restore),
+            "charging": dict(self.charging),
             "sent": dict(self.sent),
             "stopped_at": time_to_json(self.stopped_at),
             "unloaded_at": time_to_json(self.unloaded_at),
@@ -179,12 +193,8 @@ class StoredState:
             state.consent_refused = consent_refused
         if isinstance(plugged := data.get("plugged"), bool):
             state.plugged = plugged
-        if isinstance(restore := data.get("restore"), dict):
-            state.restore = {
-                str(entity_id): value
-                for entity_id, value in restore.items()
-                if isinstance(value, str | float | int) and not isinstance(value, bool)
-            }
+        state.restore = _values(data.get("restore"))
+        state.charging = _values(data.get("charging"))
         for name in ("stopped_at", "unloaded_at"):
             try:
                 setattr(state, name, time_from_json(data.get(name)))
