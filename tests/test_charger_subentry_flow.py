@@ -162,7 +162,7 @@ def home_entry(
 
 
 @pytest.fixture
-def home(hass: HomeAssistant, axle_simulator: AxleSimulator, axle_base_url: str) -> ConfigEntry:
+def house(hass: HomeAssistant, axle_simulator: AxleSimulator, axle_base_url: str) -> ConfigEntry:
     """The home, added to Home Assistant (not set up: these tests are about the flow)."""
     entry = home_entry(axle_simulator, axle_base_url)
     entry.add_to_hass(hass)
@@ -238,14 +238,14 @@ def charger_data(entry: ConfigEntry) -> list[dict[str, Any]]:
 
 
 async def test_add_a_second_charger(
-    hass: HomeAssistant, home: ConfigEntry, axle_simulator: AxleSimulator
+    hass: HomeAssistant, house: ConfigEntry, axle_simulator: AxleSimulator
 ) -> None:
     """The new charger goes to the home's site at Axle, and into a subentry of its own."""
-    before = charger_data(home)
-    result = await submit(hass, await reach_schedule(hass, home), SCHEDULE_INPUT)
+    before = charger_data(house)
+    result = await submit(hass, await reach_schedule(hass, house), SCHEDULE_INPUT)
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
-    chargers = charger_subentries(home)
+    chargers = charger_subentries(house)
     assert len(chargers) == 2
     assert dict(chargers[0].data) == before[0]
     added = chargers[1]
@@ -276,19 +276,19 @@ async def test_add_a_second_charger(
     assert [asset["external_id"] for asset in body["assets"]] == [external_id]
     assert body["assets"][0]["properties"] == {"power_kw": 11.0}
     # The home itself is untouched.
-    assert dict(home.options) == {}
-    assert home.data[CONF_SITE_ID] == site.site_id
+    assert dict(house.options) == {}
+    assert house.data[CONF_SITE_ID] == site.site_id
 
 
 async def test_a_device_names_the_charger_and_its_profile_model_is_offered(
-    hass: HomeAssistant, home: ConfigEntry, axle_simulator: AxleSimulator
+    hass: HomeAssistant, house: ConfigEntry, axle_simulator: AxleSimulator
 ) -> None:
     """Picked as a device, the charger is named after it; its model is checked with Axle."""
     device = dr.async_get(hass).async_get_or_create(
-        config_entry_id=home.entry_id, identifiers={("test", "garage")}, name="Garage zappi"
+        config_entry_id=house.entry_id, identifiers={("test", "garage")}, name="Garage zappi"
     )
     result = await submit(
-        hass, await start(hass, home), {**SECOND_INPUT, CONF_CHARGER_DEVICE: device.id}
+        hass, await start(hass, house), {**SECOND_INPUT, CONF_CHARGER_DEVICE: device.id}
     )
     # An unknown device fills nothing in: the form comes back to be checked.
     assert result["step_id"] == "charger"
@@ -296,7 +296,7 @@ async def test_a_device_names_the_charger_and_its_profile_model_is_offered(
     result = await submit(hass, result, {CONF_ASSET_MODEL: "zappi"})
     result = await submit(hass, result, SCHEDULE_INPUT)
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    added = charger_subentries(home)[1]
+    added = charger_subentries(house)[1]
     assert added.title == "Garage zappi"
     assert added.data[CONF_ASSET_MODEL] == "zappi"
     assert onboards(axle_simulator)[0]["assets"][0]["asset_model"] == "zappi"
@@ -351,27 +351,27 @@ async def test_cop11_home_with_an_unqualified_model_aborts_before_axle_is_change
 )
 async def test_an_entity_of_another_charger_is_refused(
     hass: HomeAssistant,
-    home: ConfigEntry,
+    house: ConfigEntry,
     axle_simulator: AxleSimulator,
     field: str,
     value: str,
 ) -> None:
     """Two chargers driving one entity would fight: the field says so, nothing is sent."""
-    result = await submit(hass, await start(hass, home), {**SECOND_INPUT, field: value})
+    result = await submit(hass, await start(hass, house), {**SECOND_INPUT, field: value})
     assert result["step_id"] == "charger"
     assert result["errors"] == {field: "entity_in_use"}
     assert axle_simulator.requests == []
-    assert len(charger_subentries(home)) == 1
+    assert len(charger_subentries(house)) == 1
 
 
 async def test_an_entity_of_an_older_entry_is_refused(
-    hass: HomeAssistant, home: ConfigEntry, axle_simulator: AxleSimulator
+    hass: HomeAssistant, house: ConfigEntry, axle_simulator: AxleSimulator
 ) -> None:
     """A home not yet migrated keeps its charger in its options: its entities count too."""
     MockConfigEntry(domain=DOMAIN, unique_id="1400012345678", options={**SECOND_INPUT}).add_to_hass(
         hass
     )
-    result = await submit(hass, await start(hass, home), SECOND_INPUT)
+    result = await submit(hass, await start(hass, house), SECOND_INPUT)
     assert result["errors"] == {
         CONF_PLUG_ENTITY: "entity_in_use",
         CONF_SWITCH_ENTITY: "entity_in_use",
@@ -394,20 +394,20 @@ async def test_an_entity_of_an_older_entry_is_refused(
 )
 async def test_axle_refusals_are_form_errors_and_change_nothing(
     hass: HomeAssistant,
-    home: ConfigEntry,
+    house: ConfigEntry,
     axle_simulator: AxleSimulator,
     fault: dict[str, Any],
     step_id: str,
     error: dict[str, str],
 ) -> None:
     """Each refusal shows its step again with the error; the home and Axle's site are as before."""
-    result = await reach_schedule(hass, home)
+    result = await reach_schedule(hass, house)
     axle_simulator.fail_next("/entities/site/onboard", **fault)
     result = await submit(hass, result, SCHEDULE_INPUT)
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == step_id
     assert result["errors"] == error
-    assert len(charger_subentries(home)) == 1
+    assert len(charger_subentries(house)) == 1
     assert site_assets(axle_simulator) == {FIRST_EXTERNAL_ID}
     # The user goes on from the form shown, and the charger is added once Axle takes it.
     if step_id == "charger":
@@ -416,15 +416,15 @@ async def test_axle_refusals_are_form_errors_and_change_nothing(
         result = await submit(hass, result, {})
     result = await submit(hass, result, SCHEDULE_INPUT)
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert len(charger_subentries(home)) == 2
+    assert len(charger_subentries(house)) == 2
     assert len(site_assets(axle_simulator)) == 2
 
 
 async def test_unknown_model_is_shown_on_the_field_before_anything_is_sent(
-    hass: HomeAssistant, home: ConfigEntry, axle_simulator: AxleSimulator
+    hass: HomeAssistant, house: ConfigEntry, axle_simulator: AxleSimulator
 ) -> None:
     """Axle's eligibility check knows no such model: the details form says so."""
-    result = await submit(hass, await start(hass, home), SECOND_INPUT)
+    result = await submit(hass, await start(hass, house), SECOND_INPUT)
     result = await submit(hass, result, {CONF_ASSET_MODEL: "no-such-model"})
     assert result["step_id"] == "charger_details"
     assert result["errors"] == {CONF_ASSET_MODEL: "unknown_asset_model"}
@@ -432,11 +432,11 @@ async def test_unknown_model_is_shown_on_the_field_before_anything_is_sent(
 
 
 async def test_axle_down_before_the_details_keeps_the_charger_form(
-    hass: HomeAssistant, home: ConfigEntry, axle_simulator: AxleSimulator
+    hass: HomeAssistant, house: ConfigEntry, axle_simulator: AxleSimulator
 ) -> None:
     """The route (CoP11 or not) needs Axle: when it cannot be asked, the charger form stays."""
     axle_simulator.fail_next("/check-eligibility", status=503)
-    result = await submit(hass, await start(hass, home), SECOND_INPUT)
+    result = await submit(hass, await start(hass, house), SECOND_INPUT)
     assert result["step_id"] == "charger"
     assert result["errors"] == {"base": "cannot_connect"}
     result = await submit(hass, result, SECOND_INPUT)
@@ -459,14 +459,14 @@ async def test_site_mismatch_is_an_error_and_nothing_is_saved(
 
 
 async def test_home_not_participating_aborts(
-    hass: HomeAssistant, home: ConfigEntry, axle_simulator: AxleSimulator
+    hass: HomeAssistant, house: ConfigEntry, axle_simulator: AxleSimulator
 ) -> None:
     """Participation off: adding a charger would enrol the home again, so the flow stops."""
-    axle_simulator.unenrol(DEFAULT_USERNAME, home.data[CONF_SITE_ID], LIMITED_PAUSE)
-    result = await submit(hass, await reach_schedule(hass, home), SCHEDULE_INPUT)
+    axle_simulator.unenrol(DEFAULT_USERNAME, house.data[CONF_SITE_ID], LIMITED_PAUSE)
+    result = await submit(hass, await reach_schedule(hass, house), SCHEDULE_INPUT)
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "home_not_participating"
-    assert len(charger_subentries(home)) == 1
+    assert len(charger_subentries(house)) == 1
     assert site_assets(axle_simulator) == {FIRST_EXTERNAL_ID}
 
 
@@ -481,25 +481,27 @@ async def test_unusable_saved_address_is_a_form_error(
     assert result["errors"] == {"base": "invalid_base_url"}
 
 
-async def test_older_entry_offers_no_charger_to_add(hass: HomeAssistant, home: ConfigEntry) -> None:
+async def test_older_entry_offers_no_charger_to_add(
+    hass: HomeAssistant, house: ConfigEntry
+) -> None:
     """Only a home of version 2 takes chargers; an older entry is migrated at set-up first."""
     older = MockConfigEntry(domain=DOMAIN, version=1, options=FIRST_CHARGER)
     assert AxleFlexLiteConfigFlow.async_get_supported_subentry_types(older) == {}
-    assert set(AxleFlexLiteConfigFlow.async_get_supported_subentry_types(home)) == {
+    assert set(AxleFlexLiteConfigFlow.async_get_supported_subentry_types(house)) == {
         SUBENTRY_TYPE_CHARGER
     }
 
 
 async def test_reconfigure_changes_only_that_charger(
-    hass: HomeAssistant, home: ConfigEntry, axle_simulator: AxleSimulator
+    hass: HomeAssistant, house: ConfigEntry, axle_simulator: AxleSimulator
 ) -> None:
     """The form is filled from the charger; saving changes it alone and sends nothing to Axle."""
-    result = await submit(hass, await reach_schedule(hass, home), SCHEDULE_INPUT)
-    first, second = charger_subentries(home)
+    result = await submit(hass, await reach_schedule(hass, house), SCHEDULE_INPUT)
+    first, second = charger_subentries(house)
     first_before, second_before = dict(first.data), dict(second.data)
     requests = len(axle_simulator.requests)
 
-    result = await start_reconfigure(hass, home, second.subentry_id)
+    result = await start_reconfigure(hass, house, second.subentry_id)
     assert result["step_id"] == "reconfigure"
     schema = result["data_schema"].schema
     suggested = {
@@ -525,7 +527,7 @@ async def test_reconfigure_changes_only_that_charger(
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
     assert dict(first.data) == first_before
-    second = charger_subentries(home)[1]
+    second = charger_subentries(house)[1]
     assert dict(second.data) == {
         **second_before,
         CONF_SWITCH_ENTITY: "switch.garage_other",
@@ -537,12 +539,12 @@ async def test_reconfigure_changes_only_that_charger(
 
 
 async def test_reconfigure_refuses_another_chargers_entity_but_not_its_own(
-    hass: HomeAssistant, home: ConfigEntry
+    hass: HomeAssistant, house: ConfigEntry
 ) -> None:
     """A charger keeps its own entities; it cannot take the other charger's."""
-    (first,) = charger_subentries(home)
+    (first,) = charger_subentries(house)
     before = dict(first.data)
-    result = await start_reconfigure(hass, home, first.subentry_id)
+    result = await start_reconfigure(hass, house, first.subentry_id)
     own = {
         key: value
         for key, value in before.items()
@@ -598,10 +600,10 @@ async def test_reconfigure_with_a_device_fills_in_first_and_keeps_the_model(
 
 
 async def test_not_eligible_aborts_with_axles_reason(
-    hass: HomeAssistant, home: ConfigEntry, axle_simulator: AxleSimulator
+    hass: HomeAssistant, house: ConfigEntry, axle_simulator: AxleSimulator
 ) -> None:
     """Axle refuses the charger outright: its reason is shown and nothing is saved."""
-    result = await reach_schedule(hass, home)
+    result = await reach_schedule(hass, house)
     axle_simulator.fail_next(
         "/entities/site/onboard", status=422, detail="Charger cannot join this programme"
     )
@@ -609,14 +611,14 @@ async def test_not_eligible_aborts_with_axles_reason(
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "not_eligible"
     assert result["description_placeholders"] == {"reason": "Charger cannot join this programme"}
-    assert len(charger_subentries(home)) == 1
+    assert len(charger_subentries(house)) == 1
 
 
 async def test_axle_down_while_checking_the_model_stays_on_the_details(
-    hass: HomeAssistant, home: ConfigEntry, axle_simulator: AxleSimulator
+    hass: HomeAssistant, house: ConfigEntry, axle_simulator: AxleSimulator
 ) -> None:
     """The model's check fails for want of Axle: the details form says so and keeps the model."""
-    result = await submit(hass, await start(hass, home), SECOND_INPUT)
+    result = await submit(hass, await start(hass, house), SECOND_INPUT)
     axle_simulator.fail_next("/check-eligibility", status=503)
     result = await submit(hass, result, {CONF_ASSET_MODEL: "zappi"})
     assert result["step_id"] == "charger_details"
@@ -626,7 +628,7 @@ async def test_axle_down_while_checking_the_model_stays_on_the_details(
 
 
 async def test_forms_serialise_for_the_frontend(
-    hass: HomeAssistant, home: ConfigEntry, hass_client: Any
+    hass: HomeAssistant, house: ConfigEntry, hass_client: Any
 ) -> None:
     """Add a charger and change it through the HTTP API, as the frontend does."""
     from homeassistant.setup import async_setup_component
@@ -634,7 +636,7 @@ async def test_forms_serialise_for_the_frontend(
     assert await async_setup_component(hass, "config", {})
     client = await hass_client()
     url = "/api/config/config_entries/subentries/flow"
-    response = await client.post(url, json={"handler": [home.entry_id, SUBENTRY_TYPE_CHARGER]})
+    response = await client.post(url, json={"handler": [house.entry_id, SUBENTRY_TYPE_CHARGER]})
     assert response.status == 200, await response.text()
     step = await response.json()
     for step_id, answer in (
@@ -649,10 +651,10 @@ async def test_forms_serialise_for_the_frontend(
         step = await response.json()
     assert step["type"] == "create_entry"
 
-    added = charger_subentries(home)[1]
+    added = charger_subentries(house)[1]
     response = await client.post(
         url,
-        json={"handler": [home.entry_id, SUBENTRY_TYPE_CHARGER], "subentry_id": added.subentry_id},
+        json={"handler": [house.entry_id, SUBENTRY_TYPE_CHARGER], "subentry_id": added.subentry_id},
     )
     assert response.status == 200, await response.text()
     step = await response.json()

@@ -7,13 +7,13 @@ meter) -> ``charger`` -> ``charger_details`` (model; installation date for CoP11
 Lite before).
 When Axle refuses one part, only that part's step is shown again; everything else is kept, so the
 user never types anything twice. After set-up: ``reauth_confirm``, ``reconfigure`` (home details
-and consent, onboards again) and a one-step options flow (``init``: charger and schedule, no
-onboarding). The forms are in flow_schemas.py; checking input and talking to Axle in onboarding.py.
+and consent, onboards again: flow_home_reconfigure.py), a one-step options flow and the chargers'
+subentry flow (charger_subentry_flow.py). The forms are in flow_schemas.py; checking input and
+talking to Axle in onboarding.py.
 """
 
 from __future__ import annotations
 
-from datetime import date
 from typing import TYPE_CHECKING, Any
 from uuid import uuid4
 
@@ -25,9 +25,8 @@ from homeassistant.config_entries import (
 )
 from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import callback
-from homeassistant.util import dt as dt_util
 
-from .api import AxleClient, AxleConfigurationError, Environment, MeterAddress
+from .api import AxleClient, Environment, MeterAddress
 from .charger_form import (
     async_charger_note,
     charger_input,
@@ -41,18 +40,16 @@ from .const import (
     CONF_BASE_URL,
     CONF_CONSENT,
     CONF_CONSENT_AT,
-    CONF_EMAIL,
     CONF_ENVIRONMENT,
     CONF_EXTERNAL_ID,
-    CONF_INSTALLATION_DATE,
     CONF_MPAN,
     CONF_POSTCODE,
-    CONF_STREET_ADDRESS,
     CONFIG_ENTRY_VERSION,
     DOMAIN,
     LOGGER,
     SUBENTRY_TYPE_CHARGER,
 )
+from .flow_home_reconfigure import HomeReconfigureStep
 from .flow_lookups import HomeVerdict, async_check_details, async_check_home
 from .flow_meter_lookup import MeterLookupSteps
 from .flow_schemas import (
@@ -60,7 +57,6 @@ from .flow_schemas import (
     CONSENT_SCHEMA,
     CREDENTIALS_SCHEMA,
     FIND_MPAN_URL,
-    RECONFIGURE_SCHEMA,
     SCHEDULE_SCHEMA,
     SITE_SCHEMA,
     charger_details_schema,
@@ -75,7 +71,6 @@ from .onboarding import (
     UnknownAssetModelError,
     async_onboard,
     async_validate_account,
-    build_client,
     consent_time,
     entry_title,
     onboard_request,
@@ -90,7 +85,7 @@ if TYPE_CHECKING:
     import voluptuous as vol
 
 
-class AxleFlexLiteConfigFlow(MeterLookupSteps, ConfigFlow, domain=DOMAIN):
+class AxleFlexLiteConfigFlow(MeterLookupSteps, HomeReconfigureStep, ConfigFlow, domain=DOMAIN):
     """Add a home and its charger to Axle Flex Lite."""
 
     VERSION = 1
@@ -420,58 +415,3 @@ class AxleFlexLiteConfigFlow(MeterLookupSteps, ConfigFlow, domain=DOMAIN):
         if errors:
             return self._async_show_filled_form("reauth_confirm", CREDENTIALS_SCHEMA, shown, errors)
         return self.async_update_reload_and_abort(entry, data_updates=credentials)
-
-    async def async_step_reconfigure(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Change the home details or give consent again, and onboard once more."""
-        entry = self._get_reconfigure_entry()
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            site, errors = validate_site(user_input, entry.data[CONF_ENVIRONMENT])
-            if CONF_MPAN in site:
-                await self.async_set_unique_id(site[CONF_MPAN])
-                self._abort_if_unique_id_mismatch()
-            options = {**entry.options}
-            if installed := user_input.get(CONF_INSTALLATION_DATE):
-                if date.fromisoformat(installed) > dt_util.now().date():
-                    errors[CONF_INSTALLATION_DATE] = "date_in_future"
-                options[CONF_INSTALLATION_DATE] = installed
-            if not errors:
-                # The user asked to be in Flex Lite by submitting this form with consent ticked.
-                request = onboard_request(
-                    site, entry.data[CONF_EXTERNAL_ID], options, override_withdrawal=True
-                )
-                try:
-                    client = build_client(self.hass, entry.data)
-                    ids = await async_onboard(client, request)
-                except AxleConfigurationError:
-                    errors = {"base": "invalid_base_url"}
-                except UnknownAssetModelError:
-                    errors = {"base": "unknown_asset_model"}
-                except NotEligibleError as failure:
-                    return self.async_abort(
-                        reason="not_eligible", description_placeholders={"reason": failure.reason}
-                    )
-                except OnboardFailedError as failure:
-                    errors = {"base": failure.error}
-                else:
-                    return self.async_update_reload_and_abort(
-                        entry,
-                        title=entry_title(site[CONF_POSTCODE]),
-                        data_updates={**site, **ids},
-                        options=options,
-                    )
-        suggested = user_input or {
-            key: value
-            for key, value in {**entry.data, **entry.options}.items()
-            if key
-            in (CONF_MPAN, CONF_STREET_ADDRESS, CONF_POSTCODE, CONF_EMAIL, CONF_INSTALLATION_DATE)
-        }
-        return self._async_show_filled_form(
-            "reconfigure",
-            RECONFIGURE_SCHEMA,
-            suggested,
-            errors,
-            description_placeholders={"find_mpan_url": FIND_MPAN_URL},
-        )

@@ -151,7 +151,9 @@ def charger_details_schema(*, needs_cop11: bool) -> vol.Schema:
     )
 
 
-# Reconfigure: the home's details, plus the CoP11 installation date (kept in the options).
-RECONFIGURE_SCHEMA = SITE_SCHEMA.extend(
-    {**CONSENT_SCHEMA.schema, vol.Optional(CONF_INSTALLATION_DATE): DateSelector()}
+# Reconfigure: the home's details and consent; for a home with one charger also its CoP11
+# installation date (several chargers each gave theirs when they were added).
+RECONFIGURE_SITE_SCHEMA = SITE_SCHEMA.extend(CONSENT_SCHEMA.schema)
+RECONFIGURE_SCHEMA = RECONFIGURE_SITE_SCHEMA.extend(
+    {vol.Optional(CONF_INSTALLATION_DATE): DateSelector()}
 )

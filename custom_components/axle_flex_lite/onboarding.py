@@ -231,6 +231,18 @@ def onboard_request(
     override_withdrawal: bool,
 ) -> OnboardRequest:
     """Axle's onboarding request for one home with one charger in Flex Lite."""
+    return home_onboard_request(
+        site, {external_id: charger}, override_withdrawal=override_withdrawal
+    )
+
+
+def home_onboard_request(
+    site: Mapping[str, Any],
+    chargers: Mapping[str, Mapping[str, Any]],
+    *,
+    override_withdrawal: bool,
+) -> OnboardRequest:
+    """Axle's onboarding request for one home and its chargers (by external id) in Flex Lite."""
     return OnboardRequest(
         site=SiteDetails(
             mpan=site[CONF_MPAN],
@@ -239,7 +251,7 @@ def onboard_request(
             email=site[CONF_EMAIL],
             gave_boundary_meter_consent_at=datetime.fromisoformat(site[CONF_CONSENT_AT]),
         ),
-        assets=(
+        assets=tuple(
             AssetDetails(
                 external_id=external_id,
                 type="charger",
@@ -251,7 +263,8 @@ def onboard_request(
                     if charger.get(CONF_INSTALLATION_DATE)
                     else None
                 ),
-            ),
+            )
+            for external_id, charger in chargers.items()
         ),
         proposition=Proposition.LIMITED_PAUSE,
         override_withdrawal=override_withdrawal,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .const import CONF_KEY_PREFIX, SUBENTRY_TYPE_CHARGER
+from .const import CONF_EXTERNAL_ID, CONF_KEY_PREFIX, SUBENTRY_TYPE_CHARGER
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -38,3 +38,13 @@ def charger_key_prefix(entry_id: str, data: Mapping[str, Any]) -> str:
 def added_charger_key_prefix(entry_id: str, external_id: str) -> str:
     """Return the prefix stored for a charger added to a home ("Add charger")."""
     return f"{entry_id}_{external_id}"
+
+
+def home_chargers(entry: ConfigEntry) -> dict[str, Mapping[str, Any]]:
+    """Return the settings of each of the home's chargers by its Axle external id.
+
+    An entry not migrated yet holds its one charger in its options (its ids in its data).
+    """
+    if chargers := charger_subentries(entry):
+        return {str(subentry.data[CONF_EXTERNAL_ID]): subentry.data for subentry in chargers}
+    return {str(entry.data[CONF_EXTERNAL_ID]): entry.options}

@@ -1,0 +1,113 @@
+"""The home's reconfigure on a home of entry version 2: every charger is sent to Axle again."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.config_entries import SOURCE_RECONFIGURE
+from homeassistant.data_entry_flow import FlowResultType
+import pytest
+
+from custom_components.axle_flex_lite.const import (
+    CONF_CONSENT,
+    CONF_EMAIL,
+    CONF_EXTERNAL_ID,
+    CONF_INSTALLATION_DATE,
+    CONF_MPAN,
+    CONF_POSTCODE,
+    CONF_SITE_ID,
+    CONF_STREET_ADDRESS,
+    DOMAIN,
+)
+from custom_components.axle_flex_lite.subentries import charger_subentries
+
+from .test_charger_subentry_flow import (
+    FIRST_EXTERNAL_ID,
+    SCHEDULE_INPUT,
+    charger_entities,  # noqa: F401 - the chargers' entities
+    home_entry,
+    onboards,
+    reach_schedule,
+    submit,
+)
+from .test_config_flow import mock_setup_entry  # noqa: F401 - keeps entries from setting up
+
+if TYPE_CHECKING:
+    from homeassistant.config_entries import ConfigEntry
+    from homeassistant.core import HomeAssistant
+
+    from tools.axle_simulator import AxleSimulator
+
+pytestmark = pytest.mark.usefixtures("charger_entities")
+
+
+@pytest.fixture
+def house(hass: HomeAssistant, axle_simulator: AxleSimulator, axle_base_url: str) -> ConfigEntry:
+    """The home of version 2 with one charger, added to Home Assistant (not set up)."""
+    entry = home_entry(axle_simulator, axle_base_url)
+    entry.add_to_hass(hass)
+    return entry
+
+
+RECONFIGURE_INPUT = {
+    CONF_MPAN: "1900000000013",
+    CONF_STREET_ADDRESS: "7 Other Road",
+    CONF_POSTCODE: "SW1A 1AA",
+    CONF_EMAIL: "new@example.org",
+    CONF_CONSENT: True,
+}
+
+
+async def start_reconfigure(hass: HomeAssistant, entry: ConfigEntry) -> Any:
+    """Open the home's reconfigure."""
+    return await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_RECONFIGURE, "entry_id": entry.entry_id}
+    )
+
+
+async def test_one_charger_gets_its_installation_date(
+    hass: HomeAssistant, house: ConfigEntry, axle_simulator: AxleSimulator
+) -> None:
+    """With one charger the date is asked, sent with it, and saved in its subentry."""
+    (charger,) = charger_subentries(house)
+    before = dict(charger.data)
+    result = await start_reconfigure(hass, house)
+    assert CONF_INSTALLATION_DATE in result["data_schema"].schema
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {**RECONFIGURE_INPUT, CONF_INSTALLATION_DATE: "2025-02-01"}
+    )
+    assert result["reason"] == "reconfigure_successful"
+    (body,) = onboards(axle_simulator)
+    assert [asset["external_id"] for asset in body["assets"]] == [FIRST_EXTERNAL_ID]
+    assert body["assets"][0]["installation_date"] == "2025-02-01"
+    assert dict(charger_subentries(house)[0].data) == {
+        **before,
+        CONF_INSTALLATION_DATE: "2025-02-01",
+    }
+    assert house.data[CONF_POSTCODE] == "SW1A 1AA"
+    assert CONF_EXTERNAL_ID not in house.data
+    assert dict(house.options) == {}
+
+
+async def test_two_chargers_are_both_sent_and_left_as_they_are(
+    hass: HomeAssistant, house: ConfigEntry, axle_simulator: AxleSimulator
+) -> None:
+    """With several chargers no date is asked; each is sent as saved and stays unchanged."""
+    result = await submit(hass, await reach_schedule(hass, house), SCHEDULE_INPUT)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    chargers_before = [dict(sub.data) for sub in charger_subentries(house)]
+    site_id = house.data[CONF_SITE_ID]
+
+    result = await start_reconfigure(hass, house)
+    assert CONF_INSTALLATION_DATE not in result["data_schema"].schema
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], RECONFIGURE_INPUT)
+    assert result["reason"] == "reconfigure_successful"
+    body = onboards(axle_simulator)[-1]
+    assert body["override_withdrawal"] is True
+    assert [asset["external_id"] for asset in body["assets"]] == [
+        data[CONF_EXTERNAL_ID] for data in chargers_before
+    ]
+    assert [dict(sub.data) for sub in charger_subentries(house)] == chargers_before
+    assert house.data[CONF_SITE_ID] == site_id
+    assert house.data[CONF_STREET_ADDRESS] == "7 Other Road"
+    assert len(axle_simulator.sites["1900000000013"].assets) == 2
