@@ -12,6 +12,7 @@ The night: plug-in at 18:00 UTC on 25 November 2026 (GMT), window 23:30-05:30, a
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 import logging
 import socket
@@ -99,11 +100,6 @@ def controller_of(entry: MockConfigEntry) -> SessionController:
     return controller
 
 
-def schedules_sent(simulator: AxleSimulator) -> int:
-    """Return how many plug-in schedules reached the simulator."""
-    return len(simulator.requests_to(SCHEDULE_PATH))
-
-
 def assert_nothing_unhandled(caplog: pytest.LogCaptureFixture) -> None:
     """No error and no traceback in the log, from any logger."""
     unhandled = [
@@ -123,22 +119,6 @@ def assert_nothing_unhandled(caplog: pytest.LogCaptureFixture) -> None:
     assert unhandled == []
 
 
-async def assert_own_schedule_all_night(
-    clock: Clock,
-    charger: SimulatedCharger,
-    axle_simulator: AxleSimulator,
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    """Past the one retry and through the night: Axle asked once, the charger never touched."""
-    await clock.advance(FALLBACK_RETRY_DELAY)
-    await run_night(clock, charger)
-
-    assert schedules_sent(axle_simulator) == 1
-    assert charger.calls() == []
-    assert_as_the_user_wants(charger)
-    assert_nothing_unhandled(caplog)
-
-
 def state_of(hass: HomeAssistant, entity_id: str) -> str:
     """Return an entity's state, which must exist."""
     state = hass.states.get(entity_id)
@@ -152,17 +132,72 @@ def assert_as_the_user_wants(charger: SimulatedCharger, *, switch_on: bool = Tru
     assert charger.current_value == 16
 
 
-async def step_to(clock: Clock, when: datetime) -> None:
-    """Move the clock to ``when``, stopping at each edge of the pause on the way."""
-    for moment in (*PAUSE, when):
-        if clock.now < moment <= when:
-            await clock.move_to(moment)
+def night_options(changes: dict[str, Any]) -> dict[str, Any]:
+    """The night's entry options without the charger's switch and current, plus ``changes``."""
+    return {
+        CONF_PLUG_ENTITY: PLUG,
+        CONF_WINDOW_START: "23:30:00",
+        CONF_WINDOW_END: "05:30:00",
+        CONF_CONTROL_MODE: "pause_only",
+        CONF_UNPLUG_SETTLE: 0,
+        **changes,
+    }
 
 
-async def run_night(clock: Clock, charger: SimulatedCharger, *, until: datetime = MORNING) -> None:
-    """Step through the pause's edges to the morning, then unplug."""
-    await step_to(clock, until)
-    await charger.unplug()
+@dataclass(frozen=True, slots=True)
+class Night:
+    """A row's night: the simulated charger, the clock, Axle and the log, and how each row ends."""
+
+    charger: SimulatedCharger
+    clock: Clock
+    axle: AxleSimulator
+    caplog: pytest.LogCaptureFixture
+
+    def schedules_sent(self) -> int:
+        """Return how many plug-in schedules reached the simulator."""
+        return len(self.axle.requests_to(SCHEDULE_PATH))
+
+    async def step_to(self, when: datetime) -> None:
+        """Move the clock to ``when``, stopping at each edge of the pause on the way."""
+        for moment in (*PAUSE, when):
+            if self.clock.now < moment <= when:
+                await self.clock.move_to(moment)
+
+    async def run(self, *, until: datetime = MORNING) -> None:
+        """Step through the pause's edges to the morning, then unplug."""
+        await self.step_to(until)
+        await self.charger.unplug()
+
+    def assert_ends(
+        self,
+        calls: list[tuple[str, str, None]],
+        *,
+        schedules: int | None = None,
+        switch_on: bool = True,
+    ) -> None:
+        """How a row ends: exactly these commands (and schedules), the user's charger, no fault."""
+        assert self.charger.calls() == calls
+        if schedules is not None:
+            assert self.schedules_sent() == schedules
+        assert_as_the_user_wants(self.charger, switch_on=switch_on)
+        assert_nothing_unhandled(self.caplog)
+
+    async def assert_own_schedule_all_night(self) -> None:
+        """Past the one retry and through the night: Axle asked once, the charger never touched."""
+        await self.clock.advance(FALLBACK_RETRY_DELAY)
+        await self.run()
+        self.assert_ends([], schedules=1)
+
+
+@pytest.fixture
+def night(
+    charger: SimulatedCharger,
+    clock: Clock,
+    axle_simulator: AxleSimulator,
+    caplog: pytest.LogCaptureFixture,
+) -> Night:
+    """The row's night (the entry itself comes from the fixture the row asks for)."""
+    return Night(charger, clock, axle_simulator, caplog)
 
 
 class SwitchWatch:
@@ -203,36 +238,30 @@ class SwitchWatch:
 async def test_axle_fault_at_plug_in(
     hass: HomeAssistant,
     *,
-    charger: SimulatedCharger,
-    clock: Clock,
-    axle_simulator: AxleSimulator,
-    caplog: pytest.LogCaptureFixture,
+    night: Night,
     fault: dict[str, Any],
     retried: bool,
     controller: SessionController,
 ) -> None:
     """A failed schedule leaves the charger alone; a passing failure is asked once more."""
-    axle_simulator.fail_next(SCHEDULE_PATH, **fault)
-    await charger.plug_in(wait=False)
-    await clock.drive(hass.async_block_till_done())
+    night.axle.fail_next(SCHEDULE_PATH, **fault)
+    await night.charger.plug_in(wait=False)
+    await night.clock.drive(hass.async_block_till_done())
     assert controller.status is SessionStatus.FALLBACK
 
-    await clock.advance(FALLBACK_RETRY_DELAY)
+    await night.clock.advance(FALLBACK_RETRY_DELAY)
     if retried:
         # The simulator answers the retry: Axle's pause applies after all.
-        assert schedules_sent(axle_simulator) == 2
+        assert night.schedules_sent() == 2
         assert controller.status is SessionStatus.WAITING
         expected: list[tuple[str, str, None]] = [OFF, ON]
     else:
-        assert schedules_sent(axle_simulator) == 1
+        assert night.schedules_sent() == 1
         assert controller.status is SessionStatus.FALLBACK
         expected = []
-    await run_night(clock, charger)
+    await night.run()
 
-    assert charger.calls() == expected
-    assert schedules_sent(axle_simulator) == (2 if retried else 1)
-    assert_as_the_user_wants(charger)
-    assert_nothing_unhandled(caplog)
+    night.assert_ends(expected, schedules=(2 if retried else 1))
 
 
 def refused_port() -> int:
@@ -245,10 +274,8 @@ def refused_port() -> int:
 
 async def test_axle_connection_refused(
     hass: HomeAssistant,
-    clock: Clock,
-    charger: SimulatedCharger,
+    night: Night,
     config_entry: MockConfigEntry,
-    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """Axle unreachable from the start: the entry still loads and the night is the user's own.
 
@@ -260,27 +287,25 @@ async def test_axle_connection_refused(
         config_entry,
         data={**config_entry.data, CONF_BASE_URL: f"http://127.0.0.1:{refused_port()}"},
     )
-    assert await clock.drive(hass.config_entries.async_setup(config_entry.entry_id))
-    await clock.drive(hass.async_block_till_done())
+    assert await night.clock.drive(hass.config_entries.async_setup(config_entry.entry_id))
+    await night.clock.drive(hass.async_block_till_done())
     assert config_entry.state is ConfigEntryState.LOADED
     controller = controller_of(config_entry)
 
-    await charger.plug_in(wait=False)
-    await clock.drive(hass.async_block_till_done())
+    await night.charger.plug_in(wait=False)
+    await night.clock.drive(hass.async_block_till_done())
     assert controller.status is SessionStatus.FALLBACK
     assert controller.last_api_error is not None
     assert controller.last_api_error.startswith("AxleConnectionError")
-    await clock.drive(clock.advance(FALLBACK_RETRY_DELAY))
+    await night.clock.drive(night.clock.advance(FALLBACK_RETRY_DELAY))
     assert controller.status is SessionStatus.FALLBACK
     for moment in (*PAUSE, MORNING):
-        await clock.drive(clock.move_to(moment))
-    await charger.unplug(wait=False)
+        await night.clock.drive(night.clock.move_to(moment))
+    await night.charger.unplug(wait=False)
     # The session's end asks for the rewards balance, which retries in the background too.
-    await clock.drive(hass.async_block_till_done(wait_background_tasks=True))
+    await night.clock.drive(hass.async_block_till_done(wait_background_tasks=True))
 
-    assert charger.calls() == []
-    assert_as_the_user_wants(charger)
-    assert_nothing_unhandled(caplog)
+    night.assert_ends([])
 
 
 @pytest.mark.parametrize(
@@ -299,143 +324,120 @@ async def test_axle_connection_refused(
 async def test_axle_answers_nonsense(
     init_integration: MockConfigEntry,
     *,
-    charger: SimulatedCharger,
-    clock: Clock,
-    axle_simulator: AxleSimulator,
+    night: Night,
     monkeypatch: pytest.MonkeyPatch,
-    caplog: pytest.LogCaptureFixture,
     answer: Any,
 ) -> None:
     """An answer that breaks the rules is not followed: the user's own window applies."""
     monkeypatch.setattr(
-        axle_simulator, "plug_in_schedule", lambda owner, asset_id, blocks: answer(blocks)
+        night.axle, "plug_in_schedule", lambda owner, asset_id, blocks: answer(blocks)
     )
     controller = controller_of(init_integration)
-    await charger.plug_in()
+    await night.charger.plug_in()
     assert controller.status is SessionStatus.FALLBACK
-    await assert_own_schedule_all_night(clock, charger, axle_simulator, caplog)
+    await night.assert_own_schedule_all_night()
 
 
 # Axle refusing
 
 
+async def move_window_end(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """The user moves the window's end to 06:00: the changed schedule goes to Axle at once."""
+    hass.config_entries.async_update_entry(
+        entry, options={**entry.options, CONF_WINDOW_END: "06:00:00"}
+    )
+    await hass.async_block_till_done()
+
+
 async def test_token_expired_mid_session(
     hass: HomeAssistant,
     *,
-    init_integration: MockConfigEntry,
-    charger: SimulatedCharger,
-    clock: Clock,
-    axle_simulator: AxleSimulator,
-    caplog: pytest.LogCaptureFixture,
+    night: Night,
     controller: SessionController,
     plugged_in: MockConfigEntry,
 ) -> None:
     """Axle forgets the token (401) mid-session: one new login, the schedule goes through."""
     # Just after a rewards refresh, so the client holds a token it believes fresh.
-    await clock.move_to(utc(26, 1) + timedelta(seconds=30))
-    await init_integration.runtime_data.rewards.async_refresh()
-    axle_simulator.expire_tokens()
-    logins = len(axle_simulator.requests_to(LOGIN_PATH))
+    await night.clock.move_to(utc(26, 1) + timedelta(seconds=30))
+    await plugged_in.runtime_data.rewards.async_refresh()
+    night.axle.expire_tokens()
+    logins = len(night.axle.requests_to(LOGIN_PATH))
 
-    hass.config_entries.async_update_entry(
-        init_integration, options={**init_integration.options, CONF_WINDOW_END: "06:00:00"}
-    )
-    await hass.async_block_till_done()
+    await move_window_end(hass, plugged_in)
 
     # The refused schedule, one new login, the same schedule again: nothing else.
-    after_expiry = [request.path for request in axle_simulator.requests][-3:]
+    after_expiry = [request.path for request in night.axle.requests][-3:]
     assert [path.rsplit("/", 1)[-1] for path in after_expiry] == [
         SCHEDULE_PATH,
         "token-form",
         SCHEDULE_PATH,
     ]
-    assert len(axle_simulator.requests_to(LOGIN_PATH)) == logins + 1
-    assert schedules_sent(axle_simulator) == 3
+    assert len(night.axle.requests_to(LOGIN_PATH)) == logins + 1
+    assert night.schedules_sent() == 3
     assert controller.status is SessionStatus.CHARGING
     assert controller.next_pause == PAUSE
     assert hass.config_entries.flow.async_progress_by_handler(DOMAIN) == []
-    await run_night(clock, charger)
+    await night.run()
 
-    assert charger.calls() == [OFF, ON]
-    assert schedules_sent(axle_simulator) == 3
-    assert_as_the_user_wants(charger)
-    assert_nothing_unhandled(caplog)
+    night.assert_ends([OFF, ON], schedules=3)
 
 
 async def test_credentials_refused_during_a_pause(
     hass: HomeAssistant,
     *,
-    init_integration: MockConfigEntry,
-    charger: SimulatedCharger,
-    clock: Clock,
-    axle_simulator: AxleSimulator,
-    caplog: pytest.LogCaptureFixture,
+    night: Night,
     controller: SessionController,
     plugged_in: MockConfigEntry,
 ) -> None:
     """A 401 that a new login does not cure: re-authentication, and the pause ends at once."""
-    await step_to(clock, utc(26, 2, 10))
-    assert not charger.switch_on
+    await night.step_to(utc(26, 2, 10))
+    assert not night.charger.switch_on
     # The partner's password was changed at Axle: tokens die and logins are refused.
-    axle_simulator.accounts[DEFAULT_USERNAME] = "changed-elsewhere"
-    axle_simulator.expire_tokens()
+    night.axle.accounts[DEFAULT_USERNAME] = "changed-elsewhere"
+    night.axle.expire_tokens()
 
-    hass.config_entries.async_update_entry(
-        init_integration, options={**init_integration.options, CONF_WINDOW_END: "06:00:00"}
-    )
-    await hass.async_block_till_done()
+    await move_window_end(hass, plugged_in)
 
     assert controller.status is SessionStatus.FALLBACK
-    assert charger.switch_on
+    assert night.charger.switch_on
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
-    await run_night(clock, charger)
+    await night.run()
 
-    assert charger.calls() == [OFF, ON]
-    assert_as_the_user_wants(charger)
-    assert_nothing_unhandled(caplog)
+    night.assert_ends([OFF, ON])
 
 
 async def test_consent_missing(
     hass: HomeAssistant,
     *,
     init_integration: MockConfigEntry,
-    charger: SimulatedCharger,
-    clock: Clock,
-    axle_simulator: AxleSimulator,
-    caplog: pytest.LogCaptureFixture,
+    night: Night,
 ) -> None:
     """403: the site is not enrolled. Repair issue, own schedule, and no more asking."""
-    axle_simulator.sites[MPAN].enrolled.discard(LIMITED_PAUSE)
-    await charger.plug_in()
+    night.axle.sites[MPAN].enrolled.discard(LIMITED_PAUSE)
+    await night.charger.plug_in()
     assert controller_of(init_integration).status is SessionStatus.FALLBACK
     issue_id = f"{ISSUE_CONSENT_MISSING}_{init_integration.entry_id}"
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
-    await run_night(clock, charger)
+    await night.run()
 
     # The next night is not sent either until consent is given again.
-    await clock.move_to(utc(26, 18))
-    await charger.plug_in()
-    await run_night(clock, charger, until=utc(27, 7))
+    await night.clock.move_to(utc(26, 18))
+    await night.charger.plug_in()
+    await night.run(until=utc(27, 7))
 
-    assert schedules_sent(axle_simulator) == 1
-    assert charger.calls() == []
-    assert_as_the_user_wants(charger)
-    assert_nothing_unhandled(caplog)
+    night.assert_ends([], schedules=1)
 
 
 async def test_asset_unknown(
     init_integration: MockConfigEntry,
-    charger: SimulatedCharger,
-    clock: Clock,
-    axle_simulator: AxleSimulator,
-    caplog: pytest.LogCaptureFixture,
+    night: Night,
 ) -> None:
     """404: Axle no longer knows the charger. Own schedule, not asked again this session."""
-    axle_simulator.sites[MPAN].assets.clear()
-    await charger.plug_in()
+    night.axle.sites[MPAN].assets.clear()
+    await night.charger.plug_in()
     assert controller_of(init_integration).status is SessionStatus.FALLBACK
-    await assert_own_schedule_all_night(clock, charger, axle_simulator, caplog)
+    await night.assert_own_schedule_all_night()
 
 
 # Home Assistant restarting
@@ -469,57 +471,45 @@ async def restart(
 async def test_restart(
     hass: HomeAssistant,
     *,
-    init_integration: MockConfigEntry,
-    charger: SimulatedCharger,
-    clock: Clock,
-    axle_simulator: AxleSimulator,
-    caplog: pytest.LogCaptureFixture,
+    night: Night,
     stop_at: datetime,
     down: timedelta,
     expected: list[tuple[str, str, None]],
     plugged_in: MockConfigEntry,
 ) -> None:
     """A restart never sends the schedule again and never leaves the charger paused."""
-    await step_to(clock, stop_at)
-    await restart(hass, init_integration, clock, down)
-    await run_night(clock, charger)
+    await night.step_to(stop_at)
+    await restart(hass, plugged_in, night.clock, down)
+    await night.run()
 
-    assert schedules_sent(axle_simulator) == 1
-    assert charger.calls() == expected
-    assert_as_the_user_wants(charger)
-    assert_nothing_unhandled(caplog)
+    night.assert_ends(expected, schedules=1)
 
 
 async def test_crash_during_a_pause(
     hass: HomeAssistant,
     *,
-    init_integration: MockConfigEntry,
-    charger: SimulatedCharger,
-    clock: Clock,
+    night: Night,
     hass_storage: dict[str, Any],
-    caplog: pytest.LogCaptureFixture,
     plugged_in: MockConfigEntry,
 ) -> None:
     """Home Assistant dies mid-pause (nothing put back) and returns after it: switch back on."""
-    await step_to(clock, utc(26, 2, 10))
-    key = storage_key(init_integration.entry_id)
+    await night.step_to(utc(26, 2, 10))
+    key = storage_key(plugged_in.entry_id)
     at_crash = hass_storage[key]
     # Emulate the crash: unload (which puts the switch back), then restore the moment of the
     # crash: the switch off as we left it, and the store as it was written then.
-    assert await hass.config_entries.async_unload(init_integration.entry_id)
-    await charger.set_switch(False)
+    assert await hass.config_entries.async_unload(plugged_in.entry_id)
+    await night.charger.set_switch(False)
     hass_storage[key] = at_crash
-    charger.reset_calls()
+    night.charger.reset_calls()
 
-    await clock.move_to(utc(26, 2, 45))
-    assert await hass.config_entries.async_setup(init_integration.entry_id)
+    await night.clock.move_to(utc(26, 2, 45))
+    assert await hass.config_entries.async_setup(plugged_in.entry_id)
     await hass.async_block_till_done()
-    assert charger.calls() == [ON]
-    await run_night(clock, charger)
+    assert night.charger.calls() == [ON]
+    await night.run()
 
-    assert charger.calls() == [ON]
-    assert_as_the_user_wants(charger)
-    assert_nothing_unhandled(caplog)
+    night.assert_ends([ON])
 
 
 # The charger's entities misbehaving
@@ -528,17 +518,14 @@ async def test_crash_during_a_pause(
 async def test_plug_flapping_unavailable(
     hass: HomeAssistant,
     *,
-    charger: SimulatedCharger,
-    clock: Clock,
-    axle_simulator: AxleSimulator,
-    caplog: pytest.LogCaptureFixture,
+    night: Night,
     controller: SessionController,
 ) -> None:
     """The plug entity drops out and returns, before and during the pause: nothing changes."""
     switch = SwitchWatch(hass)
-    await charger.plug_in()
+    await night.charger.plug_in()
     for moment in (utc(25, 20), utc(26, 2, 10)):
-        await step_to(clock, moment)
+        await night.step_to(moment)
         for _ in range(5):
             hass.states.async_set(PLUG, STATE_UNAVAILABLE)
             await hass.async_block_till_done()
@@ -546,74 +533,53 @@ async def test_plug_flapping_unavailable(
             hass.states.async_set(PLUG, STATE_ON)
             await hass.async_block_till_done()
     assert controller.session is not None
-    await run_night(clock, charger)
+    await night.run()
 
-    assert schedules_sent(axle_simulator) == 1
-    assert charger.calls() == [OFF, ON]
     assert switch.changes == [(PAUSE[0], STATE_OFF), (PAUSE[1], STATE_ON)]
     assert len(controller.history) == 1
-    assert_as_the_user_wants(charger)
-    assert_nothing_unhandled(caplog)
+    night.assert_ends([OFF, ON], schedules=1)
 
 
 async def test_switch_missing_then_back_during_the_pause(
     hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    charger: SimulatedCharger,
-    clock: Clock,
-    caplog: pytest.LogCaptureFixture,
+    night: Night,
     plugged_in: MockConfigEntry,
 ) -> None:
     """The switch entity vanishes before the pause: an issue; paused once it is back."""
-    await clock.move_to(utc(26, 1))
+    await night.clock.move_to(utc(26, 1))
     hass.states.async_remove(SWITCH)
     await hass.async_block_till_done()
-    issue_id = f"{ISSUE_CHARGER_ENTITY_MISSING}_{init_integration.entry_id}_{SWITCH}"
+    issue_id = f"{ISSUE_CHARGER_ENTITY_MISSING}_{plugged_in.entry_id}_{SWITCH}"
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
-    await clock.move_to(PAUSE[0])
-    assert charger.calls() == []
+    await night.clock.move_to(PAUSE[0])
+    assert night.charger.calls() == []
 
-    await clock.move_to(utc(26, 2, 5))
+    await night.clock.move_to(utc(26, 2, 5))
     hass.states.async_set(SWITCH, STATE_ON)
     await hass.async_block_till_done()
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
-    assert not charger.switch_on
-    await run_night(clock, charger)
+    assert not night.charger.switch_on
+    await night.run()
 
-    assert charger.calls() == [OFF, ON]
-    assert_as_the_user_wants(charger)
-    assert_nothing_unhandled(caplog)
+    night.assert_ends([OFF, ON])
 
 
 @pytest.mark.parametrize(
     "entry_options",
-    [
-        {
-            CONF_PLUG_ENTITY: PLUG,
-            CONF_SWITCH_ENTITY: "input_boolean.not_there",
-            CONF_WINDOW_START: "23:30:00",
-            CONF_WINDOW_END: "05:30:00",
-            CONF_CONTROL_MODE: "pause_only",
-            CONF_UNPLUG_SETTLE: 0,
-        }
-    ],
+    [night_options({CONF_SWITCH_ENTITY: "input_boolean.not_there"})],
 )
 async def test_switch_missing_all_night(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
-    charger: SimulatedCharger,
-    clock: Clock,
-    caplog: pytest.LogCaptureFixture,
+    night: Night,
 ) -> None:
     """A switch that does not exist at all: reported, nothing sent, nothing else touched."""
     issue_id = f"{ISSUE_CHARGER_ENTITY_MISSING}_{init_integration.entry_id}_input_boolean.not_there"
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
-    await charger.plug_in()
-    await run_night(clock, charger)
+    await night.charger.plug_in()
+    await night.run()
 
-    assert charger.calls() == []
-    assert_as_the_user_wants(charger)
-    assert_nothing_unhandled(caplog)
+    night.assert_ends([])
 
 
 REFUSING_NUMBER = "number.stubborn_current"
@@ -621,23 +587,12 @@ REFUSING_NUMBER = "number.stubborn_current"
 
 @pytest.mark.parametrize(
     "entry_options",
-    [
-        {
-            CONF_PLUG_ENTITY: PLUG,
-            CONF_CURRENT_ENTITY: REFUSING_NUMBER,
-            CONF_WINDOW_START: "23:30:00",
-            CONF_WINDOW_END: "05:30:00",
-            CONF_CONTROL_MODE: "pause_only",
-            CONF_UNPLUG_SETTLE: 0,
-        }
-    ],
+    [night_options({CONF_CURRENT_ENTITY: REFUSING_NUMBER})],
 )
 async def test_number_rejects_the_value(
     hass: HomeAssistant,
-    charger: SimulatedCharger,
-    clock: Clock,
+    night: Night,
     config_entry: MockConfigEntry,
-    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """A current-only charger whose number refuses the pause value: retried once, reported."""
     refused: list[float] = []
@@ -652,21 +607,21 @@ async def test_number_rejects_the_value(
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
 
-    await charger.plug_in()
-    await clock.move_to(PAUSE[0])
+    await night.charger.plug_in()
+    await night.clock.move_to(PAUSE[0])
     # Checked once the latency window is over (ten minutes: the entry sets no latency), retried
     # once, checked again: then reported.
     for _ in range(2):
-        await clock.advance(UNSET_COMMAND_LATENCY)
+        await night.clock.advance(UNSET_COMMAND_LATENCY)
     assert refused == [0, 0]
     issue_id = f"{ISSUE_CHARGER_NOT_RESPONDING}_{config_entry.entry_id}"
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
-    await run_night(clock, charger)
+    await night.run()
 
     # Nothing changed, so nothing is put back.
     assert refused == [0, 0]
     assert state_of(hass, REFUSING_NUMBER) == "16"
-    assert_nothing_unhandled(caplog)
+    assert_nothing_unhandled(night.caplog)
 
 
 # The user
@@ -682,28 +637,22 @@ async def test_number_rejects_the_value(
     ],
     ids=["switch_on_during_pause", "switch_off_before_pause"],
 )
+@pytest.mark.usefixtures("plugged_in")
 async def test_user_override(
-    charger: SimulatedCharger,
-    clock: Clock,
-    axle_simulator: AxleSimulator,
-    caplog: pytest.LogCaptureFixture,
+    night: Night,
     when: datetime,
     switch_on: bool,
     expected: list[tuple[str, str, None]],
     controller: SessionController,
-    plugged_in: MockConfigEntry,
 ) -> None:
     """The user wins: hands off until unplug, and their switch stays as they set it."""
-    await step_to(clock, when)
-    await charger.set_switch(switch_on)
+    await night.step_to(when)
+    await night.charger.set_switch(switch_on)
     assert controller.status is SessionStatus.OVERRIDDEN
-    await run_night(clock, charger)
+    await night.run()
 
-    assert charger.calls() == expected
     # Switching on tells Axle the new plan; switching off leaves nothing to send.
-    assert schedules_sent(axle_simulator) == (2 if switch_on else 1)
-    assert_as_the_user_wants(charger, switch_on=switch_on)
-    assert_nothing_unhandled(caplog)
+    night.assert_ends(expected, schedules=(2 if switch_on else 1), switch_on=switch_on)
 
 
 @pytest.mark.parametrize(
@@ -724,32 +673,27 @@ async def test_user_override(
     ],
     ids=["clocks_go_back", "clocks_go_forward"],
 )
+@pytest.mark.usefixtures("init_integration")
 async def test_dst_night(
     hass: HomeAssistant,
     *,
-    init_integration: MockConfigEntry,
-    charger: SimulatedCharger,
-    clock: Clock,
-    axle_simulator: AxleSimulator,
-    caplog: pytest.LogCaptureFixture,
+    night: Night,
     window: tuple[datetime, datetime],
     pause: tuple[datetime, datetime],
 ) -> None:
     """The nights the clocks change: the right window is sent, the pause falls where Axle said."""
     switch = SwitchWatch(hass)
-    await charger.plug_in()
-    sent = axle_simulator.requests_to(SCHEDULE_PATH)[0].body["charging_schedule"]
+    await night.charger.plug_in()
+    sent = night.axle.requests_to(SCHEDULE_PATH)[0].body["charging_schedule"]
     assert sent == [
         {"start_timestamp": window[0].isoformat(), "end_timestamp": window[1].isoformat()}
     ]
     for moment in (*pause, window[1] + timedelta(hours=1)):
-        await clock.move_to(moment)
-    await charger.unplug()
+        await night.clock.move_to(moment)
+    await night.charger.unplug()
 
-    assert charger.calls() == [OFF, ON]
     assert switch.changes == [(pause[0], STATE_OFF), (pause[1], STATE_ON)]
-    assert_as_the_user_wants(charger)
-    assert_nothing_unhandled(caplog)
+    night.assert_ends([OFF, ON])
 
 
 # Two homes on one Axle account
@@ -831,7 +775,9 @@ async def test_two_entries_share_one_account(
     assert controller_of(config_entry).next_pause == PAUSE
     assert controller_of(second).next_pause == PAUSE
 
-    await step_to(clock, utc(26, 2, 10))
+    # Its own simulated charger (the fixture's has no second plug), so its own night.
+    night = Night(charger, clock, axle_simulator, caplog)
+    await night.step_to(utc(26, 2, 10))
     assert state_of(hass, SWITCH) == STATE_OFF
     assert state_of(hass, SECOND_SWITCH) == STATE_OFF
     # The second home is removed mid-pause: its charger is put back, the first stays paused.
@@ -841,7 +787,7 @@ async def test_two_entries_share_one_account(
     assert state_of(hass, SWITCH) == STATE_OFF
     assert axle_simulator.sites[SECOND_MPAN].enrolled == set()
     assert axle_simulator.sites[MPAN].enrolled == {LIMITED_PAUSE}
-    await run_night(clock, charger)
+    await night.run()
 
     calls = charger.calls()
     # Both pauses start at 02:00: the two timers fire at the same instant, in either order.
@@ -860,137 +806,109 @@ RENAMED_SWITCH = "input_boolean.wallbox_charging"
 async def test_switch_renamed_mid_pause(
     hass: HomeAssistant,
     *,
-    init_integration: MockConfigEntry,
-    charger: SimulatedCharger,
-    clock: Clock,
-    axle_simulator: AxleSimulator,
-    caplog: pytest.LogCaptureFixture,
+    night: Night,
     plugged_in: MockConfigEntry,
 ) -> None:
     """The switch gets a new entity id at 02:10: the pause ends on time on it, nothing reloads."""
-    await step_to(clock, utc(26, 2, 10))
+    await night.step_to(utc(26, 2, 10))
     er.async_get(hass).async_update_entity(SWITCH, new_entity_id=RENAMED_SWITCH)
     await hass.async_block_till_done()
-    assert init_integration.options[CONF_SWITCH_ENTITY] == RENAMED_SWITCH
-    await run_night(clock, charger)
+    assert plugged_in.options[CONF_SWITCH_ENTITY] == RENAMED_SWITCH
+    await night.run()
 
-    assert schedules_sent(axle_simulator) == 1
-    assert charger.calls() == [OFF, (RENAMED_SWITCH, "turn_on", None)]
+    assert night.schedules_sent() == 1
+    assert night.charger.calls() == [OFF, (RENAMED_SWITCH, "turn_on", None)]
     assert state_of(hass, RENAMED_SWITCH) == STATE_ON
-    assert controller_of(init_integration).history[-1].outcome == "completed"
-    assert_nothing_unhandled(caplog)
+    assert controller_of(plugged_in).history[-1].outcome == "completed"
+    assert_nothing_unhandled(night.caplog)
 
 
 async def test_removed_mid_pause_with_the_charger_offline(
     hass: HomeAssistant,
     *,
-    init_integration: MockConfigEntry,
-    charger: SimulatedCharger,
-    clock: Clock,
-    caplog: pytest.LogCaptureFixture,
+    night: Night,
     plugged_in: MockConfigEntry,
 ) -> None:
     """Removed at 02:10 with the switch unavailable: nothing can be sent, the user is told."""
     notes = follow_notifications(hass)
-    await step_to(clock, utc(26, 2, 10))
+    await night.step_to(utc(26, 2, 10))
     hass.states.async_set(SWITCH, STATE_UNAVAILABLE)
     await hass.async_block_till_done()
-    assert await hass.config_entries.async_remove(init_integration.entry_id)
+    assert await hass.config_entries.async_remove(plugged_in.entry_id)
     await hass.async_block_till_done()
-    await clock.move_to(MORNING)
+    await night.clock.move_to(MORNING)
 
-    assert charger.calls() == [OFF]
+    assert night.charger.calls() == [OFF]
     assert [SWITCH in note["message"] for note in notes.values()] == [True]
-    assert_nothing_unhandled(caplog)
+    assert_nothing_unhandled(night.caplog)
 
 
 async def test_replugged_while_reloading(
     hass: HomeAssistant,
     *,
-    init_integration: MockConfigEntry,
-    charger: SimulatedCharger,
-    clock: Clock,
-    axle_simulator: AxleSimulator,
-    caplog: pytest.LogCaptureFixture,
+    night: Night,
     plugged_in: MockConfigEntry,
 ) -> None:
     """Unplugged and plugged in again while the entry was unloaded: a new session, one pause."""
-    await step_to(clock, utc(26, 1))
-    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    await night.step_to(utc(26, 1))
+    assert await hass.config_entries.async_unload(plugged_in.entry_id)
     await hass.async_block_till_done()
-    await charger.unplug()
-    await clock.advance(timedelta(minutes=5))
-    await charger.plug_in()
-    await clock.advance(timedelta(minutes=5))
-    assert await hass.config_entries.async_setup(init_integration.entry_id)
+    await night.charger.unplug()
+    await night.clock.advance(timedelta(minutes=5))
+    await night.charger.plug_in()
+    await night.clock.advance(timedelta(minutes=5))
+    assert await hass.config_entries.async_setup(plugged_in.entry_id)
     await hass.async_block_till_done()
-    await run_night(clock, charger)
+    await night.run()
 
-    assert schedules_sent(axle_simulator) == 2
-    assert charger.calls() == [OFF, ON]
-    assert [session.outcome for session in controller_of(init_integration).history] == [
+    assert [session.outcome for session in controller_of(plugged_in).history] == [
         "unplugged",
         "completed",
     ]
-    assert_as_the_user_wants(charger)
-    assert_nothing_unhandled(caplog)
+    night.assert_ends([OFF, ON], schedules=2)
 
 
+@pytest.mark.usefixtures("plugged_in")
 async def test_user_switches_off_right_after_the_pause(
     *,
-    charger: SimulatedCharger,
-    clock: Clock,
-    axle_simulator: AxleSimulator,
-    caplog: pytest.LogCaptureFixture,
+    night: Night,
     controller: SessionController,
-    plugged_in: MockConfigEntry,
 ) -> None:
     """The user switches off 30 s after our pause-end "on" (inside its latency): theirs stands."""
-    await step_to(clock, PAUSE[1] + timedelta(seconds=30))
-    await charger.set_switch(False)
+    await night.step_to(PAUSE[1] + timedelta(seconds=30))
+    await night.charger.set_switch(False)
     assert controller.status is SessionStatus.OVERRIDDEN
-    await run_night(clock, charger)
+    await night.run()
 
-    assert charger.calls() == [OFF, ON]
-    assert schedules_sent(axle_simulator) == 1
-    assert_as_the_user_wants(charger, switch_on=False)
-    assert_nothing_unhandled(caplog)
+    night.assert_ends([OFF, ON], schedules=1, switch_on=False)
 
 
 @pytest.mark.parametrize(
     "entry_options",
     [
-        {
-            CONF_PLUG_ENTITY: PLUG,
-            CONF_SWITCH_ENTITY: SWITCH,
-            CONF_CURRENT_ENTITY: "input_number.ev_current",
-            CONF_WINDOW_START: "23:30:00",
-            CONF_WINDOW_END: "05:30:00",
-            CONF_CONTROL_MODE: "pause_only",
-            CONF_UNPLUG_SETTLE: 60,
-        }
+        night_options(
+            {
+                CONF_SWITCH_ENTITY: SWITCH,
+                CONF_CURRENT_ENTITY: "input_number.ev_current",
+                CONF_UNPLUG_SETTLE: 60,
+            }
+        )
     ],
 )
 async def test_short_unplug_below_the_settle_time(
     *,
-    charger: SimulatedCharger,
-    clock: Clock,
-    axle_simulator: AxleSimulator,
-    caplog: pytest.LogCaptureFixture,
+    night: Night,
     controller: SessionController,
 ) -> None:
     """Out for 20 s at 02:10 (settle time a minute): same session, one schedule, one pause."""
-    await charger.plug_in()
-    await step_to(clock, utc(26, 2, 10))
-    await charger.unplug()
-    await clock.advance(timedelta(seconds=20))
-    await charger.plug_in()
+    await night.charger.plug_in()
+    await night.step_to(utc(26, 2, 10))
+    await night.charger.unplug()
+    await night.clock.advance(timedelta(seconds=20))
+    await night.charger.plug_in()
     assert controller.status is SessionStatus.PAUSED
-    await run_night(clock, charger)
-    await clock.advance(timedelta(seconds=61))
+    await night.run()
+    await night.clock.advance(timedelta(seconds=61))
 
-    assert schedules_sent(axle_simulator) == 1
-    assert charger.calls() == [OFF, ON]
     assert [session.outcome for session in controller.history] == ["completed"]
-    assert_as_the_user_wants(charger)
-    assert_nothing_unhandled(caplog)
+    night.assert_ends([OFF, ON], schedules=1)
