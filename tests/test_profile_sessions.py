@@ -120,6 +120,24 @@ async def plug_in(rig: Rig) -> None:
         await rig.charger.plug_in()
 
 
+async def unplug(rig: Rig) -> None:
+    await rig.plug.unplug()
+    if rig.charger is not rig.plug:
+        await rig.charger.unplug()
+
+
+async def assert_resumed_when_the_car_is_back(
+    rig: Rig, clock: Clock, before: dict[str, Any], commands: int
+) -> None:
+    """Plug in again: the charger is checked and charges as before, ``commands`` sent in all."""
+    await plug_in(rig)
+    await rig.wait_for_reports(clock)
+    await rig.wait_for_reports(clock)
+    assert rig.charger.charging
+    assert rig.settings() == before
+    assert len(rig.commands()) == commands
+
+
 async def run_into_the_pause(rig: Rig, clock: Clock) -> dict[str, Any]:
     """Plug in, reach the pause and let the charger report it; return the settings before."""
     await plug_in(rig)
@@ -341,9 +359,7 @@ async def test_car_full_is_not_an_override(rig: Rig, clock: Clock) -> None:
 async def test_unplug_mid_pause(rig: Rig, clock: Clock) -> None:
     """Unplugged during the pause: the charger is put back (at the latest when it is back)."""
     before = await run_into_the_pause(rig, clock)
-    await rig.plug.unplug()
-    if rig.charger is not rig.plug:
-        await rig.charger.unplug()
+    await unplug(rig)
     await rig.wait_for_reports(clock)
     assert rig.controller.session is None
     await clock.move_to(utc(26, 8))
@@ -358,9 +374,7 @@ async def unplug_in_the_pause_ignoring(rig: Rig, clock: Clock, commands: int) ->
     """Reach the pause, unplug, and let the charger ignore the next ``commands`` commands."""
     before = await run_into_the_pause(rig, clock)
     rig.charger.ignore_next(commands)
-    await rig.plug.unplug()
-    if rig.charger is not rig.plug:
-        await rig.charger.unplug()
+    await unplug(rig)
     await clock.move_to(utc(26, 8))
     assert rig.controller.session is None
     return before
@@ -377,12 +391,9 @@ async def test_a_resume_ignored_after_unplug_is_sent_again(rig: Rig, clock: Cloc
     else:
         assert len(rig.commands()) == 3
         assert rig.settings() == before
-    await plug_in(rig)
-    await rig.wait_for_reports(clock)
-    await rig.wait_for_reports(clock)
-    assert rig.charger.charging
-    assert rig.settings() == before
-    assert len(rig.commands()) == 3  # (or the resume when the car is back, and its retry)
+    # Three in all (for a control unavailable without a car: the resume once it is back, and its
+    # retry).
+    await assert_resumed_when_the_car_is_back(rig, clock, before, commands=3)
 
 
 @pytest.mark.parametrize("rig", sorted(UNAVAILABLE_WITHOUT_A_CAR), indirect=True)
@@ -401,12 +412,7 @@ async def test_an_ignored_resume_then_unavailable_is_sent_when_the_car_is_back(
     await clock.move_to(utc(26, 8))
     assert len(rig.commands()) == 2  # nothing is sent to a control that cannot be read
     assert rig.controller.driver.restore  # owed
-    await plug_in(rig)
-    await rig.wait_for_reports(clock)
-    await rig.wait_for_reports(clock)
-    assert rig.charger.charging
-    assert rig.settings() == before
-    assert len(rig.commands()) == 3
+    await assert_resumed_when_the_car_is_back(rig, clock, before, commands=3)
 
 
 @pytest.mark.parametrize(
@@ -421,12 +427,7 @@ async def test_a_resume_ignored_twice_after_unplug_is_sent_when_the_car_is_back(
     before = await unplug_in_the_pause_ignoring(rig, clock, commands=2)
     assert rig.charger.state(str(rig.control_key)) != "unavailable"
     assert len(rig.commands()) == 3
-    await plug_in(rig)
-    await rig.wait_for_reports(clock)
-    await rig.wait_for_reports(clock)
-    assert rig.charger.charging
-    assert rig.settings() == before
-    assert len(rig.commands()) == 4
+    await assert_resumed_when_the_car_is_back(rig, clock, before, commands=4)
     assert repair_issue(hass, "charger_not_responding", rig.entry) is None
 
 
