@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.helpers import entity_registry as er
@@ -65,6 +65,16 @@ REAL_ENTITY_IDS = {
 }
 
 
+async def command(hass: HomeAssistant, action: str, entity_id: str, **data: Any) -> Context:
+    """Call ``action`` on the entity as a person would; return the call's context."""
+    context = Context()
+    domain, _, service = action.partition(".")
+    await hass.services.async_call(
+        domain, service, {"entity_id": entity_id, **data}, blocking=True, context=context
+    )
+    return context
+
+
 def test_every_profile_has_a_twin() -> None:
     assert set(REAL_ENTITY_IDS) == set(TWINS)
 
@@ -91,14 +101,7 @@ async def test_a_lagging_poll_reports_under_a_fresh_context(
     await sim.plug_in()
     select = sim.entity_id("charge_mode")
     assert sim.state("plug_status") == "Charging"
-    context = Context()
-    await hass.services.async_call(
-        "select",
-        "select_option",
-        {"entity_id": select, "option": "Stopped"},
-        blocking=True,
-        context=context,
-    )
+    context = await command(hass, "select.select_option", select, option="Stopped")
     await hass.async_block_till_done()
     # The charger stopped at once, but the select shows the old mode until the poll.
     assert not sim.charging
@@ -117,14 +120,7 @@ async def test_an_immediate_report_carries_the_callers_context(
     hass: HomeAssistant, sim_chargers: SimChargers
 ) -> None:
     sim = await sim_chargers.add("simple")
-    context = Context()
-    await hass.services.async_call(
-        "switch",
-        "turn_off",
-        {"entity_id": sim.entity_id("charging")},
-        blocking=True,
-        context=context,
-    )
+    context = await command(hass, "switch.turn_off", sim.entity_id("charging"))
     state = hass.states.get(sim.entity_id("charging"))
     assert state is not None
     assert (state.state, state.context.id) == ("off", context.id)
@@ -137,10 +133,7 @@ async def test_stale_value_before_the_new_one(
     await sim.plug_in()
     switch = sim.entity_id("charge")
     assert sim.state("charge") == "on"
-    context = Context()
-    await hass.services.async_call(
-        "switch", "turn_off", {"entity_id": switch}, blocking=True, context=context
-    )
+    context = await command(hass, "switch.turn_off", switch)
     seen = [sim.state("charge")]
     await clock.advance(timedelta(seconds=300))
     seen.append(sim.state("charge"))
@@ -226,10 +219,7 @@ async def test_a_fresh_read_shows_what_the_charger_did(
     pod_point = await sim_chargers.add("pod_point")
     await pod_point.plug_in()
     switch = pod_point.entity_id("charging_allowed")
-    context = Context()
-    await hass.services.async_call(
-        "switch", "turn_off", {"entity_id": switch}, blocking=True, context=context
-    )
+    context = await command(hass, "switch.turn_off", switch)
     await clock.advance(timedelta(seconds=60))
     assert pod_point.state("charging_allowed") == "on"  # its poll comes after ten minutes
     assert await _fresh_read(hass, switch) == "off"
