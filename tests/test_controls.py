@@ -13,13 +13,13 @@ from custom_components.axle_flex_lite.charger_options import (
     control_kind_of,
     migrate_charger_options,
 )
+from custom_components.axle_flex_lite.const import ControlKind
 from custom_components.axle_flex_lite.controls import (
     ACTION_PAUSED,
     ACTION_RESUMED,
     ACTIONS_KEY,
     ActionsControl,
     Command,
-    ControlKind,
     CurrentControl,
     InvertedSwitchControl,
     LockControl,

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from custom_components.axle_flex_lite.const import ControlKind
 from custom_components.axle_flex_lite.controller import SessionStatus
-from custom_components.axle_flex_lite.controls import ControlKind
 from custom_components.axle_flex_lite.storage import storage_key
 from tests.helpers import (
     controller_of,

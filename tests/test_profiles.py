@@ -8,8 +8,8 @@ from homeassistant.helpers import entity_registry as er
 import pytest
 
 from custom_components.axle_flex_lite.charger_options import ChargerSettings
-from custom_components.axle_flex_lite.const import KNOWN_ASSET_MODELS
-from custom_components.axle_flex_lite.controls import ControlKind, SelectControl
+from custom_components.axle_flex_lite.const import KNOWN_ASSET_MODELS, ControlKind
+from custom_components.axle_flex_lite.controls import SelectControl
 from custom_components.axle_flex_lite.profiles import (
     PROFILES,
     PROFILES_BY_KEY,

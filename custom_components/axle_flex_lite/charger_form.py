@@ -57,9 +57,11 @@ from .const import (
     DEFAULT_POWER_KW,
     DEFAULT_UNPLUG_SETTLE,
     DOMAIN,
+    KIND_ENTITY,
     MAX_UNPLUG_SETTLE,
+    ControlKind,
 )
-from .controls import KIND_ENTITY, ControlKind, as_number, number_range
+from .controls import as_number, number_range
 from .plug import clean_states, normalise_state, reads_on_off
 from .profiles import PROFILES_BY_KEY, ChargerProfile, profile_for_platforms
 

@@ -21,8 +21,9 @@ from .const import (
     CONF_UNPLUGGED_STATES,
     DEFAULT_COMMAND_LATENCY,
     LEGACY_PLUGGED_STATES,
+    ControlKind,
 )
-from .controls import Control, ControlKind, as_number, control_from_options
+from .controls import Control, as_number, control_from_options
 from .plug import PlugReader, clean_states, reads_on_off
 
 if TYPE_CHECKING:

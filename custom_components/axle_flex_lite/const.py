@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import time, timedelta
 from enum import StrEnum
 import logging
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from homeassistant.const import Platform
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 DOMAIN: Final = "axle_flex_lite"
 LOGGER: Final = logging.getLogger(__package__)
@@ -81,6 +84,29 @@ CONF_KEY_PREFIX: Final = "key_prefix"
 REPLAN_OPTIONS: Final = frozenset(
     {CONF_WINDOW_START, CONF_WINDOW_END, CONF_CONTROL_MODE, CONF_UNPLUG_SETTLE}
 )
+
+
+# The stored ``control_kind`` (the ways of pausing are in controls.py) and the option that
+# holds each kind's entity.
+class ControlKind(StrEnum):
+    """How the charger is paused."""
+
+    SWITCH = "switch"  # on = charging
+    INVERTED_SWITCH = "inverted_switch"  # on = paused (a "lock charger" switch)
+    LOCK = "lock"  # locked = paused
+    SELECT = "select"  # a pause option; resume to a fixed option or the one it had before
+    ACTIONS = "actions"  # a pause action and a resume action, with their data
+    CURRENT = "current"  # the current number to a low value (default: its minimum)
+
+
+# Actions have no entity.
+KIND_ENTITY: Final[Mapping[ControlKind, str]] = {
+    ControlKind.SWITCH: CONF_SWITCH_ENTITY,
+    ControlKind.INVERTED_SWITCH: CONF_SWITCH_ENTITY,
+    ControlKind.LOCK: CONF_LOCK_ENTITY,
+    ControlKind.SELECT: CONF_SELECT_ENTITY,
+    ControlKind.CURRENT: CONF_CURRENT_ENTITY,
+}
 
 
 class ControlMode(StrEnum):

@@ -19,7 +19,6 @@ what it had: the select's earlier mode, the number's earlier current.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
 import math
 from typing import TYPE_CHECKING, Any, ClassVar, Final
 
@@ -38,8 +37,6 @@ from homeassistant.const import (
 )
 
 from .const import (
-    CONF_CURRENT_ENTITY,
-    CONF_LOCK_ENTITY,
     CONF_PAUSE_ACTION,
     CONF_PAUSE_ACTION_DATA,
     CONF_PAUSE_CURRENT,
@@ -47,8 +44,8 @@ from .const import (
     CONF_RESUME_ACTION,
     CONF_RESUME_ACTION_DATA,
     CONF_RESUME_OPTION,
-    CONF_SELECT_ENTITY,
-    CONF_SWITCH_ENTITY,
+    KIND_ENTITY,
+    ControlKind,
 )
 
 if TYPE_CHECKING:
@@ -62,27 +59,6 @@ ACTION_PAUSED: Final = "paused"
 ACTION_RESUMED: Final = "resumed"
 # The key under which the actions kind's value to put back is stored (it has no entity).
 ACTIONS_KEY: Final = "actions"
-
-
-class ControlKind(StrEnum):
-    """How the charger is paused."""
-
-    SWITCH = "switch"  # on = charging
-    INVERTED_SWITCH = "inverted_switch"  # on = paused (a "lock charger" switch)
-    LOCK = "lock"  # locked = paused
-    SELECT = "select"  # a pause option; resume to a fixed option or the one it had before
-    ACTIONS = "actions"  # a pause action and a resume action, with their data
-    CURRENT = "current"  # the current number to a low value (default: its minimum)
-
-
-# The option that holds the entity each kind commands (actions have none).
-KIND_ENTITY: Final[Mapping[ControlKind, str]] = {
-    ControlKind.SWITCH: CONF_SWITCH_ENTITY,
-    ControlKind.INVERTED_SWITCH: CONF_SWITCH_ENTITY,
-    ControlKind.LOCK: CONF_LOCK_ENTITY,
-    ControlKind.SELECT: CONF_SELECT_ENTITY,
-    ControlKind.CURRENT: CONF_CURRENT_ENTITY,
-}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

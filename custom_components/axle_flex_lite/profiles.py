@@ -36,8 +36,9 @@ from .const import (
     CONF_RESUME_ACTION_DATA,
     CONF_RESUME_OPTION,
     CONF_UNPLUGGED_STATES,
+    KIND_ENTITY,
+    ControlKind,
 )
-from .controls import KIND_ENTITY, ControlKind
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
