@@ -10,7 +10,7 @@ from the integration's charger profiles on purpose, so that the profiles are tes
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -136,29 +136,67 @@ def when_connected(read: Callable[[Device], Value]) -> Callable[[Device], Value]
     return lambda device: read(device) if device.connected else None
 
 
-def status(
-    allowed: Callable[[Device], bool],
-    *,
-    unplugged: str,
-    charging_state: str,
-    full: str,
-    own_schedule: str,
-    stopped: str,
-) -> Callable[[Device], Value]:
+class States(NamedTuple):
+    """What a status sensor shows: no car, charging, car full, its own schedule, held off."""
+
+    unplugged: str
+    charging: str
+    full: str
+    own_schedule: str
+    stopped: str  # the charger's controls hold charging off
+
+
+def status(allowed: Callable[[Device], bool], states: States) -> Callable[[Device], Value]:
     """A status sensor: which of the charger's states it is in."""
 
     def read(device: Device) -> Value:
         if not device.connected:
-            return unplugged
+            return states.unplugged
         if not allowed(device):
-            return stopped
+            return states.stopped
         if device.car_full:
-            return full
+            return states.full
         if device.own_schedule:
-            return own_schedule
-        return charging_state
+            return states.own_schedule
+        return states.charging
 
     return read
+
+
+def status_sensor(
+    key: str,
+    name: str,
+    allowed: Callable[[Device], bool],
+    states: States,
+    options: tuple[str, ...] = (),
+) -> EntitySpec:
+    """A status sensor; with ``options`` an enum sensor that lists them."""
+    return EntitySpec(
+        platform="sensor",
+        key=key,
+        name=name,
+        read=status(allowed, states),
+        options=options,
+        device_class="enum" if options else None,
+    )
+
+
+def switch(
+    key: str,
+    name: str,
+    read: Callable[[Device], Value],
+    write: Callable[[Device, Any], None] = set_enabled,
+    lag: float | None = None,
+) -> EntitySpec:
+    return EntitySpec(platform="switch", key=key, name=name, read=read, write=write, lag=lag)
+
+
+def select(
+    key: str, name: str, options: tuple[str, ...], read: Callable[[Device], Value] = mode
+) -> EntitySpec:
+    return EntitySpec(
+        platform="select", key=key, name=name, options=options, read=read, write=set_mode
+    )
 
 
 def number(key: str, name: str, minimum: float, maximum: float) -> EntitySpec:

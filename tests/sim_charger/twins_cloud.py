@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .twins import (
-    EntitySpec,
     Quirks,
+    States,
     Twin,
     Value,
     enabled,
@@ -16,9 +16,9 @@ from .twins import (
     mode_allowed,
     number,
     plug_sensor,
-    set_enabled,
-    set_mode,
-    status,
+    select,
+    status_sensor,
+    switch,
     when_connected,
 )
 
@@ -30,6 +30,7 @@ def _ohme() -> Twin:
     # core ohme: sensor status (enum) and select charge_mode, only available during a session;
     # the cloud is polled every 30 s.
     allowed = mode_allowed("paused")
+    states = States("unplugged", "charging", "finished", "plugged_in", "paused")
     return Twin(
         profile="ohme",
         domain="ohme",
@@ -40,11 +41,11 @@ def _ohme() -> Twin:
         initial={"mode": "smart_charge"},
         quirks=Quirks(lag=30, poll=True),
         entities=(
-            EntitySpec(
-                platform="sensor",
-                key="status",
-                name="Status",
-                device_class="enum",
+            status_sensor(
+                "status",
+                "Status",
+                allowed,
+                states,
                 options=(
                     "unplugged",
                     "pending_approval",
@@ -53,22 +54,12 @@ def _ohme() -> Twin:
                     "paused",
                     "finished",
                 ),
-                read=status(
-                    allowed,
-                    unplugged="unplugged",
-                    charging_state="charging",
-                    full="finished",
-                    own_schedule="plugged_in",
-                    stopped="paused",
-                ),
             ),
-            EntitySpec(
-                platform="select",
-                key="charge_mode",
-                name="Charge mode",
-                options=("smart_charge", "max_charge", "paused"),
-                read=when_connected(mode),
-                write=set_mode,
+            select(
+                "charge_mode",
+                "Charge mode",
+                ("smart_charge", "max_charge", "paused"),
+                when_connected(mode),
             ),
         ),
     )
@@ -78,6 +69,7 @@ def _zappi() -> Twin:
     # HACS myenergi (CJNE/ha-myenergi): a plain plug-status sensor with spoken states and a
     # charge-mode select; polled every 60 s, a mode change can take about 2 min to show.
     allowed = mode_allowed("Stopped")
+    states = States("EV Disconnected", "Charging", "Waiting for EV", "EV Connected", "EV Connected")
     return Twin(
         profile="zappi",
         domain="myenergi",
@@ -88,27 +80,8 @@ def _zappi() -> Twin:
         initial={"mode": "Eco+"},
         quirks=Quirks(lag=120, poll=True),
         entities=(
-            EntitySpec(
-                platform="sensor",
-                key="plug_status",
-                name="Plug status",
-                read=status(
-                    allowed,
-                    unplugged="EV Disconnected",
-                    charging_state="Charging",
-                    full="Waiting for EV",
-                    own_schedule="EV Connected",
-                    stopped="EV Connected",
-                ),
-            ),
-            EntitySpec(
-                platform="select",
-                key="charge_mode",
-                name="Charge mode",
-                options=("Fast", "Eco", "Eco+", "Stopped"),
-                read=mode,
-                write=set_mode,
-            ),
+            status_sensor("plug_status", "Plug status", allowed, states),
+            select("charge_mode", "Charge mode", ("Fast", "Eco", "Eco+", "Stopped")),
         ),
     )
 
@@ -123,6 +96,7 @@ def _wallbox() -> Twin:
             return None
         return device.enabled and not device.own_schedule
 
+    states = States("Ready", "Charging", "Waiting for car demand", "Scheduled", "Paused")
     return Twin(
         profile="wallbox",
         domain="wallbox",
@@ -132,26 +106,8 @@ def _wallbox() -> Twin:
         allowed=allowed,
         quirks=Quirks(lag=45, poll=True),
         entities=(
-            EntitySpec(
-                platform="sensor",
-                key="status_description",
-                name="Status description",
-                read=status(
-                    allowed,
-                    unplugged="Ready",
-                    charging_state="Charging",
-                    full="Waiting for car demand",
-                    own_schedule="Scheduled",
-                    stopped="Paused",
-                ),
-            ),
-            EntitySpec(
-                platform="switch",
-                key="pause_resume",
-                name="Pause/resume",
-                read=pause_resume,
-                write=set_enabled,
-            ),
+            status_sensor("status_description", "Status description", allowed, states),
+            switch("pause_resume", "Pause/resume", pause_resume),
             number("maximum_charging_current", "Maximum charging current", 6, 32),
         ),
     )
@@ -171,6 +127,9 @@ def _easee() -> Twin:
     def allowed(device: Device) -> bool:
         return device.enabled and not device.paused
 
+    states = States(
+        "disconnected", "charging", "completed", "awaiting_smart_start", "awaiting_start"
+    )
     return Twin(
         profile="easee",
         domain="easee",
@@ -181,26 +140,8 @@ def _easee() -> Twin:
         quirks=Quirks(lag=5, poll=True),
         actions={"easee.action_command": _easee_action},
         entities=(
-            EntitySpec(
-                platform="sensor",
-                key="status",
-                name="Status",
-                read=status(
-                    allowed,
-                    unplugged="disconnected",
-                    charging_state="charging",
-                    full="completed",
-                    own_schedule="awaiting_smart_start",
-                    stopped="awaiting_start",
-                ),
-            ),
-            EntitySpec(
-                platform="switch",
-                key="is_enabled",
-                name="Is enabled",
-                read=enabled,
-                write=set_enabled,
-            ),
+            status_sensor("status", "Status", allowed, states),
+            switch("is_enabled", "Is enabled", enabled),
         ),
     )
 
@@ -220,21 +161,9 @@ def _hypervolt() -> Twin:
         quirks=Quirks(lag=300, poll=True),
         entities=(
             plug_sensor("car_plugged", "Car plugged"),
-            EntitySpec(
-                platform="switch",
-                key="charging",
-                name="Charging",
-                read=mirror(allowed),
-                write=set_enabled,
-                lag=5,
-            ),
-            EntitySpec(
-                platform="select",
-                key="activation_mode",
-                name="Activation mode",
-                options=("Plug and Charge", "Schedule", "Octopus"),
-                read=mode,
-                write=set_mode,
+            switch("charging", "Charging", mirror(allowed), lag=5),
+            select(
+                "activation_mode", "Activation mode", ("Plug and Charge", "Schedule", "Octopus")
             ),
             number("max_current", "Max current", 6, 32),
         ),
@@ -254,13 +183,7 @@ def _pod_point() -> Twin:
         quirks=Quirks(lag=600, poll=True),
         entities=(
             plug_sensor("cable_status", "Cable status"),
-            EntitySpec(
-                platform="switch",
-                key="charging_allowed",
-                name="Charging allowed",
-                read=enabled,
-                write=set_enabled,
-            ),
+            switch("charging_allowed", "Charging allowed", enabled),
         ),
     )
 
@@ -269,6 +192,13 @@ def _zaptec() -> Twin:
     # HACS zaptec: charger mode sensor, a charging switch that is on only while charging (it flips
     # by itself when the car is full) and unavailable without a car; polled every 60 s.
     allowed = enabled_allowed
+    states = States(
+        "disconnected",
+        "connected_charging",
+        "connected_finished",
+        "connected_requesting",
+        "connected_requesting",
+    )
     return Twin(
         profile="zaptec",
         domain="zaptec",
@@ -278,33 +208,19 @@ def _zaptec() -> Twin:
         allowed=allowed,
         quirks=Quirks(lag=60, poll=True),
         entities=(
-            EntitySpec(
-                platform="sensor",
-                key="charger_mode",
-                name="Charger mode",
-                device_class="enum",
+            status_sensor(
+                "charger_mode",
+                "Charger mode",
+                allowed,
+                states,
                 options=(
                     "disconnected",
                     "connected_requesting",
                     "connected_charging",
                     "connected_finished",
                 ),
-                read=status(
-                    allowed,
-                    unplugged="disconnected",
-                    charging_state="connected_charging",
-                    full="connected_finished",
-                    own_schedule="connected_requesting",
-                    stopped="connected_requesting",
-                ),
             ),
-            EntitySpec(
-                platform="switch",
-                key="charging",
-                name="Charging",
-                read=when_connected(mirror(allowed)),
-                write=set_enabled,
-            ),
+            switch("charging", "Charging", when_connected(mirror(allowed))),
         ),
     )
 
@@ -314,6 +230,7 @@ def _tesla_car() -> Twin:
     # follows the charging state, a charge-current number 0-32 A. Polled every 10 min; the switch
     # shows a command at once, and the next poll may still bring the old value.
     allowed = enabled_allowed
+    states = States("disconnected", "charging", "complete", "stopped", "stopped")
     return Twin(
         profile="tesla_car",
         domain="tesla_fleet",
@@ -324,28 +241,14 @@ def _tesla_car() -> Twin:
         quirks=Quirks(lag=600, poll=True, stale_first=True),
         entities=(
             plug_sensor("charge_cable", "Charge cable"),
-            EntitySpec(
-                platform="sensor",
-                key="charging",
-                name="Charging",
-                device_class="enum",
+            status_sensor(
+                "charging",
+                "Charging",
+                allowed,
+                states,
                 options=("starting", "charging", "stopped", "complete", "disconnected", "no_power"),
-                read=status(
-                    allowed,
-                    unplugged="disconnected",
-                    charging_state="charging",
-                    full="complete",
-                    own_schedule="stopped",
-                    stopped="stopped",
-                ),
             ),
-            EntitySpec(
-                platform="switch",
-                key="charge",
-                name="Charge",
-                read=mirror(allowed),
-                write=set_enabled,
-            ),
+            switch("charge", "Charge", mirror(allowed)),
             number("charge_current", "Charge current", 0, 32),
         ),
     )

@@ -7,18 +7,18 @@ from typing import TYPE_CHECKING
 from .twins import (
     EntitySpec,
     Quirks,
+    States,
     Twin,
     disabled,
     enabled,
     enabled_allowed,
-    mode,
     mode_allowed,
     number,
     plug_sensor,
+    select,
     set_disabled,
-    set_enabled,
-    set_mode,
-    status,
+    status_sensor,
+    switch,
 )
 
 if TYPE_CHECKING:
@@ -38,13 +38,7 @@ def _simple() -> Twin:
         allowed=allowed,
         entities=(
             plug_sensor("plugged_in", "Plugged in"),
-            EntitySpec(
-                platform="switch",
-                key="charging",
-                name="Charging",
-                read=enabled,
-                write=set_enabled,
-            ),
+            switch("charging", "Charging", enabled),
             number("current", "Current", 6, 32),
         ),
     )
@@ -56,6 +50,7 @@ def _ocpp() -> Twin:
     def allowed(device: Device) -> bool:
         return device.enabled and device.current > 0
 
+    states = States("Available", "Charging", "SuspendedEV", "SuspendedEVSE", "SuspendedEVSE")
     return Twin(
         profile="ocpp",
         domain="ocpp",
@@ -65,26 +60,8 @@ def _ocpp() -> Twin:
         allowed=allowed,
         quirks=Quirks(lag=0, poll=True),
         entities=(
-            EntitySpec(
-                platform="sensor",
-                key="status_connector",
-                name="Status connector",
-                read=status(
-                    allowed,
-                    unplugged="Available",
-                    charging_state="Charging",
-                    full="SuspendedEV",
-                    own_schedule="SuspendedEVSE",
-                    stopped="SuspendedEVSE",
-                ),
-            ),
-            EntitySpec(
-                platform="switch",
-                key="charge_control",
-                name="Charge control",
-                read=lambda d: d.connected and d.enabled,
-                write=set_enabled,
-            ),
+            status_sensor("status_connector", "Status connector", allowed, states),
+            switch("charge_control", "Charge control", lambda d: d.connected and d.enabled),
             number("maximum_current", "Maximum current", 0, 32),
         ),
     )
@@ -108,6 +85,7 @@ def _go_e() -> Twin:
     # HACS goecharger_api2: car binary sensor, car state, the force-state select frc ("0"
     # neutral, "1" don't charge, "2" charge), the amp number; local poll or push, seconds.
     allowed = mode_allowed("1")
+    states = States("Idle", "Charging", "Complete", "Wait for car", "Wait for car")
     return Twin(
         profile="go_e",
         domain="goecharger_api2",
@@ -119,27 +97,8 @@ def _go_e() -> Twin:
         quirks=Quirks(lag=2, poll=True),
         entities=(
             plug_sensor("car_0", "Car 0"),
-            EntitySpec(
-                platform="sensor",
-                key="car_value",
-                name="Car value",
-                read=status(
-                    allowed,
-                    unplugged="Idle",
-                    charging_state="Charging",
-                    full="Complete",
-                    own_schedule="Wait for car",
-                    stopped="Wait for car",
-                ),
-            ),
-            EntitySpec(
-                platform="select",
-                key="frc",
-                name="frc",
-                options=("0", "1", "2"),
-                read=mode,
-                write=set_mode,
-            ),
+            status_sensor("car_value", "Car value", allowed, states),
+            select("frc", "frc", ("0", "1", "2")),
             number("amp", "amp", 6, 32),
         ),
     )
@@ -151,6 +110,7 @@ def _andersen() -> Twin:
     def allowed(device: Device) -> bool:
         return device.enabled
 
+    states = States("Ready", "Charging", "Connected", "Sleeping", "Disabled")
     return Twin(
         profile="andersen",
         domain="andersen_ev",
@@ -160,19 +120,7 @@ def _andersen() -> Twin:
         allowed=allowed,
         quirks=Quirks(lag=60, poll=True),
         entities=(
-            EntitySpec(
-                platform="sensor",
-                key="connector",
-                name="Connector",
-                read=status(
-                    allowed,
-                    unplugged="Ready",
-                    charging_state="Charging",
-                    full="Connected",
-                    own_schedule="Sleeping",
-                    stopped="Disabled",
-                ),
-            ),
+            status_sensor("connector", "Connector", allowed, states),
             EntitySpec(
                 platform="lock", key="lock", name="Lock", read=disabled, write=set_disabled, lag=0
             ),
@@ -193,13 +141,7 @@ def _indra() -> Twin:
         quirks=Quirks(lag=60, poll=True, stale_first=True),
         entities=(
             plug_sensor("cable_connected", "Cable connected"),
-            EntitySpec(
-                platform="switch",
-                key="lock_charger",
-                name="Lock charger",
-                read=disabled,
-                write=set_disabled,
-            ),
+            switch("lock_charger", "Lock charger", disabled, set_disabled),
         ),
     )
 
