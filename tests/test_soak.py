@@ -137,13 +137,16 @@ class Soak(SoakChecks):
         self.note("unplug")
         for twin in self.charger.twins:
             await twin.unplug()
-        self.unsettle(SETTLE)
-        unplugged_at = self.clock.now
+        # A plug whose connection is down (a blip) shows the unplug only once it is back.
+        unplugged_at = max(self.clock.now, self.charger.plug.blip_until or self.clock.now)
+        self.unsettle(unplugged_at - self.clock.now + SETTLE)
         # Until the settle time is over the session goes on; then it ends.
         await self.advance_to(unplugged_at + SETTLE - timedelta(seconds=1), step)
         self.model.plugged = False
         await self.advance_to(unplugged_at + SETTLE + timedelta(seconds=1), step)
-        assert controller_of(self.entry).session is None, f"{step}: the session goes on"
+        assert controller_of(self.entry).session is None, (
+            f"{step}: the session goes on; lately: {self.journal[-12:]}"
+        )
         self.check_storage(step)
         if self.twin.device.own_schedule:
             await self.twin.own_schedule(False)

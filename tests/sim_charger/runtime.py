@@ -16,6 +16,7 @@ Assistant (``user_set``), the vendor's app (``app_set``), the car (``plug_in``, 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Final
 
 from homeassistant.const import ATTR_ENTITY_ID
@@ -69,6 +70,8 @@ class SimCharger:
         # The stale values still to come from older polls, by entity key.
         self._stale: dict[str, CALLBACK_TYPE] = {}
         self._blipping = False
+        # While the connection is down (``blip``): when it comes back.
+        self.blip_until: datetime | None = None
         self._to_ignore = 0
 
     # Plumbing for the entities
@@ -307,10 +310,12 @@ class SimCharger:
     async def blip(self, seconds: float) -> None:
         """Every entity is unavailable for ``seconds``, then reports the device as it is."""
         self._blipping = True
+        self.blip_until = dt_util.utcnow() + timedelta(seconds=seconds)
         self.report()
 
         def _back() -> None:
             self._blipping = False
+            self.blip_until = None
             self.report()
 
         self._later(seconds, _back)
