@@ -198,3 +198,38 @@ async def test_users_off_not_put_back_at_unplug_is_not_kept_for_the_next_car(
     assert controller.session is None
     assert twin.state("pause_resume") == "unavailable"
     assert controller.values_to_restore == {}
+
+
+async def test_a_car_that_starts_again_is_held_though_a_put_back_was_owed(
+    clock: Clock, full_schedule: SetUp, config_entry: MockConfigEntry, axle_simulator: AxleSimulator
+) -> None:
+    """The car's charge switch shows "off" without a car, so the last unplug's put-back is owed.
+
+    At the next plug-in the car starts by itself before the window: the hold is sent, as for any
+    car that starts at plug-in. The owed put-back is no pause of ours that the user fought: no
+    override, nothing more to Axle.
+    """
+    charger = await full_schedule("tesla_wall_connector")
+    car = charger.control
+    controller = controller_of(config_entry)
+    await charger.plug.plug_in()
+    await car.plug_in()
+    await clock.move_to(utc(26, 7))
+    await car.unplug()
+    await charger.plug.unplug()
+    await clock.advance(timedelta(minutes=30))
+    assert controller.session is None
+    assert car.device.enabled  # put back, though the switch shows "off" without a car
+    assert controller.values_to_restore != {}  # owed: checked when a car is back
+
+    events = record_events(controller)
+    await clock.move_to(utc(26, 18))
+    await charger.plug.plug_in()
+    await car.plug_in()  # the car starts charging and its switch shows it at once
+    await clock.advance(timedelta(minutes=30))
+    session = controller.session
+    assert session is not None
+    assert not session.overridden
+    assert not car.device.enabled  # held until the window
+    assert ScheduleEventType.OVERRIDE not in [event.type for event in events]
+    assert len(sent_schedules(axle_simulator)) == 2

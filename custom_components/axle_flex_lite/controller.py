@@ -231,12 +231,12 @@ class SessionController(SessionActions):
                 self.issues.charger_responding(entity_id)
             elif (
                 kind is ChangeKind.SELF
-                and entity_id not in self.driver.restore
+                and not self.driver.sent_the_pause(entity_id)
                 and self.contradicts_pause(entity_id)
             ):
                 # It fights a pause we never had to send (it showed paused): the charger or the
                 # car, not a person (a switch that follows the charging state as the car starts
-                # at plug-in). Hold the pause now, with its new value to put back.
+                # at plug-in, or again after it was full). Hold the pause now.
                 self.create_task(self.async_apply(), "hold the pause")
             elif kind in (ChangeKind.STALE, ChangeKind.SELF):
                 self.watchers.watch_contradiction(entity_id)

@@ -200,6 +200,25 @@ class ChargerDriver:
         del self.restore[control.key]
         return True
 
+    def sent_the_pause(self, entity_id: str) -> bool:
+        """Whether the pause the control shows is one we sent (not one it showed by itself).
+
+        Our last command to it tells. Not known (a restart since): a value to put back that
+        charges tells that we paused a charging charger; a kept "no charging" of the user's, or
+        a put-back owed since the car left, is no pause of ours.
+        """
+        wanted = self.charger.pause_value()
+        if (sent := self.charger.sent.get(entity_id)) is not None and wanted is not None:
+            return values_match(sent.wanted, wanted)
+        control = self.charger.entities.control
+        kept = self.restore.get(entity_id)
+        return (
+            control is not None
+            and kept is not None
+            and entity_id not in self._owed
+            and control.allows_charging(kept) is not False
+        )
+
     def forget(self, entity_id: str) -> None:
         """Do not put this entity back: the user set it themselves."""
         self.restore.pop(entity_id, None)
