@@ -226,6 +226,16 @@ class SoakChecks:
         drawing = replace(device, connected=True, car_full=False, own_schedule=False)
         return spec.read(device) != spec.read(drawing)
 
+    def _users_off_unseen(self) -> bool:
+        """Whether the user's "off" cannot be told apart: a status switch shows "off" anyway.
+
+        A switch that follows the charging status shows "off" while the car does not draw,
+        whatever was set (a real one has no setting to hold: a Tesla refuses to stop a car that
+        is not charging); there is nothing to put back until it draws, and then the car's start
+        is its own, as after any let-go.
+        """
+        return not self.allowed(self.model.user) and self.self_willed_shows_paused()
+
     # The model
 
     def unsettle(self, span: timedelta = timedelta(0)) -> None:
@@ -276,7 +286,7 @@ class SoakChecks:
             return None
         hands_off = not (model.plugged and model.participating and not model.overridden)
         if hands_off or not model.loaded:
-            if not model.loaded or not self.control_available():
+            if not model.loaded or not self.control_available() or self._users_off_unseen():
                 return None
             return self.allowed(model.user)
         plan = self.plan()
@@ -389,7 +399,7 @@ class SoakChecks:
     def check_put_back(self, where: str) -> None:
         """Invariant 1 at once, when the integration lets go: the charger as the user left it."""
         model = self.model
-        if not self.control_available():
+        if not self.control_available() or self._users_off_unseen():
             return
         assert self.allowed() is self.allowed(model.user), (
             f"{where}: not put back; settings {self.settings()}, user's {model.user}; "

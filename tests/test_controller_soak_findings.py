@@ -233,3 +233,69 @@ async def test_a_car_that_starts_again_is_held_though_a_put_back_was_owed(
     assert not car.device.enabled  # held until the window
     assert ScheduleEventType.OVERRIDE not in [event.type for event in events]
     assert len(sent_schedules(axle_simulator)) == 2
+
+
+async def test_users_on_is_not_kept_as_off_when_the_car_is_full_at_the_next_night(
+    clock: Clock, full_schedule: SetUp, config_entry: MockConfigEntry, axle_simulator: AxleSimulator
+) -> None:
+    """A Tesla's charge switch follows the charging state: "off" once the car is full.
+
+    The user switches charging on in the evening (an override), the car fills up, and stays in
+    for the next night. Its "off" then is the car's status, not the user's: it is not kept to
+    put back. When the car draws again after the next window (it is held off then, by the plan),
+    the unplug gives back the user's "on".
+    """
+    charger = await full_schedule("tesla_car")
+    car = charger.control
+    controller = controller_of(config_entry)
+    await car.plug_in()
+    await clock.advance(timedelta(minutes=15))
+    assert not car.device.enabled  # held until the window
+    await car.user_set("charge", True)
+    session = controller.session
+    assert session is not None
+    assert session.overridden
+    await clock.move_to(utc(25, 20))
+    await car.car_full()
+    await clock.move_to(utc(26, 23))  # the next night is planned
+    assert controller.session is not session
+    assert controller.values_to_restore == {}
+
+    await clock.move_to(utc(27, 10))
+    await car.plug_in()  # the car draws again (no longer full)
+    await clock.advance(timedelta(minutes=15))
+    assert not car.device.enabled  # held: outside the window
+    await car.unplug()
+    await clock.advance(timedelta(minutes=5))
+    assert controller.session is None
+    assert car.device.enabled  # the user's "on", not a status "off"
+    assert len(sent_schedules(axle_simulator)) == 3  # two nights and the user's plan
+
+
+async def test_users_off_kept_for_the_next_night_survives_a_reload(
+    hass: HomeAssistant, clock: Clock, full_schedule: SetUp, config_entry: MockConfigEntry
+) -> None:
+    """The user locks the charger in a night; the entry is reloaded before the next night's window.
+
+    The reload puts the user's lock back and keeps it to put back: the next night charges in its
+    window, and an unplug in that window leaves the charger locked, as the user left it.
+    """
+    charger = await full_schedule("andersen")
+    twin = charger.control
+    controller = controller_of(config_entry)
+    await twin.plug_in()
+    await clock.move_to(utc(26, 0, 30))
+    await twin.user_set("lock", True)
+    await clock.move_to(utc(26, 23))  # the next night is planned, the user's lock kept
+    assert controller.values_to_restore != {}
+    assert await hass.config_entries.async_reload(config_entry.entry_id)
+    await hass.async_block_till_done()
+    controller = controller_of(config_entry)
+    assert controller.values_to_restore != {}
+    await clock.move_to(utc(27, 3))
+    assert twin.device.enabled  # charging in the window
+    await twin.unplug()
+    await clock.advance(timedelta(minutes=5))
+    assert controller.session is None
+    assert not twin.device.enabled  # the user's lock
+    assert controller.values_to_restore == {}

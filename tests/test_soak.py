@@ -164,8 +164,11 @@ class Soak(SoakChecks):
     async def reload(self, step: str) -> None:
         """The entry is reloaded (options change, reauth, the UI's reload)."""
         self._allow_a_request_for_a_missing_plan()
-        assert await self.hass.config_entries.async_reload(self.entry.entry_id)
-        await self.hass.async_block_till_done()
+        # As the reload does: unload (which puts back), then set up (which applies the plan
+        # again); each may send a command and its one retry, so they count apart.
+        await unload_entry(self.hass, self.entry)
+        self.mark()
+        await set_up_entry(self.hass, self.entry)
         self.unsettle()
         self.check(step)
 
@@ -200,6 +203,7 @@ class Soak(SoakChecks):
             self.check_put_back(step)
             await unload_entry(self.hass, self.entry)
         self.model.loaded = False
+        self.mark()  # the put-backs at the stop are the stop's; the start-up's count anew
         await self.advance_to(self.clock.now + down, f"{step}: down")
         await set_up_entry(self.hass, self.entry)
         self.model.loaded = True

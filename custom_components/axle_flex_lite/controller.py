@@ -24,6 +24,7 @@ from uuid import uuid4
 
 from homeassistant.const import (
     ATTR_ENTITY_ID,
+    ATTR_SERVICE,
     ATTR_SERVICE_DATA,
     EVENT_CALL_SERVICE,
     EVENT_HOMEASSISTANT_STOP,
@@ -75,6 +76,7 @@ if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
 
     from .api import AxleClient, ScheduleBlock
+    from .storage import RestoreValue
 
 # Re-exported: the entities and the set-up import these from here.
 __all__ = [
@@ -149,8 +151,9 @@ class SessionController(SessionActions):
         """
         self._started = True
         self.issues.refresh_missing(self.charger.entities.all)
+        unloaded_at = self.unloaded_at
         replugged = self._replugged_while_unloaded()
-        self._drop_put_backs_changed_while_down()
+        self._drop_put_backs_changed_while_down(unloaded_at)
         self.driver.note_charging_value()
         plugged = self.charger.plug_state
         self.plugged_in = plugged
@@ -198,6 +201,10 @@ class SessionController(SessionActions):
             await self.driver.async_release(verify=False)
             if keep_restore_values:
                 self.driver.restore = restore_values
+            else:
+                # Unloaded (a reload): the user's kept "no charging", put back now, still goes
+                # back after the next night if the entry comes back.
+                self.driver.keep_put_back_pause(restore_values)
         await self.async_save()
 
     # Following the charger's entities
@@ -225,13 +232,14 @@ class SessionController(SessionActions):
             if kind is ChangeKind.USER:
                 # The report of a command already taken as the user's is not a second override.
                 if new_state is None or new_state.context.id != self._user_command_context:
-                    self._on_user_change(entity_id)
+                    self._on_user_change(entity_id, self.charger.state_value(entity_id, new_state))
             elif kind is ChangeKind.OWN:
                 # A command took effect: the charger responds.
                 self.issues.charger_responding(entity_id)
             elif (
                 kind is ChangeKind.SELF
-                and not self.driver.sent_the_pause(entity_id)
+                and self.session is not None
+                and not self.driver.sent_the_pause(entity_id, self.session.plugged_in_at)
                 and self.contradicts_pause(entity_id)
             ):
                 # It fights a pause we never had to send (it showed paused): the charger or the
@@ -269,8 +277,13 @@ class SessionController(SessionActions):
         if self.session is not None:
             # Its report (if it carries the same context) is not a second override.
             self._user_command_context = event.context.id
+        control = self.charger.entities.control
+        service_data = event.data.get(ATTR_SERVICE_DATA) or {}
         for key in self._command_targets(event.data):
-            self._on_user_change(key)
+            value = None
+            if control is not None and key == control.key:
+                value = control.value_of_call(str(event.data.get(ATTR_SERVICE)), service_data)
+            self._on_user_change(key, value)
 
     @callback
     def _on_plug_change(self, new_state: State | None) -> None:
@@ -314,10 +327,10 @@ class SessionController(SessionActions):
     @callback
     def take_over(self, entity_id: str) -> None:
         """Take a change that fought our pause past its latency as the user's: an override."""
-        self._on_user_change(entity_id)
+        self._on_user_change(entity_id, self.charger.value(entity_id))
 
     @callback
-    def _on_user_change(self, entity_id: str) -> None:
+    def _on_user_change(self, entity_id: str, value: RestoreValue | None = None) -> None:
         """Somebody else changed the charger: theirs stands; during a session, hands off."""
         # However soon after our own command: it is not retried over, nor put back.
         self.charger.drop_command(entity_id)
@@ -331,6 +344,8 @@ class SessionController(SessionActions):
         ):
             # Only the current: it stands, and the control goes on following the plan.
             return
+        if control is not None and value is not None:
+            session.users_choice = control.allows_charging(value, self.hass.states.get(entity_id))
         if not session.overridden:
             LOGGER.info("%s was changed outside Axle Flex Lite: hands off until unplug", entity_id)
             session.overridden = True
@@ -453,7 +468,8 @@ class SessionController(SessionActions):
         await self._async_end_session(
             session, self._outcome(session, dt_util.utcnow()), put_back=False
         )
-        if session.overridden:
+        if session.overridden and session.users_choice is not True:
+            # Not when the user let it charge: an "off" now only shows the car's status.
             self.driver.keep_users_pause()
         await self._async_start_session()
         return True

@@ -219,10 +219,18 @@ class ControllerState:
             and state.last_changed > unloaded_at
         )
 
-    def _drop_put_backs_changed_while_down(self) -> None:
-        """Drop the put-backs of values changed after our stop: the user's change wins."""
+    def _drop_put_backs_changed_while_down(self, unloaded_at: datetime | None = None) -> None:
+        """Drop the put-backs of values changed after our stop: the user's change wins.
+
+        After an unload (Home Assistant ran on), a person's or an automation's change since wins
+        over a kept "no charging" (the charger's own changes meanwhile are not told from ours).
+        """
         stopped_at, self.stopped_at = self.stopped_at, None
         if stopped_at is None:
+            for entity_id in list(self.driver.restore):
+                if unloaded_at is not None and self.charger.set_by_someone(entity_id, unloaded_at):
+                    LOGGER.info("%s was changed while unloaded: left as it is", entity_id)
+                    self.driver.forget(entity_id)
             return
         # Within the latency window after our put-back a contradicting value is a stale report
         # (the put-back did not stick: it is redone); a change after it is somebody's.

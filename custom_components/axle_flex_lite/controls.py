@@ -135,6 +135,10 @@ class Control:
         """Return the service call that sets ``value``."""
         raise NotImplementedError
 
+    def value_of_call(self, service: str, data: Mapping[str, Any]) -> str | float | None:
+        """Return the value a service call on the entity sets; None when it does not say."""
+        return None
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TwoStateControl(Control):
@@ -179,6 +183,10 @@ class SwitchControl(TwoStateControl):
             domain=domain_of(self.entity_id), service=service, data={ATTR_ENTITY_ID: self.entity_id}
         )
 
+    def value_of_call(self, service: str, data: Mapping[str, Any]) -> str | None:
+        """``turn_on`` sets "on", ``turn_off`` "off"."""
+        return {SERVICE_TURN_ON: STATE_ON, SERVICE_TURN_OFF: STATE_OFF}.get(service)
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class InvertedSwitchControl(SwitchControl):
@@ -201,6 +209,10 @@ class LockControl(TwoStateControl):
         """``lock.lock`` or ``lock.unlock``."""
         service = SERVICE_LOCK if value == self.PAUSED else SERVICE_UNLOCK
         return Command(domain="lock", service=service, data={ATTR_ENTITY_ID: self.entity_id})
+
+    def value_of_call(self, service: str, data: Mapping[str, Any]) -> str | None:
+        """``lock`` sets "locked", ``unlock`` "unlocked"."""
+        return {SERVICE_LOCK: self.PAUSED, SERVICE_UNLOCK: self.CHARGING}.get(service)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -239,6 +251,11 @@ class SelectControl(Control):
             data={ATTR_ENTITY_ID: self.entity_id, "option": str(value)},
         )
 
+    def value_of_call(self, service: str, data: Mapping[str, Any]) -> str | None:
+        """``select_option`` sets its option."""
+        option = data.get("option") if service == "select_option" else None
+        return option if isinstance(option, str) else None
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CurrentControl(Control):
@@ -274,6 +291,10 @@ class CurrentControl(Control):
             service="set_value",
             data={ATTR_ENTITY_ID: self.entity_id, "value": value},
         )
+
+    def value_of_call(self, service: str, data: Mapping[str, Any]) -> float | None:
+        """``set_value`` sets its value."""
+        return as_number(data.get("value")) if service == "set_value" else None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

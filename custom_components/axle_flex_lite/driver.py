@@ -14,6 +14,7 @@ from .scheduling import ChargerCommand
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
+    from datetime import datetime
 
     from .charger import Charger
     from .storage import RestoreValue
@@ -188,6 +189,21 @@ class ChargerDriver:
         if control is not None and value is not None and self.charger.charging_allowed is False:
             self.restore.setdefault(control.key, value)
 
+    def keep_put_back_pause(self, values: dict[str, RestoreValue]) -> None:
+        """Keep, from ``values`` just put back, the control's "no charging" (the user's kept one).
+
+        Not for actions: nothing shows them, so after a removal nobody could tell it was done.
+        """
+        control = self.charger.entities.control
+        value = values.get(control.key) if control is not None else None
+        if (
+            control is not None
+            and control.readable
+            and value is not None
+            and control.allows_charging(value) is False
+        ):
+            self.restore.setdefault(control.key, value)
+
     def drop_users_pause(self) -> bool:
         """Drop a "no charging" still to put back (unavailable at unplug); return whether it was.
 
@@ -200,16 +216,18 @@ class ChargerDriver:
         del self.restore[control.key]
         return True
 
-    def sent_the_pause(self, entity_id: str) -> bool:
+    def sent_the_pause(self, entity_id: str, since: datetime) -> bool:
         """Whether the pause the control shows is one we sent (not one it showed by itself).
 
-        Our last command to it tells. Not known (a restart since): a value to put back that
+        Our last command to it since ``since`` (the session's start) tells: one before is the
+        last car's. Not known (a restart since): a value to put back that
         charges tells that we paused a charging charger; a kept "no charging" of the user's, or
         a put-back owed since the car left, is no pause of ours.
         """
         wanted = self.charger.pause_value()
-        if (sent := self.charger.sent.get(entity_id)) is not None and wanted is not None:
-            return values_match(sent.wanted, wanted)
+        sent = self.charger.sent.get(entity_id)
+        if sent is not None and wanted is not None:
+            return sent.sent_at >= since and values_match(sent.wanted, wanted)
         control = self.charger.entities.control
         kept = self.restore.get(entity_id)
         return (

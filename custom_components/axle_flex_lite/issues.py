@@ -13,6 +13,7 @@ from homeassistant.core import HomeAssistant, State, callback
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.translation import async_get_translations
 
+from .charger import values_match
 from .const import (
     DOMAIN,
     ISSUE_CHARGER_ENTITY_MISSING,
@@ -20,6 +21,7 @@ from .const import (
     ISSUE_CONSENT_MISSING,
     LOGGER,
 )
+from .controls import as_number
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -50,10 +52,22 @@ def async_delete_entry_issues(hass: HomeAssistant, entry_id: str) -> None:
             ir.async_delete_issue(hass, DOMAIN, issue)
 
 
+def _shows(hass: HomeAssistant, entity_id: str, value: RestoreValue) -> bool:
+    """Whether the entity's state is that value already."""
+    state = hass.states.get(entity_id)
+    if state is None or isinstance(value, str):
+        return state is not None and state.state == value
+    return values_match(as_number(state.state), value)
+
+
 async def async_notify_left_paused(
     hass: HomeAssistant, entry_id: str, left: Mapping[str, RestoreValue]
 ) -> None:
     """Tell the user which charger values to set by hand: the removal could not put them back."""
+    # A value the entity shows already (the user's own "off", kept for the next night) is done.
+    left = {
+        entity_id: value for entity_id, value in left.items() if not _shows(hass, entity_id, value)
+    }
     if not left:
         return
     translations = await async_get_translations(hass, hass.config.language, "exceptions", [DOMAIN])

@@ -84,6 +84,9 @@ class Session:
     plan: Plan | None = None
     fallback_reason: str | None = None
     overridden: bool = False
+    # After an override: whether the user's own setting of the control lets the car charge
+    # (None: not known), so that a status that shows "off" later is not taken for theirs.
+    users_choice: bool | None = None
     ended_at: datetime | None = None
     outcome: str | None = None
 
@@ -121,6 +124,8 @@ class Session:
             "overridden": self.overridden,
             "ended_at": time_to_json(self.ended_at),
             "outcome": self.outcome,
+            # Only when known: older records and most sessions stay as they were.
+            **({} if self.users_choice is None else {"users_choice": self.users_choice}),
         }
 
     @classmethod
@@ -131,6 +136,7 @@ class Session:
             raise StoredDataError("a stored session has no id")
         fallback_reason = data.get("fallback_reason")
         outcome = data.get("outcome")
+        users_choice = data.get("users_choice")
         return cls(
             session_id=session_id,
             plugged_in_at=required_time(data.get("plugged_in_at")),
@@ -138,6 +144,7 @@ class Session:
             plan=plan_from_json(data.get("plan")),
             fallback_reason=fallback_reason if isinstance(fallback_reason, str) else None,
             overridden=data.get("overridden") is True,
+            users_choice=users_choice if isinstance(users_choice, bool) else None,
             ended_at=time_from_json(data.get("ended_at")),
             outcome=outcome if isinstance(outcome, str) else None,
         )
