@@ -115,6 +115,27 @@ def test_current_pauses_at_the_chosen_value_or_the_minimum() -> None:
     )
 
 
+def test_a_users_service_call_tells_the_value_it_sets() -> None:
+    """What a person's call sets, read before the charger reports it (its "off" is theirs)."""
+    switch = SwitchControl(kind=ControlKind.SWITCH, entity_id="switch.ev")
+    inverted = InvertedSwitchControl(kind=ControlKind.INVERTED_SWITCH, entity_id="switch.lock")
+    lock = LockControl(kind=ControlKind.LOCK, entity_id="lock.ev")
+    select = SelectControl(kind=ControlKind.SELECT, entity_id="select.mode", pause_option="Stop")
+    current = CurrentControl(kind=ControlKind.CURRENT, entity_id="number.amps")
+    actions = ActionsControl(kind=ControlKind.ACTIONS, pause_action="a.p", resume_action="a.r")
+    assert switch.value_of_call("turn_off", {}) == "off"
+    assert switch.value_of_call("toggle", {}) is None
+    assert inverted.value_of_call("turn_on", {}) == "on"
+    assert inverted.allows_charging("on") is False
+    assert lock.value_of_call("unlock", {}) == "unlocked"
+    assert lock.value_of_call("open", {}) is None
+    assert select.value_of_call("select_option", {"option": "Stop"}) == "Stop"
+    assert select.value_of_call("select_next", {}) is None
+    assert current.value_of_call("set_value", {"value": "16"}) == 16.0
+    assert current.value_of_call("set_value", {}) is None
+    assert actions.value_of_call("pause", {}) is None
+
+
 def test_actions_pause_and_resume_with_their_data() -> None:
     control = ActionsControl(
         kind=ControlKind.ACTIONS,
