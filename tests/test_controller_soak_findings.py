@@ -23,7 +23,14 @@ from custom_components.axle_flex_lite.const import (
 )
 from custom_components.axle_flex_lite.controller import ScheduleEventType
 from custom_components.axle_flex_lite.profiles import PROFILES_BY_KEY
-from tests.helpers import controller_of, record_events, sent_schedules, set_up_entry, utc
+from tests.helpers import (
+    controller_of,
+    record_events,
+    sent_schedules,
+    set_up_entry,
+    unload_entry,
+    utc,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -299,3 +306,30 @@ async def test_users_off_kept_for_the_next_night_survives_a_reload(
     assert controller.session is None
     assert not twin.device.enabled  # the user's lock
     assert controller.values_to_restore == {}
+
+
+async def test_users_kept_off_changed_while_unloaded_is_not_put_back(
+    hass: HomeAssistant, clock: Clock, full_schedule: SetUp, config_entry: MockConfigEntry
+) -> None:
+    """As above, but the user unlocks the charger while the entry is unloaded: their unlock wins.
+
+    The next night's hold after its window is put back to the user's "unlocked" at unplug.
+    """
+    charger = await full_schedule("andersen")
+    twin = charger.control
+    await twin.plug_in()
+    await clock.move_to(utc(26, 0, 30))
+    await twin.user_set("lock", True)
+    await clock.move_to(utc(26, 23))
+    await unload_entry(hass, config_entry)
+    await twin.user_set("lock", False)
+    await set_up_entry(hass, config_entry)
+    controller = controller_of(config_entry)
+    # Held until the window, with the user's new value to put back.
+    assert controller.values_to_restore == {twin.entity_id("lock"): "unlocked"}
+    await clock.move_to(utc(27, 7))
+    assert not twin.device.enabled  # held after the window
+    await twin.unplug()
+    await clock.advance(timedelta(minutes=5))
+    assert controller.session is None
+    assert twin.device.enabled  # the user's unlock

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, cast
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.util import dt as dt_util
 
-from .charger import Charger, ChargerEntities
+from .charger import Charger, ChargerEntities, values_match
 from .const import (
     CONF_CONTROL_MODE,
     CONF_WINDOW_END,
@@ -222,15 +222,14 @@ class ControllerState:
     def _drop_put_backs_changed_while_down(self, unloaded_at: datetime | None = None) -> None:
         """Drop the put-backs of values changed after our stop: the user's change wins.
 
-        After an unload (Home Assistant ran on), a person's or an automation's change since wins
-        over a kept "no charging" (the charger's own changes meanwhile are not told from ours).
+        After an unload (Home Assistant ran on): a person's or an automation's change since wins,
+        and so does any change of a kept "no charging" to another value (the unload put it back,
+        so it was there; only a put-back the charger could not take then is not one).
         """
         stopped_at, self.stopped_at = self.stopped_at, None
         if stopped_at is None:
-            for entity_id in list(self.driver.restore):
-                if unloaded_at is not None and self.charger.set_by_someone(entity_id, unloaded_at):
-                    LOGGER.info("%s was changed while unloaded: left as it is", entity_id)
-                    self.driver.forget(entity_id)
+            if unloaded_at is not None:
+                self._drop_put_backs_changed_while_unloaded(unloaded_at)
             return
         # Within the latency window after our put-back a contradicting value is a stale report
         # (the put-back did not stick: it is redone); a change after it is somebody's.
@@ -244,6 +243,25 @@ class ControllerState:
                 LOGGER.info(
                     "%s was changed while Home Assistant was down: left as it is", entity_id
                 )
+                self.driver.forget(entity_id)
+
+    def _drop_put_backs_changed_while_unloaded(self, unloaded_at: datetime) -> None:
+        """Drop the put-backs changed while the entry was unloaded (Home Assistant ran on)."""
+        control = self.charger.entities.control
+        for entity_id, kept in list(self.driver.restore.items()):
+            state = self.hass.states.get(entity_id)
+            value = self.charger.value(entity_id)
+            moved = (
+                state is not None
+                and state.last_changed >= unloaded_at
+                and value is not None
+                and not values_match(value, kept)
+                and control is not None
+                and control.key == entity_id
+                and control.allows_charging(kept) is False
+            )
+            if moved or self.charger.set_by_someone(entity_id, unloaded_at):
+                LOGGER.info("%s was changed while unloaded: left as it is", entity_id)
                 self.driver.forget(entity_id)
 
     def _load(self, stored: StoredState) -> None:
