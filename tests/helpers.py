@@ -26,6 +26,7 @@ from tests.plugins.integration import SWITCH
 from tools.axle_simulator.state import DEFAULT_USERNAME, LIMITED_PAUSE
 
 if TYPE_CHECKING:
+    from homeassistant.config_entries import ConfigEntry, ConfigSubentry
     from homeassistant.core import HomeAssistant
     from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -121,11 +122,34 @@ def store_controller_state(
     hass_storage[key] = {"version": 1, "minor_version": 1, "key": key, "data": data}
 
 
+def charger_subentry(entry: ConfigEntry) -> ConfigSubentry:
+    """The home's first (in most tests its only) charger subentry."""
+    return next(
+        subentry for subentry in entry.subentries.values() if subentry.subentry_type == "charger"
+    )
+
+
+def charger_settings(entry: ConfigEntry) -> dict[str, Any]:
+    """The settings (subentry data) of the home's first charger."""
+    return dict(charger_subentry(entry).data)
+
+
+def update_charger(
+    hass: HomeAssistant,
+    entry: ConfigEntry,
+    settings: dict[str, Any],
+    subentry_id: str | None = None,
+) -> None:
+    """Replace the settings of a charger of the set-up entry (its first one by default)."""
+    subentry = entry.subentries[subentry_id] if subentry_id else charger_subentry(entry)
+    hass.config_entries.async_update_subentry(entry, subentry, data=settings)
+
+
 async def change_options(
     hass: HomeAssistant, entry: MockConfigEntry, changes: dict[str, Any]
 ) -> None:
-    """Update some of the entry's options (as the options flow does) and wait for the effect."""
-    hass.config_entries.async_update_entry(entry, options={**entry.options, **changes})
+    """Update some of the first charger's settings (as its settings form does); wait for it."""
+    update_charger(hass, entry, {**charger_settings(entry), **changes})
     await hass.async_block_till_done()
 
 

@@ -13,6 +13,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.axle_flex_lite.const import DOMAIN
 from custom_components.axle_flex_lite.profiles import PROFILES_BY_KEY
+from tests.helpers import charger_settings
 from tests.sim_charger.twins import TWINS
 
 from .test_config_flow import (
@@ -309,10 +310,13 @@ async def test_options_flow_picks_a_device_and_validates(
         result["flow_id"], {**values, "pause_option": "3"}
     )
     assert result["errors"] == {"pause_option": "option_not_found"}
-    assert "select_entity" not in entry.options
+    assert "select_entity" not in charger_settings(entry)
     result = await hass.config_entries.options.async_configure(result["flow_id"], values)
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert dict(entry.options) == {
+    # The options flow edits the home's charger (its subentry); the home has no options.
+    assert dict(entry.options) == {}
+    assert charger_settings(entry) == {
+        "key_prefix": entry.entry_id,
         "charger_device": go_e.device_id,
         "profile": "go_e",
         "plug_entity": go_e.entity_id("car_0"),

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 import json
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from homeassistant.config_entries import ConfigSubentry
 from homeassistant.helpers import issue_registry as ir
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -615,11 +617,12 @@ async def test_missing_options_fall_back_to_defaults(home: Home) -> None:
 
 async def test_unreadable_option_values(hass: HomeAssistant) -> None:
     """A window time or control mode that cannot be read gives the default."""
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        options={CONF_PLUG_ENTITY: PLUG, CONF_CONTROL_MODE: "bogus", CONF_WINDOW_START: "noon"},
+    entry = MockConfigEntry(domain=DOMAIN)
+    settings = {CONF_PLUG_ENTITY: PLUG, CONF_CONTROL_MODE: "bogus", CONF_WINDOW_START: "noon"}
+    subentry = ConfigSubentry(
+        data=MappingProxyType(settings), subentry_type="charger", title="EV", unique_id=None
     )
-    controller = SessionController(hass, entry, client=None)  # type: ignore[arg-type]
+    controller = SessionController(hass, entry, None, subentry)  # type: ignore[arg-type]
     assert controller.control_mode.value == "pause_only"
     assert [edge.isoformat() for edge in controller.window] == ["23:30:00", "05:30:00"]
 

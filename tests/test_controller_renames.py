@@ -24,6 +24,7 @@ from custom_components.axle_flex_lite.controller import SessionStatus
 from custom_components.axle_flex_lite.storage import storage_key
 from tests.helpers import (
     change_options,
+    charger_settings,
     controller_of,
     registry_id,
     repair_issue,
@@ -32,6 +33,7 @@ from tests.helpers import (
     store_controller_state,
     stored_state,
     unload_entry,
+    update_charger,
 )
 from tests.plugins.integration import FIRST_PAUSE_END, FIRST_PAUSE_START, SWITCH
 
@@ -65,7 +67,7 @@ async def test_5_switch_renamed_mid_pause_is_put_back_on_time(
     await home.clock.move_to(FIRST_PAUSE_START + timedelta(minutes=10))
     await rename(home.hass, SWITCH, RENAMED)
 
-    assert home.entry.options[CONF_SWITCH_ENTITY] == RENAMED
+    assert charger_settings(home.entry)[CONF_SWITCH_ENTITY] == RENAMED
     assert controller_of(home.entry) is controller  # followed, not reloaded
     assert controller.status is SessionStatus.PAUSED
     assert state(home.hass, RENAMED) == STATE_OFF
@@ -107,8 +109,8 @@ async def test_5_renamed_while_stopped_and_options_pointed_at_the_new_id(home: H
     # The put-back at the stop did not stick (the charger went down first).
     home.hass.states.async_set(SWITCH, STATE_OFF)
     await rename(home.hass, SWITCH, RENAMED)
-    home.hass.config_entries.async_update_entry(
-        home.entry, options={**home.entry.options, CONF_SWITCH_ENTITY: RENAMED}
+    update_charger(
+        home.hass, home.entry, {**charger_settings(home.entry), CONF_SWITCH_ENTITY: RENAMED}
     )
     await set_up_entry(home.hass, home.entry)
     assert controller_of(home.entry).values_to_restore == {RENAMED: STATE_ON}

@@ -11,23 +11,24 @@ from homeassistant.helpers.json import json_dumps
 
 from custom_components.axle_flex_lite.const import CONF_POSTCODE, CONF_SITE_ID
 from custom_components.axle_flex_lite.diagnostics import async_get_config_entry_diagnostics
+from tests.helpers import charger_settings
 from tools.axle_simulator.state import DEFAULT_PASSWORD, DEFAULT_USERNAME
 
 if TYPE_CHECKING:
     from tests.plugins.home import Home
 
 UNPLUG_AT = datetime(2026, 11, 26, 6, 0, tzinfo=UTC)
-# What the entry holds about the household and its ids at Axle, besides the credentials.
+# What the entry holds about the household and its id at Axle, besides the credentials.
 PERSONAL = (
     "mpan",
     "street_address",
     "postcode",
     "email",
     "site_id",
-    "asset_id",
-    "external_id",
     "consent_at",
 )
+# What a charger's settings hold about its ids at Axle.
+CHARGER_IDS = ("asset_id", "external_id")
 
 
 async def test_diagnostics(home: Home) -> None:
@@ -51,9 +52,12 @@ async def test_diagnostics(home: Home) -> None:
     for key in ("username", "password", *PERSONAL):
         assert entry["data"][key] == REDACTED, key
     assert entry["data"]["environment"] == "custom"
-    assert entry["options"]["switch_entity"] == home.charger.switch
+    (charger,) = diagnostics["chargers"]
+    assert charger["data"]["switch_entity"] == home.charger.switch
+    for key in CHARGER_IDS:
+        assert charger["data"][key] == REDACTED, key
 
-    controller = diagnostics["controller"]
+    controller = charger["controller"]
     assert controller["status"] == "waiting"
     assert controller["participating"] is True
     assert controller["session"]["plan"]["pauses"]
@@ -79,6 +83,7 @@ async def test_diagnostics(home: Home) -> None:
         DEFAULT_USERNAME,
         DEFAULT_PASSWORD,
         *(data[key] for key in PERSONAL),
+        *(charger_settings(home.entry)[key] for key in CHARGER_IDS),
         data[CONF_POSTCODE].replace(" ", ""),
         *home.axle.tokens,
     ]

@@ -64,7 +64,12 @@ from custom_components.axle_flex_lite.const import (
 )
 from custom_components.axle_flex_lite.controller import SessionController, SessionStatus
 from custom_components.axle_flex_lite.storage import storage_key
-from tests.helpers import COORDINATOR_FAILURES, follow_notifications
+from tests.helpers import (
+    COORDINATOR_FAILURES,
+    charger_settings,
+    follow_notifications,
+    update_charger,
+)
 from tests.plugins.integration import (
     CONSENT_AT,
     MPAN,
@@ -343,9 +348,7 @@ async def test_axle_answers_nonsense(
 
 async def move_window_end(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     """The user moves the window's end to 06:00: the changed schedule goes to Axle at once."""
-    hass.config_entries.async_update_entry(
-        entry, options={**entry.options, CONF_WINDOW_END: "06:00:00"}
-    )
+    update_charger(hass, entry, {**charger_settings(entry), CONF_WINDOW_END: "06:00:00"})
     await hass.async_block_till_done()
 
 
@@ -759,6 +762,7 @@ async def test_two_entries_share_one_account(
     )
     assert config_entry.data[CONF_USERNAME] == second.data[CONF_USERNAME]
     assert config_entry.data[CONF_PASSWORD] == second.data[CONF_PASSWORD]
+    asset_ids = [entry.data[CONF_ASSET_ID] for entry in (config_entry, second)]
     for entry in (config_entry, second):
         entry.add_to_hass(hass)
         assert await hass.config_entries.async_setup(entry.entry_id)
@@ -768,10 +772,7 @@ async def test_two_entries_share_one_account(
     await charger.plug_in()
     await charger._user_call("input_boolean", "turn_on", {ATTR_ENTITY_ID: SECOND_PLUG}, wait=True)
     schedules = axle_simulator.requests_to(SCHEDULE_PATH)
-    assert [request.path.split("/")[3] for request in schedules] == [
-        config_entry.data[CONF_ASSET_ID],
-        second.data[CONF_ASSET_ID],
-    ]
+    assert [request.path.split("/")[3] for request in schedules] == asset_ids
     assert controller_of(config_entry).next_pause == PAUSE
     assert controller_of(second).next_pause == PAUSE
 
@@ -813,7 +814,7 @@ async def test_switch_renamed_mid_pause(
     await night.step_to(utc(26, 2, 10))
     er.async_get(hass).async_update_entity(SWITCH, new_entity_id=RENAMED_SWITCH)
     await hass.async_block_till_done()
-    assert plugged_in.options[CONF_SWITCH_ENTITY] == RENAMED_SWITCH
+    assert charger_settings(plugged_in)[CONF_SWITCH_ENTITY] == RENAMED_SWITCH
     await night.run()
 
     assert night.schedules_sent() == 1

@@ -29,6 +29,7 @@ from tests.helpers import (
     add_and_set_up_entry,
     change_data,
     change_options,
+    charger_settings,
     controller_of,
     flow_sources,
     remove_state,
@@ -36,6 +37,7 @@ from tests.helpers import (
     sent_schedules,
     store_controller_state,
     unload_entry,
+    update_charger,
     utc,
 )
 from tests.plugins.integration import CURRENT, SWITCH
@@ -219,10 +221,9 @@ async def test_missing_entity_issue_goes_with_the_entity(
     """An entity no longer configured takes its missing-entity issue with it at reload."""
     await remove_state(hass, CURRENT)
     assert repair_issue(hass, "charger_entity_missing", init_integration, CURRENT) is not None
-    options = {
-        key: value for key, value in init_integration.options.items() if key != "current_entity"
-    }
-    hass.config_entries.async_update_entry(init_integration, options=options)
+    settings = charger_settings(init_integration)
+    del settings["current_entity"]
+    update_charger(hass, init_integration, settings)
     await hass.async_block_till_done()
     assert init_integration.state is ConfigEntryState.LOADED
     assert repair_issue(hass, "charger_entity_missing", init_integration, CURRENT) is None

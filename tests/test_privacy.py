@@ -213,7 +213,7 @@ async def private_session(
     assert len(shown) == 2
     assert len(caplog.records) > 100
     # Participation off ended the first session; on again started a second one.
-    assert diagnostics["controller"]["history_length"] == 2
+    assert diagnostics["chargers"][0]["controller"]["history_length"] == 2
     return PrivateSession(
         records=list(caplog.records),
         diagnostics=diagnostics,

@@ -1,4 +1,4 @@
-"""Tests of the control mode select: stored in the options, applied without a reload."""
+"""Tests of the control mode select: stored in the charger's settings, applied without a reload."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from homeassistant.helpers import entity_registry as er
 import pytest
 
 from custom_components.axle_flex_lite.const import CONF_CONTROL_MODE, DOMAIN
+from tests.helpers import charger_settings
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -65,7 +66,7 @@ async def test_full_schedule_takes_over_the_running_session(home: Home) -> None:
     target = entity_id(home.hass, home.entry)
     await select(home.hass, target, "full_schedule")
     await home.hass.async_block_till_done()
-    assert home.entry.options[CONF_CONTROL_MODE] == "full_schedule"
+    assert charger_settings(home.entry)[CONF_CONTROL_MODE] == "full_schedule"
     assert home.hass.states.get(target).state == "full_schedule"
     assert home.entry.state is ConfigEntryState.LOADED
     assert home.entry.runtime_data.controller is controller
@@ -73,7 +74,7 @@ async def test_full_schedule_takes_over_the_running_session(home: Home) -> None:
 
     await select(home.hass, target, "pause_only")
     await home.hass.async_block_till_done()
-    assert home.entry.options[CONF_CONTROL_MODE] == "pause_only"
+    assert charger_settings(home.entry)[CONF_CONTROL_MODE] == "pause_only"
     # Back to pause only: what full schedule switched off is put back.
     assert home.charger.switch_on
 
@@ -84,4 +85,4 @@ async def test_unknown_option_refused(
     """Only the two modes can be chosen."""
     with pytest.raises(ServiceValidationError):
         await select(hass, entity_id(hass, init_integration), "always_on")
-    assert init_integration.options[CONF_CONTROL_MODE] == "pause_only"
+    assert charger_settings(init_integration)[CONF_CONTROL_MODE] == "pause_only"

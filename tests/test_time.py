@@ -1,4 +1,4 @@
-"""Tests of the charging window's time entities: stored in the options, re-planned at once."""
+"""Tests of the charging window's time entities: stored in the charger's settings, re-planned."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from homeassistant.const import ATTR_ENTITY_ID, ATTR_TIME, EntityCategory
 from homeassistant.helpers import entity_registry as er
 
 from custom_components.axle_flex_lite.const import CONF_WINDOW_END, CONF_WINDOW_START
-from tests.helpers import entity_of
+from tests.helpers import charger_settings, entity_of, update_charger
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -53,8 +53,8 @@ async def test_set_window_start_is_stored_without_reload(
     target = entity_id(hass, init_integration, "window_start")
     await set_time(hass, target, time(22, 15, 30))
     await hass.async_block_till_done()
-    assert init_integration.options[CONF_WINDOW_START] == "22:15:30"
-    assert init_integration.options[CONF_WINDOW_END] == "05:30:00"
+    assert charger_settings(init_integration)[CONF_WINDOW_START] == "22:15:30"
+    assert charger_settings(init_integration)[CONF_WINDOW_END] == "05:30:00"
     assert hass.states.get(target).state == "22:15:30"
     assert init_integration.state is ConfigEntryState.LOADED
     assert init_integration.runtime_data.controller is controller
@@ -83,9 +83,10 @@ async def test_follows_options_changed_elsewhere(
     hass: HomeAssistant, init_integration: MockConfigEntry
 ) -> None:
     """A window changed in the options flow shows at once."""
-    hass.config_entries.async_update_entry(
+    update_charger(
+        hass,
         init_integration,
-        options={**init_integration.options, CONF_WINDOW_START: "21:00:00"},
+        {**charger_settings(init_integration), CONF_WINDOW_START: "21:00:00"},
     )
     await hass.async_block_till_done()
     assert hass.states.get(entity_id(hass, init_integration, "window_start")).state == "21:00:00"
@@ -95,8 +96,8 @@ async def test_missing_option_shows_default(
     hass: HomeAssistant, init_integration: MockConfigEntry
 ) -> None:
     """An entry without a stored window end shows the default end."""
-    options = dict(init_integration.options)
+    options = charger_settings(init_integration)
     del options[CONF_WINDOW_END]
-    hass.config_entries.async_update_entry(init_integration, options=options)
+    update_charger(hass, init_integration, options)
     await hass.async_block_till_done()
     assert hass.states.get(entity_id(hass, init_integration, "window_end")).state == "05:30:00"

@@ -14,7 +14,7 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.util import dt as dt_util
 
 from .api import AxleClient, AxleConfigurationError, AxleError
-from .charger_options import migrate_charger_options
+from .chargers import HomeChargers
 from .const import (
     CONF_BASE_URL,
     CONF_ENVIRONMENT,
@@ -23,14 +23,18 @@ from .const import (
     LOGGER,
     PLATFORMS,
     REMOVAL_TIMEOUT,
-    REPLAN_OPTIONS,
 )
 from .controller import SessionController, async_delete_entry_issues
 from .coordinator import RewardsCoordinator
 from .issues import async_notify_left_paused
+from .migration import (
+    async_migrate_entry,
+    async_move_charger_to_subentry,
+)
 from .services import async_setup_services
 from .site_eligibility import async_check_site_eligibility
 from .storage import SessionStore, entity_keys
+from .subentries import charger_key_prefix, charger_subentries
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -38,14 +42,26 @@ if TYPE_CHECKING:
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
+__all__ = ["async_migrate_entry", "async_remove_entry", "async_setup_entry", "async_unload_entry"]
+
 
 @dataclass
 class AxleFlexLiteData:
-    """What a loaded entry holds: its Axle client, its session controller, its rewards."""
+    """What a loaded entry (the home) holds: its Axle client, its rewards, its chargers."""
 
     client: AxleClient
-    controller: SessionController
     rewards: RewardsCoordinator
+    chargers: HomeChargers
+
+    @property
+    def controllers(self) -> dict[str, SessionController]:
+        """The session controller of each charger, by subentry id."""
+        return self.chargers.controllers
+
+    @property
+    def controller(self) -> SessionController:
+        """The controller of the home's first charger (a home with one charger has only it)."""
+        return next(iter(self.chargers.controllers.values()))
 
 
 type AxleFlexLiteConfigEntry = ConfigEntry[AxleFlexLiteData]
@@ -73,8 +89,11 @@ async def async_setup_entry(hass: HomeAssistant, entry: AxleFlexLiteConfigEntry)
     """Set up one Axle site.
 
     Refused credentials stop the set-up and ask the user to sign in again. Axle being down does
-    not: the charger must stay protected, and the controller and the rewards try Axle again later.
+    not: the chargers must stay protected, and the controllers and the rewards try Axle again later.
+    An entry made before chargers were subentries gets its charger moved into one first.
     """
+    # Before the update listener exists: the move itself must not reload the entry.
+    async_move_charger_to_subentry(hass, entry)
     try:
         client = _client(hass, entry)
     except AxleConfigurationError as err:
@@ -97,43 +116,26 @@ async def async_setup_entry(hass: HomeAssistant, entry: AxleFlexLiteConfigEntry)
         # rather than in the background: it is one call, never retried.
         await async_check_site_eligibility(hass, entry, client)
 
-    if (migrated := migrate_charger_options(entry.options)) is not None:
-        # Before the update listener exists: the migration itself must not reload the entry.
-        hass.config_entries.async_update_entry(entry, options=migrated)
-    controller = SessionController(hass, entry, client)
-    await controller.async_setup()
-    entry.async_on_unload(controller.async_shutdown)
-    entry.async_on_unload(rewards.async_refresh_after_sessions(controller))
+    chargers = HomeChargers(hass, entry, client, rewards)
+    entry.async_on_unload(chargers.async_shutdown)
     entry.async_on_unload(rewards.async_cancel_link_refresh)
-    entry.runtime_data = AxleFlexLiteData(client=client, controller=controller, rewards=rewards)
+    await chargers.async_setup()
+    entry.runtime_data = AxleFlexLiteData(client=client, rewards=rewards, chargers=chargers)
     _watch_entry_updates(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 
 
 def _watch_entry_updates(hass: HomeAssistant, entry: AxleFlexLiteConfigEntry) -> None:
-    """Re-plan when only the window or the control mode changed; reload for anything else."""
+    """Reload for a change of the home; a charger added, changed or removed is the charger's."""
     applied_data = dict(entry.data)
     applied_options = dict(entry.options)
 
     async def _async_entry_updated(hass: HomeAssistant, entry: ConfigEntry[Any]) -> None:
-        nonlocal applied_options
-        changed = {
-            key
-            for key in applied_options.keys() | entry.options.keys()
-            if applied_options.get(key) != entry.options.get(key)
-        }
-        controller: SessionController = entry.runtime_data.controller
-        if changed and controller.entity_tracker.followed_options == dict(entry.options):
-            # The controller already follows a renamed entity under its new id.
-            applied_options = dict(entry.options)
-            return
-        if dict(entry.data) != applied_data or not changed <= REPLAN_OPTIONS:
+        if dict(entry.data) != applied_data or dict(entry.options) != applied_options:
             hass.config_entries.async_schedule_reload(entry.entry_id)
             return
-        applied_options = dict(entry.options)
-        if changed:
-            await controller.async_settings_changed()
+        await entry.runtime_data.chargers.async_entry_updated()
 
     entry.async_on_unload(entry.add_update_listener(_async_entry_updated))
 
@@ -142,12 +144,12 @@ async def async_unload_entry(hass: HomeAssistant, entry: AxleFlexLiteConfigEntry
     """Unload the entities, then let go of the charger (what we paused is put back)."""
     unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
     if unloaded:
-        await entry.runtime_data.controller.async_shutdown()
+        await entry.runtime_data.chargers.async_shutdown()
     return unloaded
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: AxleFlexLiteConfigEntry) -> None:
-    """Leave Flex Lite and forget the entry's sessions and repair issues.
+    """Leave Flex Lite and forget the chargers' sessions and the repair issues.
 
     Unenrolling is best effort with a short timeout: removal never waits long and never fails. A
     charger value the unload could not put back (the charger offline) is left to the user, with a
@@ -158,9 +160,13 @@ async def async_remove_entry(hass: HomeAssistant, entry: AxleFlexLiteConfigEntry
             await _client(hass, entry).async_unenrol(entry.data[CONF_SITE_ID])
     except (AxleError, TimeoutError) as err:
         LOGGER.warning("Could not unenrol the site from Flex Lite while removing it: %s", err)
-    store = SessionStore(hass, entry.entry_id)
-    # Unloading put back what it could; what is left (the charger offline) the user must set.
-    left = entity_keys(hass, (await store.async_load()).restore)
-    await store.async_remove()
+    prefixes = {
+        charger_key_prefix(entry.entry_id, subentry.data) for subentry in charger_subentries(entry)
+    } or {entry.entry_id}
+    for key_prefix in sorted(prefixes):
+        store = SessionStore(hass, key_prefix)
+        # Unloading put back what it could; what is left (the charger offline) the user must set.
+        left = entity_keys(hass, (await store.async_load()).restore)
+        await store.async_remove()
+        await async_notify_left_paused(hass, key_prefix, left)
     async_delete_entry_issues(hass, entry.entry_id)
-    await async_notify_left_paused(hass, entry.entry_id, left)

@@ -105,7 +105,7 @@ class AxleLink:
         issues = self._controller.issues
         try:
             answer = await self.client.async_send_plug_in_schedule(
-                self.entry.data[CONF_ASSET_ID], blocks
+                self._controller.settings[CONF_ASSET_ID], blocks
             )
         except AxleError as err:
             self.on_call_error(err)

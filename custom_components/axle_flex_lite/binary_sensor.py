@@ -55,12 +55,15 @@ async def async_setup_entry(
     entry: AxleFlexLiteConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the session and rewards binary sensors of one config entry."""
-    entities: list[BinarySensorEntity] = [
-        AxleFlexLiteBinarySensorEntity(entry, description) for description in BINARY_SENSORS
-    ]
-    entities.append(AxleFlexLiteCanWithdrawBinarySensor(entry, CAN_WITHDRAW))
-    async_add_entities(entities)
+    """Add the home's rewards binary sensor and each charger's session binary sensors."""
+    async_add_entities([AxleFlexLiteCanWithdrawBinarySensor(entry, CAN_WITHDRAW)])
+    entry.runtime_data.chargers.async_add_charger_entities(
+        lambda controller: (
+            AxleFlexLiteBinarySensorEntity(entry, controller, description)
+            for description in BINARY_SENSORS
+        ),
+        async_add_entities,
+    )
 
 
 class AxleFlexLiteBinarySensorEntity(AxleFlexLiteControllerEntity, BinarySensorEntity):

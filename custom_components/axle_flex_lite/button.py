@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
 
 from .actions import async_resend_schedule, async_skip_pause
-from .entity import LOW_USE_DIAGNOSTIC, AxleFlexLiteEntity
+from .entity import LOW_USE_DIAGNOSTIC, AxleFlexLiteChargerEntity
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -48,15 +48,20 @@ async def async_setup_entry(
     entry: AxleFlexLiteConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the buttons of one config entry."""
-    async_add_entities(AxleFlexLiteButtonEntity(entry, description) for description in BUTTONS)
+    """Add each charger's buttons."""
+    entry.runtime_data.chargers.async_add_charger_entities(
+        lambda controller: (
+            AxleFlexLiteButtonEntity(entry, controller, description) for description in BUTTONS
+        ),
+        async_add_entities,
+    )
 
 
-class AxleFlexLiteButtonEntity(AxleFlexLiteEntity, ButtonEntity):
-    """A button that acts on the current charging session."""
+class AxleFlexLiteButtonEntity(AxleFlexLiteChargerEntity, ButtonEntity):
+    """A button that acts on its charger's current charging session."""
 
     entity_description: AxleFlexLiteButtonEntityDescription
 
     async def async_press(self) -> None:
         """Run the action (the same code as the matching action)."""
-        await self.entity_description.press_fn(self.entry.runtime_data.controller)
+        await self.entity_description.press_fn(self.controller)

@@ -37,8 +37,11 @@ async def async_setup_entry(
     entry: AxleFlexLiteConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the charging schedule calendar of one config entry."""
-    async_add_entities([AxleFlexLiteCalendarEntity(entry, CHARGING_SCHEDULE)])
+    """Add each charger's charging schedule calendar."""
+    entry.runtime_data.chargers.async_add_charger_entities(
+        lambda controller: [AxleFlexLiteCalendarEntity(entry, controller, CHARGING_SCHEDULE)],
+        async_add_entities,
+    )
 
 
 def _clipped(

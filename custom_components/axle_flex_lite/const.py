@@ -68,9 +68,9 @@ CONF_CONTROL_MODE: Final = "control_mode"
 # window and control mode). See docs/architecture.md, "Two chargers".
 CONFIG_ENTRY_VERSION: Final = 2
 SUBENTRY_TYPE_CHARGER: Final = "charger"
-# The prefix of a charger's entity unique ids and its store key. A flow cannot know the id of the
-# entry or subentry it creates (Home Assistant assigns both after the flow ends, on 2025.4.4 and on
-# the newest release), so the rule is:
+# The prefix of a charger's entity unique ids, store key and repair issue ids. A flow cannot know
+# the id of the entry or subentry it creates (Home Assistant assigns both after the flow ends, on
+# 2025.4.4 and on the newest release), so the rule is:
 # - the charger an older entry had (migrated): the entry id, stored, so its entity ids, history
 #   and stored session stay;
 # - the first charger of a home set up as version 2 (config flow): no key_prefix stored, read as

@@ -1,4 +1,4 @@
-"""Session controller: one per config entry, it runs each charging session from plug-in to unplug.
+"""Session controller: one per charger, it runs each charging session from plug-in to unplug.
 
 At plug-in it sends the household's charging window to Axle at once (``axle_link.py``), derives the
 pauses from the answer and arms one timer for the next change. At each change it drives the
@@ -73,7 +73,7 @@ if TYPE_CHECKING:
     from collections.abc import Coroutine, Mapping
     from datetime import datetime
 
-    from homeassistant.config_entries import ConfigEntry
+    from homeassistant.config_entries import ConfigEntry, ConfigSubentry
 
     from .api import AxleClient, ScheduleBlock
     from .storage import RestoreValue
@@ -98,11 +98,19 @@ _PHASE_STATUS = {
 
 
 class SessionController(SessionActions):
-    """Runs the charging sessions of one config entry (see the module docstring)."""
+    """Runs the charging sessions of one charger (see the module docstring)."""
 
-    def __init__(self, hass: HomeAssistant, entry: ConfigEntry[Any], client: AxleClient) -> None:
-        """Build the parts that talk to Axle and wait on the charger."""
-        super().__init__(hass, entry, client)
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: ConfigEntry[Any],
+        client: AxleClient,
+        subentry: ConfigSubentry,
+        *,
+        participating: bool | None = None,
+    ) -> None:
+        """Build the parts that talk to Axle and wait on the charger of ``subentry``."""
+        super().__init__(hass, entry, client, subentry, participating=participating)
         self.axle = AxleLink(self)
         self.watchers = Watchers(self)
         self.entity_tracker = EntityTracker(self, self._async_on_state_change)

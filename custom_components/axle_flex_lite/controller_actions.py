@@ -103,18 +103,20 @@ class SessionActions(ControllerState):
             session, self._blocks_to_resend(session), retry_allowed=False, raise_errors=True
         )
 
-    async def async_set_participation(self, participating: bool) -> None:
+    async def async_set_participation(self, participating: bool, *, tell_axle: bool = True) -> None:
         """Take part in Flex Lite (enrol again) or not (unenrol).
 
         Off: the session ends at once (a running pause is put back) and no schedule is sent until
         it is on again; the site is unenrolled at Axle. On: the site is enrolled again (overriding
         the earlier withdrawal), a consent refusal is lifted and a plugged-in car gets a session.
         Raises ``AxleError`` when Axle refuses; switching off takes effect here all the same.
+        Without ``tell_axle`` only this charger follows (the home's other charger told Axle).
         """
         site_id = self.entry.data[CONF_SITE_ID]
         if participating:
             try:
-                await self.client.async_enrol(site_id, override_withdrawal=True)
+                if tell_axle:
+                    await self.client.async_enrol(site_id, override_withdrawal=True)
             except AxleError as err:
                 self._on_call_error(err)
                 raise
@@ -137,7 +139,8 @@ class SessionActions(ControllerState):
         else:
             await self.async_apply()
         try:
-            await self.client.async_unenrol(site_id)
+            if tell_axle:
+                await self.client.async_unenrol(site_id)
         except AxleError as err:
             self._on_call_error(err)
             raise

@@ -37,12 +37,13 @@ from .storage import (
     entity_keys,
     registry_keys,
 )
+from .subentries import charger_key_prefix
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
     from zoneinfo import ZoneInfo
 
-    from homeassistant.config_entries import ConfigEntry
+    from homeassistant.config_entries import ConfigEntry, ConfigSubentry
 
     from .api import AxleClient
     from .axle_link import AxleLink
@@ -79,16 +80,34 @@ class ControllerState:
 
     axle: AxleLink
 
-    def __init__(self, hass: HomeAssistant, entry: ConfigEntry[Any], client: AxleClient) -> None:
-        """Bind to the entry and its Axle client; nothing runs before ``async_setup``."""
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: ConfigEntry[Any],
+        client: AxleClient,
+        subentry: ConfigSubentry,
+        *,
+        participating: bool | None = None,
+    ) -> None:
+        """Bind to the home's entry, its Axle client and one charger subentry.
+
+        ``participating`` is the home's participation, taken by a charger without a stored state
+        (one added to a home that left Flex Lite stays out too). Nothing runs before
+        ``async_setup``.
+        """
         self.hass = hass
         self.entry = entry
         self.client = client
-        self._store = SessionStore(hass, entry.entry_id)
-        self.issues = EntryIssues(hass, entry.entry_id)
+        self.subentry_id = subentry.subentry_id
+        self.title = subentry.title
+        self._settings = subentry.data
+        self.key_prefix = charger_key_prefix(entry.entry_id, subentry.data)
+        self._store = SessionStore(hass, self.key_prefix)
+        self._home_participating = participating
+        self.issues = EntryIssues(hass, entry.entry_id, self.key_prefix)
         self.charger = Charger(
             hass,
-            ChargerEntities.from_options(entry.options),
+            ChargerEntities.from_options(subentry.data),
             on_not_responding=self.issues.charger_not_responding,
             on_responding=self.issues.charger_responding,
         )
@@ -104,20 +123,38 @@ class ControllerState:
         self._listeners: list[Callable[[], None]] = []
         self._event_listeners: list[Callable[[ScheduleEvent], None]] = []
 
+    # The charger's settings (its subentry's data)
+
+    @property
+    def settings(self) -> Mapping[str, Any]:
+        """The charger's subentry data as it is now (as it was last, once the subentry is gone)."""
+        if (subentry := self.entry.subentries.get(self.subentry_id)) is not None:
+            self._settings = subentry.data
+            self.title = subentry.title
+        return self._settings
+
+    @callback
+    def update_settings(self, settings: Mapping[str, Any]) -> None:
+        """Store new settings in the charger's subentry (the entry's update listener follows)."""
+        if (subentry := self.entry.subentries.get(self.subentry_id)) is not None:
+            self.hass.config_entries.async_update_subentry(
+                self.entry, subentry, data=dict(settings)
+            )
+
     # What the entities read
 
     @property
     def control_mode(self) -> ControlMode:
-        """The control mode in the entry's options."""
+        """The charger's control mode."""
         try:
-            return ControlMode(self.entry.options.get(CONF_CONTROL_MODE, DEFAULT_CONTROL_MODE))
+            return ControlMode(self.settings.get(CONF_CONTROL_MODE, DEFAULT_CONTROL_MODE))
         except ValueError:
             return DEFAULT_CONTROL_MODE
 
     @property
     def window(self) -> tuple[time, time]:
-        """The charging window (local wall times) in the entry's options."""
-        options = self.entry.options
+        """The charger's charging window (local wall times)."""
+        options = self.settings
         return (
             _option_time(options.get(CONF_WINDOW_START), DEFAULT_WINDOW_START),
             _option_time(options.get(CONF_WINDOW_END), DEFAULT_WINDOW_END),
@@ -267,6 +304,8 @@ class ControllerState:
     def _load(self, stored: StoredState) -> None:
         """Take over the stored state; damaged sessions are dropped."""
         self.participating = stored.participating
+        if not self._store.found and self._home_participating is not None:
+            self.participating = self._home_participating
         self.axle.consent_refused = stored.consent_refused
         self._last_plugged = stored.plugged
         self.stopped_at = stored.stopped_at

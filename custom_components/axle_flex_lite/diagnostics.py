@@ -52,7 +52,6 @@ async def async_get_config_entry_diagnostics(
 ) -> dict[str, Any]:
     """Diagnostics of one config entry, redacted."""
     runtime = entry.runtime_data
-    controller = runtime.controller
     rewards = runtime.rewards
     return async_redact_data(
         {
@@ -62,8 +61,15 @@ async def async_get_config_entry_diagnostics(
                 "data": dict(entry.data),
                 "options": dict(entry.options),
             },
-            # Status, participation, the current session and the last few sessions.
-            "controller": controller_diagnostics(controller),
+            # Per charger: its settings, status, participation, the current session and the
+            # last few sessions.
+            "chargers": [
+                {
+                    "data": dict(controller.settings),
+                    "controller": controller_diagnostics(controller),
+                }
+                for controller in runtime.controllers.values()
+            ],
             "api_exchanges": [asdict(exchange) for exchange in runtime.client.exchanges],
             "rewards": {
                 "last_update_success": rewards.last_update_success,

@@ -1,11 +1,12 @@
-"""Base entities of Axle Flex Lite: one service device per config entry."""
+"""Base entities of Axle Flex Lite: the home's device, and one device per charger under it."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final, TypedDict
+from typing import TYPE_CHECKING, Any, Final, TypedDict
 
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
@@ -14,6 +15,8 @@ from .const import DOMAIN
 from .coordinator import RewardsCoordinator
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from homeassistant.config_entries import ConfigEntry
 
     from . import AxleFlexLiteConfigEntry
@@ -33,7 +36,7 @@ LOW_USE_DIAGNOSTIC: Final[_EntityVisibility] = {
 
 
 def device_info(entry: AxleFlexLiteConfigEntry) -> DeviceInfo:
-    """Describe the device that groups every entity of one config entry (one Axle site)."""
+    """Describe the home's device (one Axle site): participation, rewards."""
     return DeviceInfo(
         entry_type=DeviceEntryType.SERVICE,
         identifiers={(DOMAIN, entry.entry_id)},
@@ -43,13 +46,55 @@ def device_info(entry: AxleFlexLiteConfigEntry) -> DeviceInfo:
     )
 
 
+def charger_device_info(
+    entry: AxleFlexLiteConfigEntry, controller: SessionController
+) -> DeviceInfo:
+    """Describe one charger's device: its session, pauses, window, calendar."""
+    return DeviceInfo(
+        entry_type=DeviceEntryType.SERVICE,
+        identifiers={(DOMAIN, f"{entry.entry_id}_{controller.subentry_id}")},
+        manufacturer="Axle Energy",
+        model="Flex Lite charger",
+        name=controller.title,
+    )
+
+
+@callback
+def async_home_device(hass: HomeAssistant, entry: AxleFlexLiteConfigEntry) -> dr.DeviceEntry:
+    """Create (or find) the home's device."""
+    return dr.async_get(hass).async_get_or_create(
+        config_entry_id=entry.entry_id, **device_info(entry)
+    )
+
+
+@callback
+def async_charger_device(
+    hass: HomeAssistant, entry: AxleFlexLiteConfigEntry, controller: SessionController
+) -> None:
+    """Create the charger's device under the home's before its entities are added.
+
+    The link is set by device id: the oldest release's device info names the parent by its
+    identifiers (``via_device``), the newest by its id (``via_device_id``), and neither takes
+    the other's.
+    """
+    registry = dr.async_get(hass)
+    home = async_home_device(hass, entry)
+    device = registry.async_get_or_create(
+        config_entry_id=entry.entry_id,
+        config_subentry_id=controller.subentry_id,
+        **charger_device_info(entry, controller),
+    )
+    if device.via_device_id != home.id:
+        registry.async_update_device(device.id, via_device_id=home.id)
+
+
 class AxleFlexLiteEntity(Entity):
-    """Common ground of all Axle Flex Lite entities: device, naming and unique id."""
+    """Common ground of all Axle Flex Lite entities: naming; a home entity's device and id."""
 
     _attr_has_entity_name = True
 
     def __init__(self, entry: AxleFlexLiteConfigEntry, description: EntityDescription) -> None:
-        """Attach the entity to the entry's device; the unique id is stable per entry and key.
+        """Attach the entity to the home's device; the unique id is stable per entry and key.
 
         Every entity's translation key is its description's key.
         """
@@ -60,15 +105,30 @@ class AxleFlexLiteEntity(Entity):
         self._attr_device_info = device_info(entry)
 
 
-class AxleFlexLiteControllerEntity(AxleFlexLiteEntity):
-    """An entity that shows the session controller's state and updates when it changes."""
+class AxleFlexLiteChargerEntity(AxleFlexLiteEntity):
+    """An entity of one charger: on its device, with an id from its key prefix."""
 
     _attr_should_poll = False
 
-    def __init__(self, entry: AxleFlexLiteConfigEntry, description: EntityDescription) -> None:
-        """Keep a reference to the entry's session controller."""
+    def __init__(
+        self,
+        entry: AxleFlexLiteConfigEntry,
+        controller: SessionController,
+        description: EntityDescription,
+    ) -> None:
+        """Attach the entity to the charger's device.
+
+        The unique id is ``<key_prefix>_<key>``: for the charger of an entry made before chargers
+        were subentries the prefix is the entry id, so its entities keep their ids.
+        """
         super().__init__(entry, description)
-        self.controller: SessionController = entry.runtime_data.controller
+        self.controller = controller
+        self._attr_unique_id = f"{controller.key_prefix}_{description.key}"
+        self._attr_device_info = charger_device_info(entry, controller)
+
+
+class AxleFlexLiteControllerEntity(AxleFlexLiteChargerEntity):
+    """A charger entity that shows its session controller's state and updates when it changes."""
 
     async def async_added_to_hass(self) -> None:
         """Follow the controller: it calls back whenever anything visible changes."""
@@ -77,7 +137,7 @@ class AxleFlexLiteControllerEntity(AxleFlexLiteEntity):
 
 
 class AxleFlexLiteRewardsEntity(AxleFlexLiteEntity, CoordinatorEntity[RewardsCoordinator]):
-    """An entity that shows the rewards balance fetched by the rewards coordinator."""
+    """A home entity that shows the rewards balance fetched by the rewards coordinator."""
 
     def __init__(self, entry: AxleFlexLiteConfigEntry, description: EntityDescription) -> None:
         """Subscribe to the entry's rewards coordinator."""
@@ -85,27 +145,28 @@ class AxleFlexLiteRewardsEntity(AxleFlexLiteEntity, CoordinatorEntity[RewardsCoo
         super().__init__(entry, description)
 
 
-class AxleFlexLiteOptionEntity(AxleFlexLiteEntity):
-    """An entity that edits one of the entry's options (the charging window, the control mode).
+class AxleFlexLiteOptionEntity(AxleFlexLiteChargerEntity):
+    """A charger entity that edits one of its settings (the charging window, the control mode).
 
-    The options are the single source of truth: the entity shows them, writes them, and follows
-    changes made elsewhere (the options flow).
+    The charger's subentry is the single source of truth: the entity shows it, writes it, and
+    follows changes made elsewhere (the charger's settings form).
     """
 
-    _attr_should_poll = False
+    @property
+    def settings(self) -> Mapping[str, Any]:
+        """The charger's settings as they are now."""
+        return self.controller.settings
 
     async def async_added_to_hass(self) -> None:
-        """Show the options again whenever the entry changes."""
+        """Show the settings again whenever the entry or one of its subentries changes."""
         await super().async_added_to_hass()
         self.async_on_remove(self.entry.add_update_listener(self._async_entry_updated))
 
     async def _async_entry_updated(self, hass: HomeAssistant, entry: ConfigEntry) -> None:
-        """Write the state after the options changed."""
+        """Write the state after the settings changed."""
         self.async_write_ha_state()
 
     @callback
     def async_update_option(self, key: str, value: str) -> None:
-        """Store one option; the entry's update listener applies it to the running session."""
-        self.hass.config_entries.async_update_entry(
-            self.entry, options={**self.entry.options, key: value}
-        )
+        """Store one setting; the entry's update listener applies it to the running session."""
+        self.controller.update_settings({**self.controller.settings, key: value})

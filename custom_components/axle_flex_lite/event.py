@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.core import HomeAssistant, callback
 
-from .entity import AxleFlexLiteEntity
+from .entity import AxleFlexLiteChargerEntity
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -31,8 +31,11 @@ async def async_setup_entry(
     entry: AxleFlexLiteConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the schedule event entity of one config entry."""
-    async_add_entities([AxleFlexLiteScheduleEvent(entry, SCHEDULE)])
+    """Add each charger's schedule event entity."""
+    entry.runtime_data.chargers.async_add_charger_entities(
+        lambda controller: [AxleFlexLiteScheduleEvent(entry, controller, SCHEDULE)],
+        async_add_entities,
+    )
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -40,16 +43,13 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-class AxleFlexLiteScheduleEvent(AxleFlexLiteEntity, EventEntity):
+class AxleFlexLiteScheduleEvent(AxleFlexLiteChargerEntity, EventEntity):
     """Fires once per answer from Axle (or per override and fallback), with the pause it brought."""
 
-    _attr_should_poll = False
-
     async def async_added_to_hass(self) -> None:
-        """Listen to the controller's schedule events."""
+        """Listen to the charger's schedule events."""
         await super().async_added_to_hass()
-        controller = self.entry.runtime_data.controller
-        self.async_on_remove(controller.async_add_schedule_event_listener(self._handle_event))
+        self.async_on_remove(self.controller.async_add_schedule_event_listener(self._handle_event))
 
     @callback
     def _handle_event(self, event: ScheduleEvent) -> None:

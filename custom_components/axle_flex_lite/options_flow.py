@@ -1,10 +1,14 @@
-"""Options flow for Axle Flex Lite: the charger and the charging schedule, without onboarding."""
+"""Options flow for Axle Flex Lite: the charger and the charging schedule, without onboarding.
+
+It edits the home's first charger (its subentry's data): the home itself has no options. The
+charger's own reconfigure step (a subentry flow) takes its place.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
+from homeassistant.config_entries import ConfigFlowResult, ConfigSubentry, OptionsFlow
 
 from .charger_form import (
     CHARGER_KEYS,
@@ -15,7 +19,9 @@ from .charger_form import (
     validate_charger,
 )
 from .flow_schemas import SCHEDULE_SCHEMA
+from .migration import async_move_charger_to_subentry
 from .onboarding import schedule_options
+from .subentries import charger_subentries
 
 
 class OptionsFlowHandler(OptionsFlow):
@@ -31,7 +37,11 @@ class OptionsFlowHandler(OptionsFlow):
         Picking another device fills the charger fields in from its profile first.
         """
         errors: dict[str, str] = {}
-        shown = self._values if self._values is not None else dict(self.config_entry.options)
+        # An entry not set up since chargers became subentries still has its charger in options.
+        async_move_charger_to_subentry(self.hass, self.config_entry)
+        if (subentry := self._charger) is None:
+            return self.async_abort(reason="no_charger")
+        shown = self._values if self._values is not None else dict(subentry.data)
         if user_input is not None:
             values, picked = charger_input(shown, user_input)
             if picked:
@@ -40,17 +50,24 @@ class OptionsFlowHandler(OptionsFlow):
             self._values = values
             charger, errors = validate_charger(self.hass, values)
             if not errors:
-                options = {
-                    key: value
-                    for key, value in self.config_entry.options.items()
-                    if key not in CHARGER_KEYS
+                kept = {
+                    key: value for key, value in subentry.data.items() if key not in CHARGER_KEYS
                 }
-                return self.async_create_entry(
-                    data={**options, **charger, **schedule_options(values)}
+                # The entry's update listener reloads that charger alone (or re-plans).
+                self.hass.config_entries.async_update_subentry(
+                    self.config_entry,
+                    subentry,
+                    data={**kept, **charger, **schedule_options(values)},
                 )
+                return self.async_create_entry(data=dict(self.config_entry.options))
         else:
             self._values = shown
         return await self._async_show_form(errors)
+
+    @property
+    def _charger(self) -> ConfigSubentry | None:
+        """The home's first charger."""
+        return next(iter(charger_subentries(self.config_entry)), None)
 
     async def _async_show_form(self, errors: dict[str, str]) -> ConfigFlowResult:
         """Show the settings, filled from the entry, the user's input or the device's profile."""

@@ -1,10 +1,10 @@
 """Following the charger's entities across renames: a new entity id, the same registry entry.
 
-The entry's options name the charger's entities by id. When the user renames one (its entity id in
-the entity registry), the controller follows the registry entry: its commands on their way, the
-values to put back and its listeners move to the new id, and the options are updated to it without
-a reload. What is stored is keyed by registry id (``storage.py``), so a reload or a restart finds
-it under the new name too.
+The charger's settings (its subentry's data) name its entities by id. When the user renames one
+(its entity id in the entity registry), the controller follows the registry entry: its commands on
+their way, the values to put back and its listeners move to the new id, and the settings are
+updated to it without a reload. What is stored is keyed by registry id (``storage.py``), so a
+reload or a restart finds it under the new name too.
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ class EntityTracker:
         if data.get("action") != "update" or not old or not new or old == new:
             return
         controller = self._controller
-        options = renamed_options(self.followed_options or controller.entry.options, old, new)
+        options = renamed_options(self.followed_options or controller.settings, old, new)
         if options is not None and not controller.closed:
             controller.create_task(self._async_follow(old, new, options), "entity renamed")
 
@@ -106,6 +106,6 @@ class EntityTracker:
         controller.driver.follow_rename(old, new)
         self.track()
         self.followed_options = options
-        controller.hass.config_entries.async_update_entry(controller.entry, options=options)
+        controller.update_settings(options)
         controller.issues.refresh_missing(controller.charger.entities.all)
         await controller.async_apply()

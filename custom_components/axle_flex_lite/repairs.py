@@ -49,7 +49,7 @@ class ConsentMissingRepairFlow(RepairsFlow):
         errors: dict[str, str] = {}
         if user_input is not None:
             try:
-                await entry.runtime_data.controller.async_set_participation(True)
+                await entry.runtime_data.chargers.async_set_participation(True)
             except AxleError as err:
                 LOGGER.warning("Axle did not accept the new enrolment: %s", err)
                 errors["base"] = "enrol_failed"

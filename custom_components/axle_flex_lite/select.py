@@ -30,8 +30,11 @@ async def async_setup_entry(
     entry: AxleFlexLiteConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the control mode select of one config entry."""
-    async_add_entities([AxleFlexLiteControlModeSelect(entry, CONTROL_MODE)])
+    """Add each charger's control mode select."""
+    entry.runtime_data.chargers.async_add_charger_entities(
+        lambda controller: [AxleFlexLiteControlModeSelect(entry, controller, CONTROL_MODE)],
+        async_add_entities,
+    )
 
 
 class AxleFlexLiteControlModeSelect(AxleFlexLiteOptionEntity, SelectEntity):
@@ -39,8 +42,8 @@ class AxleFlexLiteControlModeSelect(AxleFlexLiteOptionEntity, SelectEntity):
 
     @property
     def current_option(self) -> str:
-        """The control mode stored in the options."""
-        return str(self.entry.options.get(CONF_CONTROL_MODE, DEFAULT_CONTROL_MODE))
+        """The control mode stored in the charger's settings."""
+        return str(self.settings.get(CONF_CONTROL_MODE, DEFAULT_CONTROL_MODE))
 
     async def async_select_option(self, option: str) -> None:
         """Store the new mode; the options listener re-plans the running session."""

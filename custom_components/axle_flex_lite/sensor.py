@@ -141,15 +141,15 @@ async def async_setup_entry(
     entry: AxleFlexLiteConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the session and rewards sensors of one config entry."""
+    """Add the home's rewards sensors and each charger's session sensors."""
     async_add_entities(
-        [
-            *(AxleFlexLiteSensorEntity(entry, description) for description in SENSORS),
-            *(
-                AxleFlexLiteRewardsSensorEntity(entry, description)
-                for description in REWARDS_SENSORS
-            ),
-        ]
+        AxleFlexLiteRewardsSensorEntity(entry, description) for description in REWARDS_SENSORS
+    )
+    entry.runtime_data.chargers.async_add_charger_entities(
+        lambda controller: (
+            AxleFlexLiteSensorEntity(entry, controller, description) for description in SENSORS
+        ),
+        async_add_entities,
     )
 
 

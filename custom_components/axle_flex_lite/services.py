@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import ATTR_DEVICE_ID
 from homeassistant.core import (
     HomeAssistant,
     ServiceCall,
@@ -12,7 +13,7 @@ from homeassistant.core import (
     SupportsResponse,
     callback,
 )
-from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.network import NoURLAvailableError, get_url
 from homeassistant.helpers.service import async_register_admin_service
 import voluptuous as vol
@@ -27,6 +28,7 @@ from .const import CONF_SITE_ID, DOMAIN, LOGGER
 
 if TYPE_CHECKING:
     from . import AxleFlexLiteConfigEntry
+    from .controller import SessionController
 
 SERVICE_SKIP_PAUSE = "skip_pause"
 SERVICE_RESEND_SCHEDULE = "resend_schedule"
@@ -35,6 +37,7 @@ SERVICE_GET_WITHDRAWAL_LINK = "get_withdrawal_link"
 
 # Home Assistant's own constant of this name is missing from the oldest release we support (2025.4).
 ATTR_CONFIG_ENTRY_ID = "config_entry_id"
+ATTR_SUBENTRY_ID = "subentry_id"
 ATTR_CONFIRM = "confirm"
 ATTR_FORCE = "force"
 
@@ -43,6 +46,17 @@ ATTR_FORCE = "force"
 FALLBACK_REDIRECT_URI = "homeassistant://"
 
 ENTRY_SCHEMA = vol.Schema({vol.Required(ATTR_CONFIG_ENTRY_ID): cv.string})
+# A charger by its device, or by its home's entry (and its subentry when the home has several).
+CHARGER_SCHEMA = vol.All(
+    vol.Schema(
+        {
+            vol.Optional(ATTR_DEVICE_ID): cv.string,
+            vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
+            vol.Optional(ATTR_SUBENTRY_ID): cv.string,
+        }
+    ),
+    cv.has_at_least_one_key(ATTR_DEVICE_ID, ATTR_CONFIG_ENTRY_ID),
+)
 OFFBOARD_SCHEMA = ENTRY_SCHEMA.extend(
     {
         vol.Required(ATTR_CONFIRM): cv.boolean,
@@ -53,7 +67,11 @@ OFFBOARD_SCHEMA = ENTRY_SCHEMA.extend(
 
 def _loaded_entry(hass: HomeAssistant, call: ServiceCall) -> AxleFlexLiteConfigEntry:
     """Return the loaded Axle Flex Lite entry the action names; refuse anything else."""
-    entry_id: str = call.data[ATTR_CONFIG_ENTRY_ID]
+    return _loaded_entry_by_id(hass, call.data[ATTR_CONFIG_ENTRY_ID])
+
+
+def _loaded_entry_by_id(hass: HomeAssistant, entry_id: str) -> AxleFlexLiteConfigEntry:
+    """Return the loaded Axle Flex Lite entry with this id; refuse anything else."""
     entry: AxleFlexLiteConfigEntry | None = hass.config_entries.async_get_entry(entry_id)
     if entry is None or entry.domain != DOMAIN:
         raise validation_error("entry_not_found", entry_id=entry_id)
@@ -62,16 +80,49 @@ def _loaded_entry(hass: HomeAssistant, call: ServiceCall) -> AxleFlexLiteConfigE
     return entry
 
 
+def _home_charger(entry: AxleFlexLiteConfigEntry, subentry_id: str | None) -> SessionController:
+    """Return the home's charger ``subentry_id``, or its only one when none is named."""
+    controllers = entry.runtime_data.controllers
+    if subentry_id is None:
+        if len(controllers) != 1:
+            raise validation_error("charger_required")
+        return next(iter(controllers.values()))
+    if (controller := controllers.get(subentry_id)) is None:
+        raise validation_error("charger_not_found", charger=subentry_id)
+    return controller
+
+
+def _charger(call: ServiceCall) -> SessionController:
+    """Return the charger the action names: by its device, or by its home and subentry."""
+    hass = call.hass
+    if (device_id := call.data.get(ATTR_DEVICE_ID)) is None:
+        entry = _loaded_entry(hass, call)
+        return _home_charger(entry, call.data.get(ATTR_SUBENTRY_ID))
+    device = dr.async_get(hass).async_get(device_id)
+    identifiers = (
+        {value for domain, value in device.identifiers if domain == DOMAIN} if device else set()
+    )
+    for entry_id in sorted(device.config_entries if device else ()):
+        home = hass.config_entries.async_get_entry(entry_id)
+        if home is None or home.domain != DOMAIN:
+            continue
+        if entry_id in identifiers:
+            # The home's device: its only charger.
+            return _home_charger(_loaded_entry_by_id(hass, entry_id), None)
+        for subentry_id in home.subentries:
+            if f"{entry_id}_{subentry_id}" in identifiers:
+                return _home_charger(_loaded_entry_by_id(hass, entry_id), subentry_id)
+    raise validation_error("charger_not_found", charger=device_id)
+
+
 async def _async_handle_skip_pause(call: ServiceCall) -> None:
     """Handle the ``skip_pause`` action."""
-    entry = _loaded_entry(call.hass, call)
-    await async_skip_pause(entry.runtime_data.controller)
+    await async_skip_pause(_charger(call))
 
 
 async def _async_handle_resend_schedule(call: ServiceCall) -> None:
     """Handle the ``resend_schedule`` action."""
-    entry = _loaded_entry(call.hass, call)
-    await async_resend_schedule(entry.runtime_data.controller)
+    await async_resend_schedule(_charger(call))
 
 
 async def _async_handle_offboard(call: ServiceCall) -> None:
@@ -121,10 +172,10 @@ async def _async_handle_get_withdrawal_link(call: ServiceCall) -> ServiceRespons
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the integration's actions once, when Home Assistant loads the integration."""
     hass.services.async_register(
-        DOMAIN, SERVICE_SKIP_PAUSE, _async_handle_skip_pause, schema=ENTRY_SCHEMA
+        DOMAIN, SERVICE_SKIP_PAUSE, _async_handle_skip_pause, schema=CHARGER_SCHEMA
     )
     hass.services.async_register(
-        DOMAIN, SERVICE_RESEND_SCHEDULE, _async_handle_resend_schedule, schema=ENTRY_SCHEMA
+        DOMAIN, SERVICE_RESEND_SCHEDULE, _async_handle_resend_schedule, schema=CHARGER_SCHEMA
     )
     # Offboarding deletes the home at Axle, with its rewards: only an administrator may do that.
     async_register_admin_service(

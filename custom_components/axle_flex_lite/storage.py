@@ -1,11 +1,12 @@
 """Persistence of the session controller's state: session, participation, history, restore values.
 
-One ``Store`` file per config entry (key ``axle_flex_lite.<entry_id>``), written on every change so
-that a restart in the middle of a pause finds the charger values to put back. Everything is plain
-JSON: times are UTC ISO 8601 strings and schedules are lists of ``[start, end]`` pairs. The values
-to put back and the commands on their way are keyed by the entity's registry id where it has one
-(an entity renamed meanwhile is found under its new id); files of minor version 1 keyed them by
-entity id and are migrated at load.
+One ``Store`` file per charger (key ``axle_flex_lite.<key_prefix>``: the entry id for the charger
+an entry had before chargers were subentries, so its file stays where it was), written on every
+change so that a restart in the middle of a pause finds the charger values to put back.
+Everything is plain JSON: times are UTC ISO 8601 strings and schedules are lists of ``[start,
+end]`` pairs. The values to put back and the commands on their way are keyed by the entity's
+registry id where it has one (an entity renamed meanwhile is found under its new id); files of
+minor version 1 keyed them by entity id and are migrated at load.
 """
 
 from __future__ import annotations
@@ -55,9 +56,9 @@ def entity_keys[T](hass: HomeAssistant, values: Mapping[str, T]) -> dict[str, T]
     }
 
 
-def storage_key(entry_id: str) -> str:
-    """Return the ``Store`` key of one config entry."""
-    return f"{DOMAIN}.{entry_id}"
+def storage_key(key_prefix: str) -> str:
+    """Return the ``Store`` key of one charger."""
+    return f"{DOMAIN}.{key_prefix}"
 
 
 def time_to_json(moment: datetime | None) -> str | None:
@@ -229,13 +230,15 @@ class _MigratingStore(Store[dict[str, Any]]):
 
 
 class SessionStore:
-    """The store of one config entry."""
+    """The store of one charger."""
 
-    def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
-        """Bind the store to the entry's key."""
+    def __init__(self, hass: HomeAssistant, key_prefix: str) -> None:
+        """Bind the store to the charger's key (the entry id for an entry's first charger)."""
         self._store = _MigratingStore(
-            hass, STORAGE_VERSION, storage_key(entry_id), minor_version=STORAGE_MINOR_VERSION
+            hass, STORAGE_VERSION, storage_key(key_prefix), minor_version=STORAGE_MINOR_VERSION
         )
+        # Whether the last load found a file (a charger added just now has none).
+        self.found = False
 
     async def async_load(self) -> StoredState:
         """Load the stored state; a missing file gives the defaults.
@@ -243,12 +246,14 @@ class SessionStore:
         Home Assistant itself sets a corrupt file aside and reports it; a record of the wrong shape
         is dropped piece by piece in ``StoredState.from_json``.
         """
-        return StoredState.from_json(await self._store.async_load())
+        data = await self._store.async_load()
+        self.found = data is not None
+        return StoredState.from_json(data)
 
     async def async_save(self, state: StoredState) -> None:
         """Write the state now."""
         await self._store.async_save(state.to_json())
 
     async def async_remove(self) -> None:
-        """Delete the file (the config entry is being removed)."""
+        """Delete the file (the charger or the whole entry is being removed)."""
         await self._store.async_remove()

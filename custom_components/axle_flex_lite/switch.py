@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 
 from .actions import translate_axle_errors
-from .entity import AxleFlexLiteControllerEntity
+from .entity import AxleFlexLiteEntity
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -29,23 +29,32 @@ async def async_setup_entry(
     async_add_entities([AxleFlexLiteParticipationSwitch(entry, PARTICIPATION)])
 
 
-class AxleFlexLiteParticipationSwitch(AxleFlexLiteControllerEntity, SwitchEntity):
+class AxleFlexLiteParticipationSwitch(AxleFlexLiteEntity, SwitchEntity):
     """On: the site is enrolled in Flex Lite and plug-ins are sent to Axle.
 
-    Off unenrols the site; the charger then follows the user's own schedule only.
+    Off unenrols the site; every charger then follows the user's own schedule only.
     """
+
+    _attr_should_poll = False
+
+    async def async_added_to_hass(self) -> None:
+        """Follow the chargers: each follows the home's participation."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            self.entry.runtime_data.chargers.async_add_listener(self.async_write_ha_state)
+        )
 
     @property
     def is_on(self) -> bool:
         """Whether the site takes part in Flex Lite."""
-        return self.controller.participating
+        return self.entry.runtime_data.chargers.participating
 
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Enrol the site again."""
         with translate_axle_errors("participation_failed"):
-            await self.controller.async_set_participation(True)
+            await self.entry.runtime_data.chargers.async_set_participation(True)
 
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Unenrol the site."""
         with translate_axle_errors("participation_failed"):
-            await self.controller.async_set_participation(False)
+            await self.entry.runtime_data.chargers.async_set_participation(False)

@@ -23,7 +23,7 @@ PARALLEL_UPDATES = 1
 
 @dataclass(frozen=True, kw_only=True)
 class AxleFlexLiteTimeEntityDescription(TimeEntityDescription):
-    """A local wall time kept in the entry's options."""
+    """A local wall time kept in the charger's settings."""
 
     option: str
     default: time
@@ -45,8 +45,13 @@ async def async_setup_entry(
     entry: AxleFlexLiteConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the charging window's start and end of one config entry."""
-    async_add_entities(AxleFlexLiteTimeEntity(entry, description) for description in TIMES)
+    """Add each charger's charging window start and end."""
+    entry.runtime_data.chargers.async_add_charger_entities(
+        lambda controller: (
+            AxleFlexLiteTimeEntity(entry, controller, description) for description in TIMES
+        ),
+        async_add_entities,
+    )
 
 
 class AxleFlexLiteTimeEntity(AxleFlexLiteOptionEntity, TimeEntity):
@@ -57,7 +62,7 @@ class AxleFlexLiteTimeEntity(AxleFlexLiteOptionEntity, TimeEntity):
     @property
     def native_value(self) -> time:
         """The wall time stored in the options (``HH:MM:SS``)."""
-        stored = self.entry.options.get(self.entity_description.option)
+        stored = self.settings.get(self.entity_description.option)
         return time.fromisoformat(stored) if stored else self.entity_description.default
 
     async def async_set_value(self, value: time) -> None:

@@ -39,7 +39,7 @@ class Watchers:
     @property
     def unplug_settle(self) -> timedelta:
         """How long an unplug must last before it ends the session."""
-        seconds = as_number(self._controller.entry.options.get(CONF_UNPLUG_SETTLE))
+        seconds = as_number(self._controller.settings.get(CONF_UNPLUG_SETTLE))
         return DEFAULT_UNPLUG_SETTLE if seconds is None else timedelta(seconds=max(seconds, 0))
 
     def cancel(self, *, unplug: bool = False) -> None:

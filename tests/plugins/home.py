@@ -4,22 +4,62 @@
 at set-up, so a test can tell whether a reload replaced it; ``new_home`` has the entry not yet
 added to Home Assistant (tests of start-up and restarts add and set it up themselves). A test
 takes one of them plus whatever is special about it (``plugged_in``, ``hass_storage``, ...).
+
+``two_chargers`` is ``home`` with a second charger added as the "Add charger" flow adds one: its
+own asset on the same Axle site (which pauses it its own way: 01:45-02:30 UTC for a plug-in at
+18:00 on the first evening, while the first charger's pause is 02:00-02:30), its own helper
+entities and its own charger subentry.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from homeassistant.config_entries import ConfigSubentry
 import pytest
+
+from custom_components.axle_flex_lite.const import (
+    CONF_ASSET_ID,
+    CONF_CURRENT_ENTITY,
+    CONF_EXTERNAL_ID,
+    CONF_KEY_PREFIX,
+    CONF_PLUG_ENTITY,
+    CONF_SWITCH_ENTITY,
+    SUBENTRY_TYPE_CHARGER,
+)
+from custom_components.axle_flex_lite.subentries import added_charger_key_prefix
+from tests.plugins.integration import (
+    CONSENT_AT,
+    CURRENT,
+    CURRENT_2,
+    MPAN,
+    PLUG,
+    PLUG_2,
+    POSTCODE,
+    SWITCH,
+    SWITCH_2,
+    SimulatedCharger,
+)
+from tools.axle_simulator.state import DEFAULT_USERNAME, LIMITED_PAUSE, AssetInput, SiteInput
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from pytest_homeassistant_custom_component.common import MockConfigEntry
 
     from custom_components.axle_flex_lite.controller import SessionController
-    from tests.plugins.integration import Clock, SimulatedCharger
+    from tests.plugins.integration import Clock
     from tools.axle_simulator import AxleSimulator
+
+SECOND_SUBENTRY_ID = "01JAXLEF1EXL1TECHARGER00002"
+SECOND_EXTERNAL_ID = "ha-charger-test-2"
+SECOND_TITLE = "Garage charger"
+# The second charger's pause for a plug-in at 18:00 UTC: 01:45-02:30 UTC (the first charger's
+# is 02:00-02:30: they overlap for half an hour).
+SECOND_PAUSE_OFFSET = timedelta(hours=7, minutes=45)
+SECOND_PAUSE_LENGTH = timedelta(minutes=45)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,4 +97,84 @@ def home(new_home: NewHome, controller: SessionController) -> Home:
     """The home with its entry set up."""
     return Home(
         new_home.hass, new_home.charger, new_home.clock, new_home.axle, new_home.entry, controller
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class TwoChargerHome(Home):
+    """A ``Home`` with a second charger: ``charger``/``controller`` are the first one's."""
+
+    second: SimulatedCharger
+    second_controller: SessionController
+    first_subentry_id: str
+
+
+def add_second_charger(home: Home) -> str:
+    """Add the second charger as the "Add charger" flow does; return its subentry id.
+
+    Its asset joins the site at Axle (onboard upserts by site), then its subentry is added with
+    the first charger's settings but its own entities and the key prefix of an added charger.
+    """
+    home.axle.set_asset_pause(
+        SECOND_EXTERNAL_ID,
+        "soon",
+        soon_offset=SECOND_PAUSE_OFFSET,
+        soon_length=SECOND_PAUSE_LENGTH,
+    )
+    result = home.axle.onboard(
+        DEFAULT_USERNAME,
+        SiteInput(mpan=MPAN, postcode=POSTCODE, consent_at=CONSENT_AT),
+        [AssetInput(external_id=SECOND_EXTERNAL_ID, type="charger", power_kw=7.4)],
+        LIMITED_PAUSE,
+        False,
+    )
+    (asset,) = (a for a in result["assets"] if a["external_id"] == SECOND_EXTERNAL_ID)
+    (first,) = home.entry.subentries.values()
+    settings = {
+        key: value
+        for key, value in first.data.items()
+        if key not in (CONF_ASSET_ID, CONF_EXTERNAL_ID, CONF_KEY_PREFIX)
+    }
+    assert settings[CONF_PLUG_ENTITY] == PLUG
+    assert settings[CONF_SWITCH_ENTITY] == SWITCH
+    settings |= {
+        CONF_PLUG_ENTITY: PLUG_2,
+        CONF_SWITCH_ENTITY: SWITCH_2,
+        CONF_CURRENT_ENTITY: CURRENT_2,
+        CONF_ASSET_ID: asset["asset_id"],
+        CONF_EXTERNAL_ID: SECOND_EXTERNAL_ID,
+        CONF_KEY_PREFIX: added_charger_key_prefix(home.entry.entry_id, SECOND_EXTERNAL_ID),
+    }
+    home.hass.config_entries.async_add_subentry(
+        home.entry,
+        ConfigSubentry(
+            data=MappingProxyType(settings),
+            subentry_id=SECOND_SUBENTRY_ID,
+            subentry_type=SUBENTRY_TYPE_CHARGER,
+            title=SECOND_TITLE,
+            unique_id=SECOND_EXTERNAL_ID,
+        ),
+    )
+    return SECOND_SUBENTRY_ID
+
+
+@pytest.fixture
+async def two_chargers(home: Home) -> TwoChargerHome:
+    """The home with its second charger added and running."""
+    (first_subentry_id,) = home.entry.subentries
+    subentry_id = add_second_charger(home)
+    await home.hass.async_block_till_done()
+    second = SimulatedCharger(
+        home.hass, PLUG_2, SWITCH_2, CURRENT_2, others=frozenset({PLUG, SWITCH, CURRENT})
+    )
+    return TwoChargerHome(
+        home.hass,
+        home.charger,
+        home.clock,
+        home.axle,
+        home.entry,
+        home.controller,
+        second,
+        home.entry.runtime_data.controllers[subentry_id],
+        first_subentry_id,
     )

@@ -97,6 +97,10 @@ TIME_ZONE = "Europe/London"
 PLUG = "input_boolean.ev_plug"
 SWITCH = "input_boolean.ev_charger"
 CURRENT = "input_number.ev_current"
+# The second charger of a two-charger home (``two_chargers`` in tests/plugins/home.py).
+PLUG_2 = "input_boolean.ev2_plug"
+SWITCH_2 = "input_boolean.ev2_charger"
+CURRENT_2 = "input_number.ev2_current"
 CHARGER_DOMAINS = frozenset({"input_boolean", "input_number"})
 
 # Fixed, so that unique ids (and with them the snapshots) are the same in every run.
@@ -126,13 +130,24 @@ class ServiceCallRecord:
 class SimulatedCharger:
     """The helper-based charger: acts as its user and counts the integration's service calls."""
 
-    plug = PLUG
-    switch = SWITCH
-    current = CURRENT
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        plug: str = PLUG,
+        switch: str = SWITCH,
+        current: str = CURRENT,
+        *,
+        others: frozenset[str] = frozenset({PLUG_2, SWITCH_2, CURRENT_2}),
+    ) -> None:
+        """Start counting calls; the user's own calls are told apart by their contexts.
 
-    def __init__(self, hass: HomeAssistant) -> None:
-        """Start counting calls; the user's own calls are told apart by their contexts."""
+        Calls to ``others`` (another charger's helpers) are not this charger's.
+        """
         self.hass = hass
+        self.plug = plug
+        self.switch = switch
+        self.current = current
+        self._others = others
         self.service_calls: list[ServiceCallRecord] = []
         self._user_contexts: set[str] = set()
         self._user_id: str | None = None
@@ -145,6 +160,8 @@ class SimulatedCharger:
         data = event.data.get("service_data") or {}
         entity_ids = data.get(ATTR_ENTITY_ID)
         entity_id = entity_ids[0] if isinstance(entity_ids, list) else entity_ids
+        if entity_id in self._others:
+            return
         self.service_calls.append(
             ServiceCallRecord(
                 domain=event.data["domain"],
@@ -173,7 +190,11 @@ class SimulatedCharger:
         """
         if self._user_id is None:
             # A person in Home Assistant: their calls carry their user id, as the frontend's do.
-            self._user_id = (await self.hass.auth.async_create_user("Charger owner")).id
+            # An administrator (the first user made is the owner; a second charger's is not).
+            user = await self.hass.auth.async_create_user(
+                "Charger owner", group_ids=["system-admin"]
+            )
+            self._user_id = user.id
         context = Context(user_id=self._user_id)
         self._user_contexts.add(context.id)
         await self.hass.services.async_call(domain, service, data, blocking=True, context=context)
@@ -182,34 +203,38 @@ class SimulatedCharger:
 
     async def plug_in(self, *, wait: bool = True) -> None:
         """Connect the car."""
-        await self._user_call("input_boolean", SERVICE_TURN_ON, {ATTR_ENTITY_ID: PLUG}, wait=wait)
+        await self._user_call(
+            "input_boolean", SERVICE_TURN_ON, {ATTR_ENTITY_ID: self.plug}, wait=wait
+        )
 
     async def unplug(self, *, wait: bool = True) -> None:
         """Disconnect the car."""
-        await self._user_call("input_boolean", SERVICE_TURN_OFF, {ATTR_ENTITY_ID: PLUG}, wait=wait)
+        await self._user_call(
+            "input_boolean", SERVICE_TURN_OFF, {ATTR_ENTITY_ID: self.plug}, wait=wait
+        )
 
     async def set_switch(self, on: bool, *, wait: bool = True) -> None:
         """Switch charging on or off by hand."""
         service = SERVICE_TURN_ON if on else SERVICE_TURN_OFF
-        await self._user_call("input_boolean", service, {ATTR_ENTITY_ID: SWITCH}, wait=wait)
+        await self._user_call("input_boolean", service, {ATTR_ENTITY_ID: self.switch}, wait=wait)
 
     async def set_current(self, value: float) -> None:
         """Change the charging current by hand."""
         await self._user_call(
-            "input_number", "set_value", {ATTR_ENTITY_ID: CURRENT, "value": value}, wait=True
+            "input_number", "set_value", {ATTR_ENTITY_ID: self.current, "value": value}, wait=True
         )
 
     @property
     def switch_on(self) -> bool:
         """Whether the charger switch is on."""
-        state = self.hass.states.get(SWITCH)
+        state = self.hass.states.get(self.switch)
         assert state is not None
         return state.state == STATE_ON
 
     @property
     def current_value(self) -> float:
         """The charging current."""
-        state = self.hass.states.get(CURRENT)
+        state = self.hass.states.get(self.current)
         assert state is not None
         return float(state.state)
 
@@ -357,16 +382,26 @@ async def clock(
 
 @pytest.fixture
 async def charger(hass: HomeAssistant) -> SimulatedCharger:
-    """Create the charger's helper entities: unplugged, switch on, 16 A."""
+    """Create the charger's helper entities: unplugged, switch on, 16 A.
+
+    A second charger's helpers (``ev2_*``) are made too, for the two-charger home; only it uses
+    them.
+    """
+    current = {"min": 6, "max": 32, "step": 1, "initial": 16}
     assert await async_setup_component(
         hass,
         "input_boolean",
-        {"input_boolean": {"ev_plug": {"name": "EV plug"}, "ev_charger": {"initial": True}}},
+        {
+            "input_boolean": {
+                "ev_plug": {"name": "EV plug"},
+                "ev_charger": {"initial": True},
+                "ev2_plug": {"name": "EV 2 plug"},
+                "ev2_charger": {"initial": True},
+            }
+        },
     )
     assert await async_setup_component(
-        hass,
-        "input_number",
-        {"input_number": {"ev_current": {"min": 6, "max": 32, "step": 1, "initial": 16}}},
+        hass, "input_number", {"input_number": {"ev_current": current, "ev2_current": current}}
     )
     await hass.async_block_till_done()
     return SimulatedCharger(hass)
