@@ -32,7 +32,7 @@ import orjson
 
 from custom_components.axle_flex_lite.const import HISTORY_DAYS
 from custom_components.axle_flex_lite.storage import storage_key
-from tests.helpers import COORDINATOR_FAILURES, SCHEDULE_PATH, controller_of
+from tests.helpers import COORDINATOR_FAILURES, SCHEDULE_PATH, charger_settings, controller_of
 
 if TYPE_CHECKING:
     import random
@@ -169,13 +169,14 @@ class SoakChecks:
         # Each edge or happening allows a command and one retry: where the last one began, as a
         # moment and as the count of commands by then (the clock stands still during a happening).
         self.last_happening = (clock.now, 0)
-        latency = float(entry.options.get("command_latency", 30))
+        settings = charger_settings(entry)
+        latency = float(settings.get("command_latency", 30))
         self.grace = timedelta(seconds=max(latency, 30.0)) + MARGIN
         control = controller_of(entry).charger.entities.control
         assert control is not None
         self.control_entity = control.entity_id
         self.control_key = self._key_of(self.control_entity)
-        self.current_key = self._key_of(entry.options.get("current_entity"))
+        self.current_key = self._key_of(settings.get("current_entity"))
         answer = simulator.plug_in_schedule
 
         def plug_in_schedule(owner: str, asset_id: str, blocks: Any) -> Any:

@@ -15,13 +15,14 @@ import pytest
 from pytest_homeassistant_custom_component.common import async_mock_service
 
 from custom_components.axle_flex_lite.const import DOMAIN
+from tests.plugins.home import SECOND_TITLE
 from tests.plugins.integration import FIRST_PAUSE_END, FIRST_PAUSE_START
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant, State
     from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-    from tests.plugins.home import Home
+    from tests.plugins.home import Home, TwoChargerHome
 
 BLUEPRINT = (
     Path(__file__).parent.parent
@@ -119,7 +120,7 @@ async def test_blueprint_notifies_planned_pause(home: Home) -> None:
     assert len(notifications) == 1
     assert notifications[0].data == {
         "title": "Car charging will pause",
-        "message": "Axle will pause charging from 02:00 to 02:30 (30 minutes).",
+        "message": "Axle will pause charging at EV charger from 02:00 to 02:30 (30 minutes).",
     }
 
     await home.charger.unplug()
@@ -129,3 +130,37 @@ async def test_blueprint_notifies_planned_pause(home: Home) -> None:
     await home.hass.async_block_till_done()
     assert current(home.hass, home.entry).attributes[ATTR_EVENT_TYPE] == "unchanged"
     assert len(notifications) == 1
+
+
+@pytest.mark.usefixtures("blueprint_installed")
+async def test_blueprint_names_the_charger(two_chargers: TwoChargerHome) -> None:
+    """One automation for both chargers: each planned pause is told with its charger's name."""
+    home = two_chargers
+    notifications = async_mock_service(home.hass, "notify", "my_phone")
+    registry = er.async_get(home.hass)
+    second = registry.async_get_entity_id(
+        "event", DOMAIN, f"{home.second_controller.key_prefix}_schedule"
+    )
+    assert await async_setup_component(
+        home.hass,
+        "automation",
+        {
+            "automation": {
+                "use_blueprint": {
+                    "path": f"{DOMAIN}/{BLUEPRINT.name}",
+                    "input": {
+                        "schedule_event": [event_id(home.hass, home.entry), second],
+                        "notify_action": "notify.my_phone",
+                    },
+                }
+            }
+        },
+    )
+    await home.hass.async_block_till_done()
+    await home.charger.plug_in()
+    await home.second.plug_in()
+    await home.hass.async_block_till_done()
+    assert [call.data["message"] for call in notifications] == [
+        "Axle will pause charging at EV charger from 02:00 to 02:30 (30 minutes).",
+        f"Axle will pause charging at {SECOND_TITLE} from 01:45 to 02:30 (45 minutes).",
+    ]

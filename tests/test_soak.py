@@ -43,7 +43,14 @@ from custom_components.axle_flex_lite.const import (
 )
 from custom_components.axle_flex_lite.profiles import PROFILES_BY_KEY
 from custom_components.axle_flex_lite.storage import storage_key
-from tests.helpers import SCHEDULE_PATH, controller_of, set_up_entry, unload_entry
+from tests.helpers import (
+    SCHEDULE_PATH,
+    charger_settings,
+    controller_of,
+    set_up_entry,
+    unload_entry,
+    update_charger,
+)
 from tests.sim_charger.twins import TWINS
 from tests.soak_checks import SoakChecks
 
@@ -312,10 +319,11 @@ class Soak(SoakChecks):
         """The user picks another charging window while plugged in."""
         self.maybe_upset_axle()
         self.model.triggers += 1
-        self.hass.config_entries.async_update_entry(
+        update_charger(
+            self.hass,
             self.entry,
-            options={
-                **self.entry.options,
+            {
+                **charger_settings(self.entry),
                 CONF_WINDOW_START: self.rng.choice(WINDOW_STARTS),
                 CONF_WINDOW_END: self.rng.choice(WINDOW_ENDS),
             },
