@@ -44,6 +44,13 @@ def switches(home: TwoChargerHome) -> tuple[bool, bool]:
     return home.charger.switch_on, home.second.switch_on
 
 
+def device_of(home: TwoChargerHome, identifier: str) -> dr.DeviceEntry:
+    """The entry's device with the identifier ``(DOMAIN, identifier)``."""
+    devices = dr.async_entries_for_config_entry(dr.async_get(home.hass), home.entry.entry_id)
+    (device,) = (device for device in devices if (DOMAIN, identifier) in device.identifiers)
+    return device
+
+
 def second_key(home: TwoChargerHome) -> str:
     """The second charger's key prefix (an added charger's: entry id and external id)."""
     return f"{home.entry.entry_id}_{SECOND_EXTERNAL_ID}"
@@ -64,13 +71,8 @@ async def test_second_charger_joins_without_a_reload(
     controllers = home.entry.runtime_data.controllers
     assert controllers[home.first_subentry_id] is home.controller
     assert set(controllers) == {home.first_subentry_id, home.second_controller.subentry_id}
-    devices = dr.async_get(home.hass)
-    home_device = devices.async_get_device(identifiers={(DOMAIN, home.entry.entry_id)})
-    second_device = devices.async_get_device(
-        identifiers={(DOMAIN, f"{home.entry.entry_id}_{home.second_controller.subentry_id}")}
-    )
-    assert home_device is not None
-    assert second_device is not None
+    home_device = device_of(home, home.entry.entry_id)
+    second_device = device_of(home, f"{home.entry.entry_id}_{home.second_controller.subentry_id}")
     assert second_device.via_device_id == home_device.id
     assert second_device.name == SECOND_TITLE
     status = entity_registry.async_get_entity_id("sensor", DOMAIN, f"{second_key(home)}_status")
@@ -205,8 +207,15 @@ async def test_changing_one_reloads_only_it(two_chargers: TwoChargerHome) -> Non
     assert controllers[home.first_subentry_id] is home.controller
     assert controllers[subentry_id] is not home.second_controller
     assert home.second_controller.closed
-    # The new controller takes the stored session and holds the pause again.
+    # The new controller takes the stored session and holds the pause again; its entities are back.
     assert controllers[subentry_id].status is SessionStatus.PAUSED
+    status = er.async_get(home.hass).async_get_entity_id(
+        "sensor", DOMAIN, f"{second_key(home)}_status"
+    )
+    assert status is not None
+    shown = home.hass.states.get(status)
+    assert shown is not None
+    assert shown.state == SessionStatus.PAUSED
     assert switches(home) == (False, False)
     assert len(home.charger.calls()) == first_calls
     assert charger_settings(home.entry) == settings
@@ -229,10 +238,7 @@ async def test_actions_name_a_charger(hass: HomeAssistant, two_chargers: TwoChar
             DOMAIN, SERVICE_SKIP_PAUSE, {"config_entry_id": home.entry.entry_id}, blocking=True
         )
     assert err.value.translation_key == "charger_required"
-    device = dr.async_get(hass).async_get_device(
-        identifiers={(DOMAIN, f"{home.entry.entry_id}_{home.second_controller.subentry_id}")}
-    )
-    assert device is not None
+    device = device_of(home, f"{home.entry.entry_id}_{home.second_controller.subentry_id}")
     await hass.services.async_call(
         DOMAIN, SERVICE_SKIP_PAUSE, {"device_id": device.id}, blocking=True
     )
