@@ -333,3 +333,29 @@ async def test_users_kept_off_changed_while_unloaded_is_not_put_back(
     await clock.advance(timedelta(minutes=5))
     assert controller.session is None
     assert twin.device.enabled  # the user's unlock
+
+
+async def test_a_lock_the_user_left_before_flex_lite_came_back_is_put_back_after_the_window(
+    hass: HomeAssistant, clock: Clock, full_schedule: SetUp, config_entry: MockConfigEntry
+) -> None:
+    """Flex Lite off and on again with the car in and the charger locked by the user.
+
+    The new session charges in its window (unlocked), and the user's lock, a setting (never the
+    charger's status), is put back at unplug: not left unlocked.
+    """
+    charger = await full_schedule("andersen")
+    twin = charger.control
+    controller = controller_of(config_entry)
+    await twin.plug_in()
+    await clock.move_to(utc(25, 19))
+    await controller.async_set_participation(False)
+    await twin.user_set("lock", True)
+    await controller.async_set_participation(True)
+    assert controller.session is not None
+    await clock.move_to(utc(26, 3))
+    assert twin.device.enabled  # charging in the window
+    await twin.unplug()
+    await clock.advance(timedelta(minutes=5))
+    assert controller.session is None
+    assert not twin.device.enabled  # the user's lock
+    assert controller.values_to_restore == {}

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .charger import values_match
-from .const import LOGGER
+from .const import LOGGER, ControlKind
 from .scheduling import ChargerCommand
 
 if TYPE_CHECKING:
@@ -49,12 +49,18 @@ class ChargerDriver:
             await self.async_release()
             return
         # The control's value to put back stays while it charges, so that the window's end and
-        # the unplug put back the user's own, never the value we set. Nothing new is remembered:
-        # a value that does not charge may only show the charger's status (a switch that follows
-        # it), and the car must not be left held after unplug.
+        # the unplug put back the user's own, never the value we set. A switch's "off" found
+        # now is not remembered: it may only show the charger's status (a switch that follows
+        # it), and the car must not be left held after unplug. A lock, a "lock charger" switch
+        # or a select shows a setting: the user's "no charging" found now is put back later.
         await self.async_release(keep=control.key)
         if (kept := self.restore.get(control.key)) is not None and values_match(kept, charge):
             self.restore.pop(control.key)
+        elif kept is None and control.kind is not ControlKind.SWITCH and control.readable:
+            value = self._value_now(control.key)
+            if value is not None and self._allows_charging(value) is False:
+                self.restore[control.key] = value
+                await self._save()
         await self.charger.async_ensure(control.key, charge)
 
     def _resume_over_users_pause(self) -> RestoreValue | None:
