@@ -99,7 +99,7 @@ async def test_every_profile_is_set_up_from_its_device(
     result = await submit(hass, result, {})
     result = await submit(hass, result, CONSENT_INPUT)
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    options = result["options"]
+    options = result["subentries"][0]["data"]  # the home's first charger
     assert options["profile"] == profile
     assert options["charger_device"] == sim.device_id
     assert options["plug_entity"] == values["plug_entity"]

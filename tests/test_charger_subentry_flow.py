@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from homeassistant.config_entries import SOURCE_RECONFIGURE, SOURCE_USER
 from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
 from homeassistant.data_entry_flow import FlowResultType
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -57,12 +57,21 @@ from tools.axle_simulator.state import (
     SiteInput,
 )
 
-from .plugins.integration import CONSENT_AT, ENTRY_ID, MPAN, POSTCODE
+from .plugins.integration import (
+    CONSENT_AT,
+    ENTRY_ID,
+    EXTERNAL_ID,
+    MPAN,
+    PLUG_2,
+    POSTCODE,
+    SWITCH_2,
+)
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
     from homeassistant.core import HomeAssistant
 
+    from tests.plugins.home import Home
     from tools.axle_simulator import AxleSimulator
 
 STRINGS: dict[str, Any] = json.loads(
@@ -662,4 +671,40 @@ async def test_forms_serialise_for_the_frontend(
     assert {field["name"] for field in step["data_schema"]} >= {
         *SECOND_INPUT,
         *SCHEDULE_INPUT,
+    }
+
+
+async def test_added_charger_runs_at_once_beside_the_first(
+    home: Home, entity_registry: er.EntityRegistry
+) -> None:
+    """On a set-up home the new charger gets its controller and entities; the first runs on."""
+    entry = home.entry
+    result = await submit(
+        hass := home.hass,
+        await start(hass, entry),
+        {CONF_PLUG_ENTITY: PLUG_2, CONF_SWITCH_ENTITY: SWITCH_2, CONF_POWER_KW: 7.4},
+    )
+    result = await submit(hass, result, {})
+    # The first charger's entities are taken: the second gets its own only.
+    assert result["step_id"] == "schedule"
+    result = await submit(hass, result, SCHEDULE_INPUT)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+
+    first, added = charger_subentries(entry)
+    controllers = entry.runtime_data.controllers
+    assert set(controllers) == {first.subentry_id, added.subentry_id}
+    assert controllers[first.subentry_id] is home.controller  # no reload
+    prefix = added.data[CONF_KEY_PREFIX]
+    status = entity_registry.async_get_entity_id("sensor", DOMAIN, f"{prefix}_status")
+    assert status is not None
+    assert set(home.axle.sites[MPAN].assets) == {EXTERNAL_ID, added.unique_id}
+    result = await submit(
+        hass,
+        await start(hass, entry),
+        {CONF_PLUG_ENTITY: PLUG_2, CONF_SWITCH_ENTITY: SWITCH_2, CONF_POWER_KW: 7.4},
+    )
+    assert result["errors"] == {
+        CONF_PLUG_ENTITY: "entity_in_use",
+        CONF_SWITCH_ENTITY: "entity_in_use",
     }

@@ -47,8 +47,11 @@ from custom_components.axle_flex_lite.const import (
     CONF_UNPLUGGED_STATES,
     CONF_WINDOW_END,
     CONF_WINDOW_START,
+    CONFIG_ENTRY_VERSION,
     DOMAIN,
+    SUBENTRY_TYPE_CHARGER,
 )
+from custom_components.axle_flex_lite.subentries import charger_key_prefix, charger_subentries
 from tools.axle_simulator.state import AssetInput, SiteInput
 
 if TYPE_CHECKING:
@@ -127,6 +130,17 @@ def charger_entities(hass: HomeAssistant) -> None:
     hass.states.async_set("sensor.charger_status", "Car Connected")
     hass.states.async_set("switch.charger", "on")
     hass.states.async_set("number.charger_current", "16")
+
+
+def charger_settings(result: Any) -> dict[str, Any]:
+    """The settings of the charger a finished set-up made (its subentry's data, less its ids)."""
+    (charger,) = result["subentries"]
+    assert charger["subentry_type"] == SUBENTRY_TYPE_CHARGER
+    return {
+        key: value
+        for key, value in charger["data"].items()
+        if key not in (CONF_ASSET_ID, CONF_EXTERNAL_ID)
+    }
 
 
 def user_input(server_url: str, **changes: Any) -> dict[str, Any]:
@@ -297,11 +311,21 @@ async def test_full_flow_onboards_and_creates_entry(
         CONF_EMAIL: "user@example.net",
         CONF_CONSENT_AT: CONSENT_AT,
         CONF_SITE_ID: site.site_id,
+    }
+    assert re.fullmatch(r"ha-[0-9a-f]{32}", asset.external_id)
+    # The home is the entry (version 2); its charger is the first subentry, without a key prefix
+    # (the entry id, not known when the flow ends: see subentries.py).
+    assert entry.version == CONFIG_ENTRY_VERSION
+    assert dict(entry.options) == {}
+    (charger,) = charger_subentries(entry)
+    assert charger.unique_id == asset.external_id
+    assert charger.title == "charger status"  # the plug entity's name: no device was picked
+    assert dict(charger.data) == {
+        **EXPECTED_OPTIONS,
         CONF_ASSET_ID: asset.asset_id,
         CONF_EXTERNAL_ID: asset.external_id,
     }
-    assert re.fullmatch(r"ha-[0-9a-f]{32}", asset.external_id)
-    assert dict(entry.options) == EXPECTED_OPTIONS
+    assert charger_key_prefix(entry.entry_id, charger.data) == entry.entry_id
     assert mock_setup_entry.call_count == 1
 
     assert onboard_bodies(axle_simulator) == [
@@ -352,7 +376,7 @@ async def test_defaults_and_optional_fields_left_out(
     result = await submit(hass, result, CONSENT_INPUT)
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert result["options"] == {
+    assert charger_settings(result) == {
         CONF_PLUG_ENTITY: "binary_sensor.charger_plug",
         CONF_CONTROL_KIND: "switch",
         CONF_COMMAND_LATENCY: 30,
@@ -577,7 +601,7 @@ async def test_bad_site_details_go_back_to_the_home_step(
     # Correcting the details keeps the consent given a moment ago.
     assert second["site"]["gave_boundary_meter_consent_at"] == CONSENT_AT
     assert result["data"][CONF_CONSENT_AT] == CONSENT_AT
-    assert result["options"] == EXPECTED_OPTIONS
+    assert charger_settings(result) == EXPECTED_OPTIONS
 
 
 @pytest.mark.usefixtures("charger_entities")
@@ -593,7 +617,7 @@ async def test_asset_conflict_goes_back_to_the_charger_step(
 
     result = await submit(hass, result, {**CHARGER_INPUT, CONF_POWER_KW: 11})
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert result["options"][CONF_POWER_KW] == 11.0
+    assert charger_settings(result)[CONF_POWER_KW] == 11.0
     first, second = onboard_bodies(axle_simulator)
     assert first["assets"][0]["external_id"] == second["assets"][0]["external_id"]
     assert second["assets"][0]["properties"] == {"power_kw": 11.0}
@@ -635,7 +659,7 @@ async def test_onboard_failures_stay_on_the_schedule_step(
     assert result["type"] is FlowResultType.CREATE_ENTRY
     bodies = onboard_bodies(axle_simulator)
     assert all(body == bodies[-1] for body in bodies)
-    assert result["options"] == EXPECTED_OPTIONS
+    assert charger_settings(result) == EXPECTED_OPTIONS
 
 
 @pytest.mark.usefixtures("charger_entities")
@@ -820,7 +844,7 @@ async def test_reconfigure(
             },
             "assets": [
                 {
-                    "external_id": old_data[CONF_EXTERNAL_ID],
+                    "external_id": charger_subentries(entry)[0].data[CONF_EXTERNAL_ID],
                     "type": "charger",
                     "properties": {"power_kw": 7.2},
                     "asset_model": "zappi",

@@ -27,6 +27,7 @@ from .test_config_flow import (
     MPAN,
     SITE_INPUT,
     charger_entities,  # noqa: F401 - the charger's entities for the charger step
+    charger_settings,
     finish_from_eligibility,
     mock_setup_entry,  # noqa: F401 - keeps created entries from setting up
     onboard_bodies,
@@ -99,8 +100,8 @@ async def test_not_settled_home_with_a_cop11_charger(
     ]
     result = await submit_schedule(hass, result)
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert result["options"][CONF_ASSET_MODEL] == "zappi"
-    assert result["options"][CONF_INSTALLATION_DATE] == "2024-03-01"
+    assert charger_settings(result)[CONF_ASSET_MODEL] == "zappi"
+    assert charger_settings(result)[CONF_INSTALLATION_DATE] == "2024-03-01"
     (body,) = onboard_bodies(axle_simulator)
     assert body["assets"][0]["asset_model"] == "zappi"
     assert body["assets"][0]["installation_date"] == "2024-03-01"

@@ -21,6 +21,7 @@ from homeassistant.config_entries import (
     ConfigEntry,
     ConfigFlow,
     ConfigFlowResult,
+    ConfigSubentryData,
     ConfigSubentryFlow,
 )
 from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
@@ -34,8 +35,9 @@ from .charger_form import (
     prefill,
     validate_charger,
 )
-from .charger_subentry_flow import ChargerSubentryFlow
+from .charger_subentry_flow import ChargerSubentryFlow, charger_title
 from .const import (
+    CONF_ASSET_ID,
     CONF_ASSET_MODEL,
     CONF_BASE_URL,
     CONF_CONSENT,
@@ -44,6 +46,7 @@ from .const import (
     CONF_EXTERNAL_ID,
     CONF_MPAN,
     CONF_POSTCODE,
+    CONF_SITE_ID,
     CONFIG_ENTRY_VERSION,
     DOMAIN,
     LOGGER,
@@ -88,7 +91,7 @@ if TYPE_CHECKING:
 class AxleFlexLiteConfigFlow(MeterLookupSteps, HomeReconfigureStep, ConfigFlow, domain=DOMAIN):
     """Add a home and its charger to Axle Flex Lite."""
 
-    VERSION = 1
+    VERSION = CONFIG_ENTRY_VERSION
     MINOR_VERSION = 1
 
     def __init__(self) -> None:
@@ -318,15 +321,23 @@ class AxleFlexLiteConfigFlow(MeterLookupSteps, HomeReconfigureStep, ConfigFlow, 
             if retry_step == "rejoin":
                 return self.async_show_form(step_id="rejoin", errors={"base": failure.error})
             return self._async_show_schedule_form({"base": failure.error})
+        # The home is the entry, its charger the first subentry. That charger stores no key
+        # prefix: the entry id it takes is not known until the entry exists (subentries.py).
+        first = ConfigSubentryData(
+            data={
+                **charger,
+                **self._schedule,
+                CONF_ASSET_ID: ids[CONF_ASSET_ID],
+                CONF_EXTERNAL_ID: self._external_id,
+            },
+            subentry_type=SUBENTRY_TYPE_CHARGER,
+            title=charger_title(self.hass, charger),
+            unique_id=self._external_id,
+        )
         return self.async_create_entry(
             title=entry_title(self._site[CONF_POSTCODE]),
-            data={
-                **self._account,
-                **self._site,
-                CONF_EXTERNAL_ID: self._external_id,
-                **ids,
-            },
-            options={**charger, **self._schedule},
+            data={**self._account, **self._site, CONF_SITE_ID: ids[CONF_SITE_ID]},
+            subentries=[first],
         )
 
     @callback
