@@ -7,21 +7,27 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from homeassistant.config_entries import SOURCE_RECONFIGURE
 from homeassistant.data_entry_flow import FlowResultType
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.axle_flex_lite.const import DOMAIN
+from custom_components.axle_flex_lite.const import (
+    CONFIG_ENTRY_VERSION,
+    DOMAIN,
+    SUBENTRY_TYPE_CHARGER,
+)
 from custom_components.axle_flex_lite.profiles import PROFILES_BY_KEY
+from custom_components.axle_flex_lite.subentries import charger_subentries
 from tests.helpers import charger_settings
 from tests.sim_charger.twins import TWINS
 
+from .test_charger_subentry_flow import check_text as check_subentry_text
 from .test_config_flow import (
     CONSENT_INPUT,
     MPAN,
     SITE_INPUT,
     STRINGS,
-    check_text,
     mock_setup_entry,  # noqa: F401 - the flow's entry is not set up here
     start,
     submit,
@@ -277,46 +283,56 @@ async def test_easee_actions_are_accepted_once_registered(
     assert result["step_id"] == "charger_details"
 
 
-async def test_options_flow_picks_a_device_and_validates(
+async def test_charger_reconfigure_picks_a_device_and_validates(
     hass: HomeAssistant, sim_chargers: SimChargers
 ) -> None:
+    """A charger's reconfigure fills itself in from a picked device and checks it as set-up does."""
     go_e = await sim_chargers.add("go_e")
     entry = MockConfigEntry(
         domain=DOMAIN,
         unique_id=MPAN,
+        version=CONFIG_ENTRY_VERSION,
         data={"mpan": MPAN},
-        options={
-            "plug_entity": go_e.entity_id("car_0"),
-            "switch_entity": "switch.old",
-            "window_start": "23:30:00",
-            "window_end": "05:30:00",
-            "control_mode": "pause_only",
-            "power_kw": 7.4,
-            "future": 1,
-        },
+        subentries_data=[
+            {
+                "data": {
+                    "plug_entity": go_e.entity_id("car_0"),
+                    "switch_entity": "switch.old",
+                    "window_start": "23:30:00",
+                    "window_end": "05:30:00",
+                    "control_mode": "pause_only",
+                    "power_kw": 7.4,
+                    "future": 1,
+                },
+                "subentry_type": SUBENTRY_TYPE_CHARGER,
+                "title": "go-e",
+                "unique_id": "ha-go-e",
+            }
+        ],
     )
     entry.add_to_hass(hass)
-    result = await hass.config_entries.options.async_init(entry.entry_id)
-    check_text(result, "options")
+    (charger,) = charger_subentries(entry)
+    flows = hass.config_entries.subentries
+    result = await flows.async_init(
+        (entry.entry_id, SUBENTRY_TYPE_CHARGER),
+        context={"source": SOURCE_RECONFIGURE, "subentry_id": charger.subentry_id},
+    )
+    check_subentry_text(result)
     assert result["description_placeholders"]["charger_note"] == NOTES["by_hand"]
-    result = await hass.config_entries.options.async_configure(
+    result = await flows.async_configure(
         result["flow_id"], {**shown_values(result), "charger_device": go_e.device_id}
     )
-    check_text(result, "options")
+    check_subentry_text(result)
     values = shown_values(result)
     assert values["select_entity"] == go_e.entity_id("frc")
     assert values["window_start"] == "23:30:00"
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {**values, "pause_option": "3"}
-    )
+    result = await flows.async_configure(result["flow_id"], {**values, "pause_option": "3"})
     assert result["errors"] == {"pause_option": "option_not_found"}
     assert "select_entity" not in charger_settings(entry)
-    result = await hass.config_entries.options.async_configure(result["flow_id"], values)
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    # The options flow edits the home's charger (its subentry); the home has no options.
+    result = await flows.async_configure(result["flow_id"], values)
+    assert result["reason"] == "reconfigure_successful"
     assert dict(entry.options) == {}
     assert charger_settings(entry) == {
-        "key_prefix": entry.entry_id,
         "charger_device": go_e.device_id,
         "profile": "go_e",
         "plug_entity": go_e.entity_id("car_0"),

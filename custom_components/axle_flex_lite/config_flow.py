@@ -7,8 +7,9 @@ meter) -> ``charger`` -> ``charger_details`` (model; installation date for CoP11
 Lite before).
 When Axle refuses one part, only that part's step is shown again; everything else is kept, so the
 user never types anything twice. After set-up: ``reauth_confirm``, ``reconfigure`` (home details
-and consent, onboards again: flow_home_reconfigure.py), a one-step options flow and the chargers'
-subentry flow (charger_subentry_flow.py). The forms are in flow_schemas.py; checking input and
+and consent, onboards again: flow_home_reconfigure.py) and the chargers' subentry flow
+(charger_subentry_flow.py: add a charger, reconfigure one). The home has no options flow: every
+setting it had is a charger's now. The forms are in flow_schemas.py; checking input and
 talking to Axle in onboarding.py.
 """
 
@@ -80,7 +81,6 @@ from .onboarding import (
     schedule_options,
     validate_site,
 )
-from .options_flow import OptionsFlowHandler
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -114,12 +114,6 @@ class AxleFlexLiteConfigFlow(MeterLookupSteps, HomeReconfigureStep, ConfigFlow, 
         self._details_input: dict[str, Any] = {}
         # The Axle model the charger's profile suggests (the charger details step offers it).
         self._suggested_asset_model: str | None = None
-
-    @staticmethod
-    @callback
-    def async_get_options_flow(config_entry: ConfigEntry) -> OptionsFlowHandler:
-        """Charger and schedule settings of an existing entry."""
-        return OptionsFlowHandler()
 
     @classmethod
     @callback

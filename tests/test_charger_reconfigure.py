@@ -1,9 +1,13 @@
-"""Tests of the options flow: charger and schedule settings, changed without onboarding again."""
+"""Tests of a charger's reconfigure: its entities and schedule, changed without onboarding again.
+
+The home has no options flow: everything it had belongs to a charger now (config subentries).
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from homeassistant.config_entries import SOURCE_RECONFIGURE
 from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
 from homeassistant.data_entry_flow import FlowResultType
 import pytest
@@ -17,7 +21,6 @@ from custom_components.axle_flex_lite.const import (
     CONF_CONTROL_MODE,
     CONF_CURRENT_ENTITY,
     CONF_ENVIRONMENT,
-    CONF_EXTERNAL_ID,
     CONF_LOCK_ENTITY,
     CONF_MPAN,
     CONF_PLUG_ENTITY,
@@ -28,14 +31,18 @@ from custom_components.axle_flex_lite.const import (
     CONF_UNPLUGGED_STATES,
     CONF_WINDOW_END,
     CONF_WINDOW_START,
+    CONFIG_ENTRY_VERSION,
     DOMAIN,
+    SUBENTRY_TYPE_CHARGER,
 )
-from tests.helpers import charger_settings
+from custom_components.axle_flex_lite.subentries import charger_subentries
+from tests.helpers import charger_settings, update_charger
 
-from .test_config_flow import EXPECTED_OPTIONS, MPAN, check_text
+from .test_charger_subentry_flow import check_text
+from .test_config_flow import EXPECTED_OPTIONS, MPAN
 
-# The options form shows the charger and the schedule; the charger model is set up in the config
-# flow (and checked by Axle there), so the form keeps it as it is.
+# The form shows the charger and the schedule; the charger model is set up with the charger (and
+# checked by Axle there), so the form keeps it as it is.
 FORM_OPTIONS = {key: value for key, value in EXPECTED_OPTIONS.items() if key != CONF_ASSET_MODEL}
 
 if TYPE_CHECKING:
@@ -44,16 +51,29 @@ if TYPE_CHECKING:
     from tools.axle_simulator import AxleSimulator
 
 
-@pytest.fixture
-def entry(hass: HomeAssistant) -> MockConfigEntry:
-    """An entry as the config flow leaves it, not set up: the options flow needs neither."""
-    config_entry = MockConfigEntry(
+def home(data: dict[str, Any]) -> MockConfigEntry:
+    """A home of version 2 whose one charger has the settings the config flow gave it."""
+    return MockConfigEntry(
         domain=DOMAIN,
         title="Axle Flex Lite CT1",
         unique_id=MPAN,
-        data={CONF_MPAN: MPAN},
-        options=EXPECTED_OPTIONS,
+        version=CONFIG_ENTRY_VERSION,
+        data=data,
+        subentries_data=[
+            {
+                "data": EXPECTED_OPTIONS,
+                "subentry_type": SUBENTRY_TYPE_CHARGER,
+                "title": "Charger",
+                "unique_id": "ha-charger",
+            }
+        ],
     )
+
+
+@pytest.fixture
+def entry(hass: HomeAssistant) -> MockConfigEntry:
+    """A home as the config flow leaves it, not set up: the charger's reconfigure needs neither."""
+    config_entry = home({CONF_MPAN: MPAN})
     config_entry.add_to_hass(hass)
     hass.states.async_set("sensor.charger_status", "Car Connected")
     hass.states.async_set("switch.charger", "on")
@@ -62,21 +82,25 @@ def entry(hass: HomeAssistant) -> MockConfigEntry:
 
 
 def saved(entry: MockConfigEntry) -> dict[str, Any]:
-    """The home's charger settings as saved, without the key prefix its move gave it."""
+    """The home's charger settings as saved."""
     return {key: value for key, value in charger_settings(entry).items() if key != "key_prefix"}
 
 
 async def start(hass: HomeAssistant, entry: MockConfigEntry) -> Any:
-    """Open the options flow and check its text."""
-    result = await hass.config_entries.options.async_init(entry.entry_id)
-    check_text(result, "options")
+    """Open the reconfigure of the home's charger and check its text."""
+    (charger,) = charger_subentries(entry)
+    result = await hass.config_entries.subentries.async_init(
+        (entry.entry_id, SUBENTRY_TYPE_CHARGER),
+        context={"source": SOURCE_RECONFIGURE, "subentry_id": charger.subentry_id},
+    )
+    check_text(result)
     return result
 
 
 async def submit(hass: HomeAssistant, result: Any, data: dict[str, Any]) -> Any:
-    """Submit the options form and check the answer is all text."""
-    result = await hass.config_entries.options.async_configure(result["flow_id"], data)
-    check_text(result, "options")
+    """Submit the form and check the answer is all text."""
+    result = await hass.config_entries.subentries.async_configure(result["flow_id"], data)
+    check_text(result)
     return result
 
 
@@ -89,10 +113,10 @@ def suggested_values(result: Any) -> dict[str, Any]:
 
 
 async def test_form_shows_current_settings(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    """One ``init`` step holds every charger and schedule setting, filled in as saved."""
+    """One ``reconfigure`` step holds every charger and schedule setting, filled in as saved."""
     result = await start(hass, entry)
     assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "init"
+    assert result["step_id"] == "reconfigure"
     shown = suggested_values(result)
     assert {key: value for key, value in shown.items() if value is not None} == FORM_OPTIONS
     # The fields of the other control kinds are there, empty.
@@ -102,7 +126,7 @@ async def test_form_shows_current_settings(hass: HomeAssistant, entry: MockConfi
 async def test_change_settings_and_clear_optional_ones(
     hass: HomeAssistant, entry: MockConfigEntry
 ) -> None:
-    """Saved options are exactly what was submitted: cleared optional fields disappear."""
+    """Saved settings are exactly what was submitted: cleared optional fields disappear."""
     hass.states.async_set("binary_sensor.car_plugged", "on")
     result = await start(hass, entry)
     result = await submit(
@@ -117,7 +141,7 @@ async def test_change_settings_and_clear_optional_ones(
             CONF_CONTROL_MODE: "pause_only",
         },
     )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["reason"] == "reconfigure_successful"
     expected = {
         CONF_PLUG_ENTITY: "binary_sensor.car_plugged",
         CONF_CONTROL_KIND: "switch",
@@ -130,8 +154,7 @@ async def test_change_settings_and_clear_optional_ones(
         CONF_CONTROL_MODE: "pause_only",
         CONF_ASSET_MODEL: "zappi",
     }
-    # The home's first charger is what the options flow edits.
-    assert result["data"] == {}
+    assert dict(entry.options) == {}
     assert saved(entry) == expected
     for cleared in (
         CONF_CURRENT_ENTITY,
@@ -141,15 +164,15 @@ async def test_change_settings_and_clear_optional_ones(
         assert cleared not in saved(entry)
 
 
-async def test_keeps_options_it_does_not_show(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    """Options the form does not know about survive a save."""
-    hass.config_entries.async_update_entry(entry, options={**entry.options, "future": 1})
+async def test_keeps_settings_it_does_not_show(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Settings the form does not know about survive a save."""
+    update_charger(hass, entry, {**saved(entry), "future": 1})
     result = await submit(
         hass,
         await start(hass, entry),
         {**FORM_OPTIONS, CONF_PLUGGED_STATES: ["Occupied"]},
     )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["reason"] == "reconfigure_successful"
     assert saved(entry) == {
         **EXPECTED_OPTIONS,
         CONF_PLUGGED_STATES: ["Occupied"],
@@ -174,26 +197,22 @@ async def test_entities_must_exist(hass: HomeAssistant, entry: MockConfigEntry) 
     assert saved(entry) == EXPECTED_OPTIONS
 
     result = await submit(hass, result, {**FORM_OPTIONS, CONF_WINDOW_END: "06:00"})
-    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["reason"] == "reconfigure_successful"
     assert saved(entry) == {**EXPECTED_OPTIONS, CONF_WINDOW_END: "06:00:00"}
 
 
-async def test_options_do_not_contact_axle(
+async def test_changes_do_not_contact_axle(
     hass: HomeAssistant, axle_simulator: AxleSimulator, axle_base_url: str
 ) -> None:
     """Changing the charger or schedule is local: Axle, which the entry points at, hears nothing."""
-    config_entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=MPAN,
-        data={
+    config_entry = home(
+        {
             CONF_ENVIRONMENT: "custom",
             CONF_USERNAME: "ha-partner",
             CONF_PASSWORD: "sim-password",
             CONF_BASE_URL: axle_base_url,
             CONF_MPAN: MPAN,
-            CONF_EXTERNAL_ID: "ha-charger",
-        },
-        options=EXPECTED_OPTIONS,
+        }
     )
     config_entry.add_to_hass(hass)
     hass.states.async_set("sensor.charger_status", "Car Connected")
@@ -204,16 +223,16 @@ async def test_options_do_not_contact_axle(
         await start(hass, config_entry),
         {**FORM_OPTIONS, CONF_POWER_KW: 3.6},
     )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["reason"] == "reconfigure_successful"
     assert saved(config_entry)[CONF_POWER_KW] == 3.6
     assert saved(config_entry)[CONF_ASSET_MODEL] == "zappi"
     assert axle_simulator.requests == []
 
 
-async def test_unplug_settle_time_is_an_option(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+async def test_unplug_settle_time_is_a_setting(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     """The settle time is on the form (a minute unless set), saved, and checked for its range."""
-    older = {key: value for key, value in entry.options.items() if key != CONF_UNPLUG_SETTLE}
-    hass.config_entries.async_update_entry(entry, options=older)
+    older = {key: value for key, value in saved(entry).items() if key != CONF_UNPLUG_SETTLE}
+    update_charger(hass, entry, older)
     result = await start(hass, entry)
     (marker,) = (key for key in result["data_schema"].schema if key == CONF_UNPLUG_SETTLE)
     assert marker.default() == 60
@@ -222,5 +241,5 @@ async def test_unplug_settle_time_is_an_option(hass: HomeAssistant, entry: MockC
     assert result["errors"] == {CONF_UNPLUG_SETTLE: "unplug_settle_out_of_range"}
     assert saved(entry) == older
     result = await submit(hass, result, {**FORM_OPTIONS, CONF_UNPLUG_SETTLE: 120})
-    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["reason"] == "reconfigure_successful"
     assert saved(entry)[CONF_UNPLUG_SETTLE] == 120
