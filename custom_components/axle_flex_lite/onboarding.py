@@ -290,23 +290,31 @@ def _refusal_reason(err: AxleNotEligibleError) -> str:
     return ", ".join(err.issues)
 
 
+def _raise_for_refused_site(err: AxleError, doing: str, *, withdrawal_stops: bool) -> NoReturn:
+    """Raise the ``OnboardFailedError`` for Axle refusing a site or a charger we sent it.
+
+    ``withdrawal_stops``: a home that withdrew before must first say it wants to rejoin.
+    """
+    if isinstance(err, AxleBadRequestError):
+        raise SiteDetailsRejectedError from err
+    if isinstance(err, AxleConflictError):
+        raise AssetConflictError from err
+    if isinstance(err, AxleNotFoundError):
+        # The only entity these calls look up by name is the charger model.
+        raise UnknownAssetModelError from err
+    if isinstance(err, AxleNotEligibleError):
+        if err.previously_withdrew and withdrawal_stops:
+            raise RejoinRequiredError from err
+        raise NotEligibleError(_refusal_reason(err)) from err
+    raise_for_axle_error(err, doing)
+
+
 async def async_onboard(client: AxleClient, request: OnboardRequest) -> dict[str, str]:
     """Onboard with Axle; return the site and asset ids or raise an ``OnboardFailedError``."""
     try:
         response = await client.async_onboard(request)
-    except AxleBadRequestError as err:
-        raise SiteDetailsRejectedError from err
-    except AxleConflictError as err:
-        raise AssetConflictError from err
-    except AxleNotFoundError as err:
-        # The only entity onboarding looks up by name is the charger model.
-        raise UnknownAssetModelError from err
-    except AxleNotEligibleError as err:
-        if err.previously_withdrew and not request.override_withdrawal:
-            raise RejoinRequiredError from err
-        raise NotEligibleError(_refusal_reason(err)) from err
     except AxleError as err:
-        raise_for_axle_error(err, "onboarding")
+        _raise_for_refused_site(err, "onboarding", withdrawal_stops=not request.override_withdrawal)
     asset_id = response.asset_ids.get(request.assets[0].external_id)
     if asset_id is None:
         # Axle accepted the site but did not name our charger: nothing usable to store.
@@ -325,16 +333,6 @@ async def async_add_charger(client: AxleClient, site_id: str, request: OnboardRe
         (asset,) = await client.async_add_assets(site_id, request)
     except AxleSiteMismatchError as err:
         raise SiteMismatchError from err
-    except AxleBadRequestError as err:
-        raise SiteDetailsRejectedError from err
-    except AxleConflictError as err:
-        raise AssetConflictError from err
-    except AxleNotFoundError as err:
-        raise UnknownAssetModelError from err
-    except AxleNotEligibleError as err:
-        if err.previously_withdrew:
-            raise RejoinRequiredError from err
-        raise NotEligibleError(_refusal_reason(err)) from err
     except AxleError as err:
-        raise_for_axle_error(err, "adding a charger")
+        _raise_for_refused_site(err, "adding a charger", withdrawal_stops=True)
     return asset.asset_id
