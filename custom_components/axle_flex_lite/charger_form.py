@@ -62,6 +62,7 @@ from .const import (
     ControlKind,
 )
 from .controls import as_number, number_range
+from .flow_schemas import show_filled_form
 from .plug import clean_states, normalise_state, reads_on_off
 from .profiles import PROFILES_BY_KEY, ChargerProfile, profile_for_platforms
 
@@ -69,6 +70,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from homeassistant.core import HomeAssistant
+    from homeassistant.data_entry_flow import FlowHandler, FlowResult
 
 PLUG_ENTITY_DOMAINS: Final = ["binary_sensor", "sensor", "switch", "input_boolean", "select"]
 SWITCH_ENTITY_DOMAINS: Final = ["switch", "input_boolean"]
@@ -269,6 +271,24 @@ async def async_charger_note(hass: HomeAssistant, values: Mapping[str, Any]) -> 
     )
     note = text(NOTE_KNOWN).replace("{charger}", name)
     return f"{note} {text(profile.key)}" if profile.has_limit else note
+
+
+async def async_show_charger_form[ResultT: FlowResult[Any, Any]](
+    flow: FlowHandler[Any, ResultT, Any],
+    values: Mapping[str, Any],
+    errors: dict[str, str] | None = None,
+    *,
+    step_id: str = "charger",
+    more_fields: Mapping[Any, Any] | None = None,
+) -> ResultT:
+    """Show the charger form filled in with ``values``, with its note (a step may add fields)."""
+    schema = charger_schema(flow.hass, values)
+    if more_fields:
+        schema = schema.extend(more_fields)
+    note = await async_charger_note(flow.hass, values)
+    return show_filled_form(
+        flow, step_id, schema, values, errors, description_placeholders={"charger_note": note}
+    )
 
 
 def _check_entity(

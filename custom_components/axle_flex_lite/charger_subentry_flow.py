@@ -21,9 +21,8 @@ from .api import AxleConfigurationError
 from .charger_form import (
     CHARGER_KEYS,
     ENTITY_FIELDS,
-    async_charger_note,
+    async_show_charger_form,
     charger_input,
-    charger_schema,
     prefill,
     validate_charger,
 )
@@ -40,7 +39,7 @@ from .const import (
     LOGGER,
 )
 from .flow_lookups import async_check_details, async_check_home
-from .flow_schemas import SCHEDULE_SCHEMA, charger_details_schema
+from .flow_schemas import SCHEDULE_SCHEMA, charger_details_schema, show_filled_form
 from .onboarding import (
     AssetConflictError,
     InvalidBaseUrlError,
@@ -60,7 +59,6 @@ if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
 
     from homeassistant.core import HomeAssistant
-    import voluptuous as vol
 
     from .api import AxleClient
 
@@ -135,7 +133,7 @@ class ChargerSubentryFlow(ConfigSubentryFlow):
     ) -> SubentryFlowResult:
         """Ask for the window and control mode, then add the charger at Axle and save it."""
         if user_input is None:
-            return self._async_show_form("schedule", SCHEDULE_SCHEMA, self._schedule_input)
+            return show_filled_form(self, "schedule", SCHEDULE_SCHEMA, self._schedule_input)
         self._schedule_input = user_input
         return await self._async_add_charger()
 
@@ -171,8 +169,8 @@ class ChargerSubentryFlow(ConfigSubentryFlow):
             )
         except OnboardFailedError as failure:
             # Axle down, the account refused, the site moved: the same answers may work later.
-            return self._async_show_form(
-                "schedule", SCHEDULE_SCHEMA, self._schedule_input, {"base": failure.error}
+            return show_filled_form(
+                self, "schedule", SCHEDULE_SCHEMA, self._schedule_input, {"base": failure.error}
             )
         return self.async_create_entry(
             title=charger_title(self.hass, charger),
@@ -225,42 +223,19 @@ class ChargerSubentryFlow(ConfigSubentryFlow):
                 raise InvalidBaseUrlError from err
         return self._client
 
-    @callback
-    def _async_show_form(
-        self,
-        step_id: str,
-        schema: vol.Schema,
-        values: Mapping[str, Any] | None,
-        errors: dict[str, str] | None = None,
-        description_placeholders: dict[str, str] | None = None,
-    ) -> SubentryFlowResult:
-        """Show a form filled with what the user typed before, or what is known."""
-        return self.async_show_form(
-            step_id=step_id,
-            data_schema=self.add_suggested_values_to_schema(schema, values),
-            errors=errors,
-            description_placeholders=description_placeholders,
-        )
-
     async def _async_show_charger_form(
         self, errors: dict[str, str] | None = None
     ) -> SubentryFlowResult:
         """Show the charger form, filled with what the user typed (or the profile's)."""
-        values = self._charger_input
-        return self._async_show_form(
-            "charger",
-            charger_schema(self.hass, values),
-            values,
-            errors,
-            {"charger_note": await async_charger_note(self.hass, values)},
-        )
+        return await async_show_charger_form(self, self._charger_input, errors)
 
     @callback
     def _async_show_details_form(self, errors: dict[str, str] | None = None) -> SubentryFlowResult:
         """Show the details form: the model (the profile's suggestion first) and the date."""
         model = self._charger_input.get(CONF_ASSET_MODEL)
         suggested = self._details_input or ({CONF_ASSET_MODEL: model} if model else {})
-        return self._async_show_form(
+        return show_filled_form(
+            self,
             "charger_details",
             charger_details_schema(needs_cop11=bool(self._needs_cop11)),
             suggested,
@@ -269,14 +244,12 @@ class ChargerSubentryFlow(ConfigSubentryFlow):
 
     async def _async_show_reconfigure_form(self, errors: dict[str, str]) -> SubentryFlowResult:
         """Show the charger and schedule form, filled from the subentry or the user's input."""
-        values = self._charger_input
-        schema = charger_schema(self.hass, values).extend(SCHEDULE_SCHEMA.schema)
-        return self._async_show_form(
-            "reconfigure",
-            schema,
-            values,
+        return await async_show_charger_form(
+            self,
+            self._charger_input,
             errors,
-            {"charger_note": await async_charger_note(self.hass, values)},
+            step_id="reconfigure",
+            more_fields=SCHEDULE_SCHEMA.schema,
         )
 
 

@@ -30,9 +30,8 @@ from homeassistant.core import callback
 
 from .api import AxleClient, Environment, MeterAddress
 from .charger_form import (
-    async_charger_note,
+    async_show_charger_form,
     charger_input,
-    charger_schema,
     prefill,
     validate_charger,
 )
@@ -64,6 +63,7 @@ from .flow_schemas import (
     SCHEDULE_SCHEMA,
     SITE_SCHEMA,
     charger_details_schema,
+    show_filled_form,
 )
 from .onboarding import (
     AssetConflictError,
@@ -84,8 +84,6 @@ from .onboarding import (
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
-
-    import voluptuous as vol
 
 
 class AxleFlexLiteConfigFlow(MeterLookupSteps, HomeReconfigureStep, ConfigFlow, domain=DOMAIN):
@@ -149,7 +147,7 @@ class AxleFlexLiteConfigFlow(MeterLookupSteps, HomeReconfigureStep, ConfigFlow, 
                     self._account = account
                     self._client = client
                     return await self.async_step_site()
-        return self._async_show_filled_form("user", ACCOUNT_SCHEMA, user_input, errors)
+        return show_filled_form(self, "user", ACCOUNT_SCHEMA, user_input, errors)
 
     async def async_step_site(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Ask for the home's meter, address, email and consent."""
@@ -257,7 +255,7 @@ class AxleFlexLiteConfigFlow(MeterLookupSteps, HomeReconfigureStep, ConfigFlow, 
                 self._site[CONF_CONSENT_AT] = consent_time()
                 return await self._async_next_step()
             errors[CONF_CONSENT] = "consent_required"
-        return self._async_show_filled_form("consent", CONSENT_SCHEMA, user_input, errors)
+        return show_filled_form(self, "consent", CONSENT_SCHEMA, user_input, errors)
 
     async def async_step_rejoin(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Confirm joining Flex Lite again after this home left it earlier."""
@@ -334,23 +332,6 @@ class AxleFlexLiteConfigFlow(MeterLookupSteps, HomeReconfigureStep, ConfigFlow, 
             subentries=[first],
         )
 
-    @callback
-    def _async_show_filled_form(
-        self,
-        step_id: str,
-        schema: vol.Schema,
-        values: Mapping[str, Any] | None,
-        errors: dict[str, str] | None = None,
-        description_placeholders: dict[str, str] | None = None,
-    ) -> ConfigFlowResult:
-        """Show a step's form filled with what the user typed before, or what is known."""
-        return self.async_show_form(
-            step_id=step_id,
-            data_schema=self.add_suggested_values_to_schema(schema, values),
-            errors=errors,
-            description_placeholders=description_placeholders,
-        )
-
     def _require_client(self) -> AxleClient:
         """Return the client the user step checked (Home Assistant runs only the current step)."""
         assert self._client is not None  # noqa: S101
@@ -362,7 +343,8 @@ class AxleFlexLiteConfigFlow(MeterLookupSteps, HomeReconfigureStep, ConfigFlow, 
         assert self._verdict is not None  # noqa: S101
         model = self._charger.get(CONF_ASSET_MODEL) or self._suggested_asset_model
         suggested = self._details_input or ({CONF_ASSET_MODEL: model} if model else {})
-        return self._async_show_filled_form(
+        return show_filled_form(
+            self,
             "charger_details",
             charger_details_schema(needs_cop11=not self._verdict.half_hourly_settled),
             suggested,
@@ -372,7 +354,8 @@ class AxleFlexLiteConfigFlow(MeterLookupSteps, HomeReconfigureStep, ConfigFlow, 
     @callback
     def _async_show_site_form(self, errors: dict[str, str] | None = None) -> ConfigFlowResult:
         """Show the home details form, filled with what the user typed before."""
-        return self._async_show_filled_form(
+        return show_filled_form(
+            self,
             "site",
             SITE_SCHEMA,
             self._site_input,
@@ -384,21 +367,12 @@ class AxleFlexLiteConfigFlow(MeterLookupSteps, HomeReconfigureStep, ConfigFlow, 
         self, errors: dict[str, str] | None = None
     ) -> ConfigFlowResult:
         """Show the charger form, filled with what the user typed before (or the profile's)."""
-        values = self._charger_input
-        return self._async_show_filled_form(
-            "charger",
-            charger_schema(self.hass, values),
-            values,
-            errors,
-            description_placeholders={"charger_note": await async_charger_note(self.hass, values)},
-        )
+        return await async_show_charger_form(self, self._charger_input, errors)
 
     @callback
     def _async_show_schedule_form(self, errors: dict[str, str] | None = None) -> ConfigFlowResult:
         """Show the schedule form, filled with what the user typed before."""
-        return self._async_show_filled_form(
-            "schedule", SCHEDULE_SCHEMA, self._schedule_input, errors
-        )
+        return show_filled_form(self, "schedule", SCHEDULE_SCHEMA, self._schedule_input, errors)
 
     async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
         """Axle refused the saved credentials: ask for new ones."""
@@ -411,12 +385,12 @@ class AxleFlexLiteConfigFlow(MeterLookupSteps, HomeReconfigureStep, ConfigFlow, 
         entry = self._get_reauth_entry()
         shown = {CONF_USERNAME: entry.data[CONF_USERNAME]}
         if user_input is None:
-            return self._async_show_filled_form("reauth_confirm", CREDENTIALS_SCHEMA, shown)
+            return show_filled_form(self, "reauth_confirm", CREDENTIALS_SCHEMA, shown)
         credentials = {
             CONF_USERNAME: user_input[CONF_USERNAME].strip(),
             CONF_PASSWORD: user_input[CONF_PASSWORD],
         }
         _, errors = await async_validate_account(self.hass, {**entry.data, **credentials})
         if errors:
-            return self._async_show_filled_form("reauth_confirm", CREDENTIALS_SCHEMA, shown, errors)
+            return show_filled_form(self, "reauth_confirm", CREDENTIALS_SCHEMA, shown, errors)
         return self.async_update_reload_and_abort(entry, data_updates=credentials)

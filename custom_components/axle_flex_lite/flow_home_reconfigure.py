@@ -7,7 +7,7 @@ installation date is asked only of a home with one charger (an added charger giv
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from homeassistant.config_entries import ConfigEntry, ConfigFlow, ConfigFlowResult
 from homeassistant.core import callback
@@ -23,7 +23,12 @@ from .const import (
     CONF_SITE_ID,
     CONF_STREET_ADDRESS,
 )
-from .flow_schemas import FIND_MPAN_URL, RECONFIGURE_SCHEMA, RECONFIGURE_SITE_SCHEMA
+from .flow_schemas import (
+    FIND_MPAN_URL,
+    RECONFIGURE_SCHEMA,
+    RECONFIGURE_SITE_SCHEMA,
+    show_filled_form,
+)
 from .onboarding import (
     NotEligibleError,
     OnboardFailedError,
@@ -36,25 +41,9 @@ from .onboarding import (
 )
 from .subentries import charger_subentries, home_chargers
 
-if TYPE_CHECKING:
-    from collections.abc import Mapping
-
-    import voluptuous as vol
-
 
 class HomeReconfigureStep(ConfigFlow):
     """``reconfigure``: the home's details and consent; Axle onboards the home again."""
-
-    if TYPE_CHECKING:
-
-        def _async_show_filled_form(
-            self,
-            step_id: str,
-            schema: vol.Schema,
-            values: Mapping[str, Any] | None,
-            errors: dict[str, str] | None = None,
-            description_placeholders: dict[str, str] | None = None,
-        ) -> ConfigFlowResult: ...
 
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
@@ -97,7 +86,8 @@ class HomeReconfigureStep(ConfigFlow):
             if key
             in (CONF_MPAN, CONF_STREET_ADDRESS, CONF_POSTCODE, CONF_EMAIL, CONF_INSTALLATION_DATE)
         }
-        return self._async_show_filled_form(
+        return show_filled_form(
+            self,
             "reconfigure",
             RECONFIGURE_SCHEMA if only is not None else RECONFIGURE_SITE_SCHEMA,
             suggested,

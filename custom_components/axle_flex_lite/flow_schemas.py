@@ -1,10 +1,13 @@
 """Forms of the config and options flows: one schema per step, built from Home Assistant selectors.
 
+``show_filled_form`` shows them, in every flow, filled in with what is known.
 Field names are the config entry keys (see const.py), so a validated form maps straight onto the
 entry; their labels and descriptions live in strings.json under each step id.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
 from homeassistant.helpers.selector import (
@@ -43,6 +46,11 @@ from .const import (
     KNOWN_ASSET_MODELS,
     ControlMode,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from homeassistant.data_entry_flow import FlowHandler, FlowResult
 
 # Axle's page on finding the MPAN (shown in the home step's description).
 FIND_MPAN_URL = "https://docs.axle.energy/workflows/find-mpan"
@@ -157,3 +165,21 @@ RECONFIGURE_SITE_SCHEMA = SITE_SCHEMA.extend(CONSENT_SCHEMA.schema)
 RECONFIGURE_SCHEMA = RECONFIGURE_SITE_SCHEMA.extend(
     {vol.Optional(CONF_INSTALLATION_DATE): DateSelector()}
 )
+
+
+def show_filled_form[ResultT: FlowResult[Any, Any]](
+    flow: FlowHandler[Any, ResultT, Any],
+    step_id: str,
+    schema: vol.Schema,
+    values: Mapping[str, Any] | None,
+    errors: dict[str, str] | None = None,
+    *,
+    description_placeholders: dict[str, str] | None = None,
+) -> ResultT:
+    """Show a step's form filled with what the user typed before, or what is known."""
+    return flow.async_show_form(
+        step_id=step_id,
+        data_schema=flow.add_suggested_values_to_schema(schema, values),
+        errors=errors,
+        description_placeholders=description_placeholders,
+    )
