@@ -57,12 +57,8 @@ async def async_setup_entry(
 ) -> None:
     """Add the home's rewards binary sensor and each charger's session binary sensors."""
     async_add_entities([AxleFlexLiteCanWithdrawBinarySensor(entry, CAN_WITHDRAW)])
-    entry.runtime_data.chargers.async_add_charger_entities(
-        lambda controller: (
-            AxleFlexLiteBinarySensorEntity(entry, controller, description)
-            for description in BINARY_SENSORS
-        ),
-        async_add_entities,
+    entry.runtime_data.chargers.async_add_described_entities(
+        AxleFlexLiteBinarySensorEntity, BINARY_SENSORS, async_add_entities
     )
 
 

@@ -49,11 +49,8 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add each charger's buttons."""
-    entry.runtime_data.chargers.async_add_charger_entities(
-        lambda controller: (
-            AxleFlexLiteButtonEntity(entry, controller, description) for description in BUTTONS
-        ),
-        async_add_entities,
+    entry.runtime_data.chargers.async_add_described_entities(
+        AxleFlexLiteButtonEntity, BUTTONS, async_add_entities
     )
 
 

@@ -38,9 +38,8 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add each charger's charging schedule calendar."""
-    entry.runtime_data.chargers.async_add_charger_entities(
-        lambda controller: [AxleFlexLiteCalendarEntity(entry, controller, CHARGING_SCHEDULE)],
-        async_add_entities,
+    entry.runtime_data.chargers.async_add_described_entities(
+        AxleFlexLiteCalendarEntity, (CHARGING_SCHEDULE,), async_add_entities
     )
 
 

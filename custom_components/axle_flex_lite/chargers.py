@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
     from homeassistant.config_entries import ConfigEntry, ConfigSubentry
-    from homeassistant.helpers.entity import Entity
+    from homeassistant.helpers.entity import Entity, EntityDescription
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
     from .api import AxleClient
@@ -119,6 +119,18 @@ class HomeChargers:
         self._builders.append((build, add))
         for controller in self.controllers.values():
             self._add_entities(controller, build, add)
+
+    @callback
+    def async_add_described_entities[DescriptionT: EntityDescription](
+        self,
+        entity: Callable[[ConfigEntry[Any], SessionController, DescriptionT], Entity],
+        descriptions: Iterable[DescriptionT],
+        add: AddConfigEntryEntitiesCallback,
+    ) -> None:
+        """Add one ``entity`` per description for every charger, now and each one added later."""
+        self.async_add_charger_entities(
+            lambda controller: [entity(self.entry, controller, d) for d in descriptions], add
+        )
 
     def _add_entities(
         self,

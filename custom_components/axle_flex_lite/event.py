@@ -32,9 +32,8 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add each charger's schedule event entity."""
-    entry.runtime_data.chargers.async_add_charger_entities(
-        lambda controller: [AxleFlexLiteScheduleEvent(entry, controller, SCHEDULE)],
-        async_add_entities,
+    entry.runtime_data.chargers.async_add_described_entities(
+        AxleFlexLiteScheduleEvent, (SCHEDULE,), async_add_entities
     )
 
 

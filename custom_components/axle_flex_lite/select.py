@@ -31,9 +31,8 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add each charger's control mode select."""
-    entry.runtime_data.chargers.async_add_charger_entities(
-        lambda controller: [AxleFlexLiteControlModeSelect(entry, controller, CONTROL_MODE)],
-        async_add_entities,
+    entry.runtime_data.chargers.async_add_described_entities(
+        AxleFlexLiteControlModeSelect, (CONTROL_MODE,), async_add_entities
     )
 
 

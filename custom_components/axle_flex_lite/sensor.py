@@ -145,11 +145,8 @@ async def async_setup_entry(
     async_add_entities(
         AxleFlexLiteRewardsSensorEntity(entry, description) for description in REWARDS_SENSORS
     )
-    entry.runtime_data.chargers.async_add_charger_entities(
-        lambda controller: (
-            AxleFlexLiteSensorEntity(entry, controller, description) for description in SENSORS
-        ),
-        async_add_entities,
+    entry.runtime_data.chargers.async_add_described_entities(
+        AxleFlexLiteSensorEntity, SENSORS, async_add_entities
     )
 
 

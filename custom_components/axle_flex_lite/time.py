@@ -46,11 +46,8 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add each charger's charging window start and end."""
-    entry.runtime_data.chargers.async_add_charger_entities(
-        lambda controller: (
-            AxleFlexLiteTimeEntity(entry, controller, description) for description in TIMES
-        ),
-        async_add_entities,
+    entry.runtime_data.chargers.async_add_described_entities(
+        AxleFlexLiteTimeEntity, TIMES, async_add_entities
     )
 
 
