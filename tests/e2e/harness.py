@@ -43,6 +43,12 @@ RELAY = "input_boolean.ev_charger_relay"
 SWITCH = "switch.ev_charger"
 CURRENT = "input_number.ev_charging_current"
 POWER = "sensor.ev_charger_power"
+# The second car's charger, the same kind, added to the same home as a charger subentry.
+PLUG_2 = "input_boolean.ev_2_plugged_in"
+RELAY_2 = "input_boolean.ev_charger_2_relay"
+SWITCH_2 = "switch.ev_charger_2"
+CURRENT_2 = "input_number.ev_charger_2_current"
+POWER_2 = "sensor.ev_charger_2_power"
 
 # Simulated twins of real chargers (tests/sim_charger) besides the helper-based charger: a
 # select-based charger (zappi) and a lagging cloud charger (Pod Point). Their report lag is cut to
@@ -106,6 +112,32 @@ def simulated_charger_flow(
             },
         ),
         ("consent", {"consent": True}),
+    ]
+
+
+def second_charger_flow(
+    *, window_start: datetime | time, window_end: datetime | time
+) -> list[tuple[str, dict[str, Any]]]:
+    """Return the "Add charger" subentry flow's forms and answers for the second charger."""
+    return [
+        (
+            "charger",
+            {
+                "plug_entity": PLUG_2,
+                "switch_entity": SWITCH_2,
+                "current_entity": CURRENT_2,
+                "power_kw": 7.4,
+            },
+        ),
+        ("charger_details", {"asset_model": "axle_charger_v1"}),
+        (
+            "schedule",
+            {
+                "window_start": window_start.strftime("%H:%M:00"),
+                "window_end": window_end.strftime("%H:%M:00"),
+                "control_mode": "pause_only",
+            },
+        ),
     ]
 
 
@@ -328,6 +360,21 @@ class SimulatorClient:
         result: dict[str, Any] = await self._get("/_sim/state")
         return result
 
+    async def set_asset_pause(
+        self, external_id: str, *, soon_offset: float, soon_length: float
+    ) -> None:
+        """Give one charger its own "soon" pauses (``POST /_sim/asset-pause``)."""
+        body = {
+            "external_id": external_id,
+            "mode": "soon",
+            "soon_offset": soon_offset,
+            "soon_length": soon_length,
+        }
+        async with self._session.post(f"{self.base_url}/_sim/asset-pause", json=body) as response:
+            if response.status != 200:
+                text = await response.text()
+                raise HttpError(f"POST /_sim/asset-pause: HTTP {response.status}: {text}")
+
     async def requests(self, path_fragment: str) -> list[dict[str, Any]]:
         """Return the recorded requests whose path contains ``path_fragment``."""
         result = await self._get("/_sim/requests", path=path_fragment)
@@ -493,6 +540,24 @@ class HomeAssistantClient:
                 raise AssertionError(f"expected the form {step_id!r} without errors, got {flow}")
             flow = await self.flow_step(flow["flow_id"], user_input)
         return flow
+
+    async def run_subentry_flow(
+        self, entry_id: str, subentry_type: str, forms: Sequence[tuple[str, dict[str, Any]]]
+    ) -> dict[str, Any]:
+        """Run a subentry flow (the entry page's "Add ..." button), filling in each form in turn.
+
+        Both releases we test take ``{"handler": [entry_id, subentry_type]}`` here; the newer
+        one no longer reads ``show_advanced_options``, so it is left out.
+        """
+        flows = "/api/config/config_entries/subentries/flow"
+        flow = await self.request("POST", flows, json={"handler": [entry_id, subentry_type]})
+        for step_id, user_input in forms:
+            shown = (flow["type"], flow.get("step_id"), flow.get("errors") or {})
+            if shown != ("form", step_id, {}):
+                raise AssertionError(f"expected the form {step_id!r} without errors, got {flow}")
+            flow = await self.request("POST", f"{flows}/{flow['flow_id']}", json=user_input)
+        result: dict[str, Any] = flow
+        return result
 
     async def flow_step(self, flow_id: str, user_input: dict[str, Any]) -> dict[str, Any]:
         """Submit one form of a config flow."""

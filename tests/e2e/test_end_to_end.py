@@ -5,7 +5,10 @@ car in, watch Axle's pause switch the charger off and on at the right moments (r
 restart Home Assistant in the middle of a second pause and check the charger is back on when the
 pause ends; then kill it (SIGKILL: no stop event, nothing saved on the way out) in the middle of a
 third pause and check the same, with no second schedule sent to Axle. Alongside the first pause,
-two more homes are set up from their charger's device (the charger step's device picker) with
+a second charger of the same home (added with "Add charger", the charger subentry flow) is plugged
+in and gets its own pause at Axle, starting earlier and ending later than the first one's: each
+charger is paused and put back on its own schedule, the first while the second stays paused. Two
+more homes are set up from their charger's device (the charger step's device picker) with
 simulated twins of real chargers, a select-based one and a lagging cloud one, and each is paused
 and put back the same way.
 
@@ -27,12 +30,17 @@ import aiohttp
 
 from .harness import (
     CURRENT,
+    CURRENT_2,
     DOMAIN,
     MPAN,
     PLUG,
+    PLUG_2,
     POWER,
+    POWER_2,
     RELAY,
+    RELAY_2,
     SWITCH,
+    SWITCH_2,
     TWIN_CHARGERS,
     TWIN_COMMAND_LATENCY,
     TWIN_SETUP,
@@ -41,6 +49,7 @@ from .harness import (
     Lateness,
     SimulatorClient,
     processes_mentioning,
+    second_charger_flow,
     set_restored_states,
     simulated_charger_flow,
     simulator_process,
@@ -53,6 +62,9 @@ if TYPE_CHECKING:
 # The simulator answers every plug-in with a pause this long, starting this many seconds later.
 PAUSE_OFFSET = 20.0
 PAUSE_LENGTH = 30.0
+# The second charger's own pause at Axle: it starts before the first charger's and ends after it.
+SECOND_PAUSE_OFFSET = 10.0
+SECOND_PAUSE_LENGTH = 50.0
 # How far from a pause boundary the charger may switch (the integration aims for the exact moment).
 BOUNDARY_TOLERANCE = timedelta(seconds=2)
 STARTUP_TIMEOUT = 120.0
@@ -61,6 +73,16 @@ RESTART_INTO_PAUSE = timedelta(seconds=5)
 
 TIME_ZONE = ZoneInfo("Europe/London")  # as in tests/e2e/config/configuration.yaml
 PLUG_IN_SCHEDULE = "plug-in-schedule"
+
+
+# The entities looked up per charger subentry, and on the home itself.
+CHARGER_ENTITIES = (
+    ("sensor", "status"),
+    ("binary_sensor", "pause_active"),
+    ("sensor", "next_pause_start"),
+    ("sensor", "next_pause_end"),
+)
+HOME_ENTITIES = (("switch", "participation"),)
 
 
 def log_step(message: str, started: float) -> None:
@@ -109,6 +131,10 @@ class Story:
         self.pause_end_entity = ""
         self.participation_entity = ""
         self.main_schedule_path = PLUG_IN_SCHEDULE
+        self.entry_id = ""
+        # The second charger's status, pause_active, next_pause_start and next_pause_end.
+        self.second: dict[str, str] = {}
+        self.second_schedule_path = PLUG_IN_SCHEDULE
 
     def log(self, message: str) -> None:
         """Print one line of progress."""
@@ -118,12 +144,12 @@ class Story:
         """Note how late a command reached the charger."""
         self.lateness.append(Lateness(edge, planned, reached))
 
-    def relay_changed(self, state: str, after: datetime) -> datetime:
+    def relay_changed(self, state: str, after: datetime, relay: str = RELAY) -> datetime:
         """When the simulated charger's relay (what our switch commands) went to ``state``."""
         assert self.ws is not None
         return next(
             change.changed_at
-            for change in self.ws.changes[RELAY]
+            for change in self.ws.changes[relay]
             if change.state == state and change.changed_at > after
         )
 
@@ -180,7 +206,11 @@ class Story:
         assert (await self.hass.state(SWITCH))["state"] == "on"
         assert (await self.hass.state(PLUG))["state"] == "off"
         assert (await self.hass.state(POWER))["state"] == "0"
-        self.log("onboarded; simulated charger on at 16 A, unplugged")
+        await self.hass.call_service("input_number", "set_value", entity_id=CURRENT_2, value=16)
+        await self.hass.call_service("switch", "turn_on", entity_id=SWITCH_2)
+        assert (await self.hass.state(SWITCH_2))["state"] == "on"
+        assert (await self.hass.state(PLUG_2))["state"] == "off"
+        self.log("onboarded; simulated chargers on at 16 A, unplugged")
 
     async def _running(self) -> bool:
         config = await self.hass.request("GET", "/api/config")
@@ -319,17 +349,19 @@ class Story:
         await self.hass.call_service("sim_charger", "unplug", profile=profile)
         self.log(f"{profile}: {entity_id} {before} -> {paused} -> {before} with Axle's pause")
 
-    async def find_entities(self, entry_id: str) -> None:
-        """Find the status sensor and pause binary sensor in the entity registry."""
+    async def charger_entities(self, entry_id: str, subentry_id: str | None) -> dict[str, str]:
+        """Return one charger's entities (``None``: the home's own) by key, from the registry."""
         assert self.ws is not None
         registry: list[dict[str, Any]] = await self.ws.command("config/entity_registry/list")
         ours = [
             item
             for item in registry
-            if item["platform"] == DOMAIN and item["config_entry_id"] == entry_id
+            if item["platform"] == DOMAIN
+            and item["config_entry_id"] == entry_id
+            and item.get("config_subentry_id") == subentry_id
         ]
-
-        def entity(domain: str, key: str) -> str:
+        found: dict[str, str] = {}
+        for domain, key in CHARGER_ENTITIES if subentry_id else HOME_ENTITIES:
             matches = [
                 item["entity_id"]
                 for item in ours
@@ -337,14 +369,64 @@ class Story:
                 and (item["translation_key"] == key or item["unique_id"].endswith(f"_{key}"))
             ]
             assert len(matches) == 1, f"{domain} {key}: {matches} among {ours}"
-            return str(matches[0])
+            found[key] = str(matches[0])
+        return found
 
-        self.status_entity = entity("sensor", "status")
-        self.pause_entity = entity("binary_sensor", "pause_active")
-        self.pause_start_entity = entity("sensor", "next_pause_start")
-        self.pause_end_entity = entity("sensor", "next_pause_end")
-        self.participation_entity = entity("switch", "participation")
+    async def charger_subentries(self, entry_id: str) -> list[dict[str, Any]]:
+        """Return the home's charger subentries, as the entry's page lists them."""
+        assert self.ws is not None
+        listed: list[dict[str, Any]] = await self.ws.command(
+            "config_entries/subentries/list", entry_id=entry_id
+        )
+        return [item for item in listed if item["subentry_type"] == "charger"]
+
+    async def find_entities(self, entry_id: str) -> None:
+        """Find the first charger's and the home's entities in the entity registry."""
+        self.entry_id = entry_id
+        (first,) = await self.charger_subentries(entry_id)
+        charger = await self.charger_entities(entry_id, first["subentry_id"])
+        self.status_entity = charger["status"]
+        self.pause_entity = charger["pause_active"]
+        self.pause_start_entity = charger["next_pause_start"]
+        self.pause_end_entity = charger["next_pause_end"]
+        self.participation_entity = (await self.charger_entities(entry_id, None))["participation"]
         self.log(f"entities: {self.status_entity}, {self.pause_entity}")
+
+    async def add_second_charger(self) -> None:
+        """ "Add charger" on the home: the subentry flow adds its asset to the site at Axle.
+
+        The simulator then gets a pause of its own for that charger only.
+        """
+        now = datetime.now(TIME_ZONE)
+        forms = second_charger_flow(
+            window_start=now - timedelta(hours=1), window_end=now + timedelta(hours=4)
+        )
+        flow = await self.hass.run_subentry_flow(self.entry_id, "charger", forms)
+        assert flow["type"] == "create_entry", flow
+        subentries = await self.charger_subentries(self.entry_id)
+        assert len(subentries) == 2, subentries
+        (added,) = [item for item in subentries if item["title"] == flow["title"]]
+        assets = (await self.simulator.state())["sites"][MPAN]["assets"]
+        assert len(assets) == 2, assets
+        first_path = self.main_schedule_path
+        (asset,) = [asset for asset in assets if not first_path.startswith(f"{asset['id']}/")]
+        # The subentry's unique id is the charger's id at Axle.
+        assert added["unique_id"] == asset["external_id"], (added, asset)
+        self.second_schedule_path = f"{asset['id']}/event/{PLUG_IN_SCHEDULE}"
+        await self.simulator.set_asset_pause(
+            asset["external_id"], soon_offset=SECOND_PAUSE_OFFSET, soon_length=SECOND_PAUSE_LENGTH
+        )
+
+        # The update listener starts the new charger: its entities show up on their own.
+        async def registered() -> dict[str, str] | None:
+            try:
+                return await self.charger_entities(self.entry_id, added["subentry_id"])
+            except AssertionError:
+                return None
+
+        self.second = await wait_for(registered, 30, "the second charger's entities")
+        assert self.second["status"] != self.status_entity, self.second
+        self.log(f"second charger added ({self.second['status']}); its own pause at Axle")
 
     async def plug_in(
         self, start: tuple[str, str] = ("input_boolean", PLUG)
@@ -353,11 +435,11 @@ class Story:
 
         ``start`` is what is turned on to start the session: the plug, or Flex Lite itself.
         """
-        before = len(await self.simulator.requests(PLUG_IN_SCHEDULE))
+        before = len(await self.simulator.requests(self.main_schedule_path))
         await self.hass.call_service(start[0], "turn_on", entity_id=start[1])
 
         async def new_request() -> list[dict[str, Any]] | None:
-            requests = await self.simulator.requests(PLUG_IN_SCHEDULE)
+            requests = await self.simulator.requests(self.main_schedule_path)
             return requests if len(requests) > before else None
 
         requests = await wait_for(new_request, 15, "the plug-in schedule to reach the simulator")
@@ -382,10 +464,18 @@ class Story:
         assert (await self.hass.state(SWITCH))["state"] == "on"
         return pause_start, pause_end
 
-    async def _next_pause(self) -> tuple[datetime, datetime] | None:
-        """Return the pause shown by the next-pause start and end sensors, if both are set."""
-        start = (await self.hass.state(self.pause_start_entity))["state"]
-        end = (await self.hass.state(self.pause_end_entity))["state"]
+    async def _next_pause(
+        self, entities: dict[str, str] | None = None
+    ) -> tuple[datetime, datetime] | None:
+        """Return the pause shown by the next-pause start and end sensors, if both are set.
+
+        The first charger's sensors, or those of ``entities`` (the second charger's).
+        """
+        start_entity, end_entity = self.pause_start_entity, self.pause_end_entity
+        if entities is not None:
+            start_entity, end_entity = entities["next_pause_start"], entities["next_pause_end"]
+        start = (await self.hass.state(start_entity))["state"]
+        end = (await self.hass.state(end_entity))["state"]
         if {start, end} & {"unknown", "unavailable"}:
             return None
         return parse_time(start), parse_time(end)
@@ -416,9 +506,80 @@ class Story:
         self.note("pause 1 start", pause_start, self.relay_changed("off", plugged_at))
         self.note("pause 1 end", pause_end, self.relay_changed("on", off.changed_at))
 
+    async def run_second_charger(self, first_pause: tuple[datetime, datetime]) -> None:
+        """Plug the second car in while the first charges; its own pause brackets the first's.
+
+        Its pause starts before the first charger's and ends after it: the first charger is put
+        back on at its own pause end while the second stays paused, and the second is put back at
+        its end, each exactly once and without touching the other.
+        """
+        assert self.ws is not None
+        plugged_at = datetime.now(UTC)
+        await self.hass.call_service("input_boolean", "turn_on", entity_id=PLUG_2)
+        (request,) = await wait_for(
+            lambda: self.simulator.requests(self.second_schedule_path),
+            15,
+            "the second charger's plug-in schedule",
+        )
+        expected_start = parse_time(request["at"]) + timedelta(seconds=SECOND_PAUSE_OFFSET)
+
+        async def announced() -> tuple[datetime, datetime] | None:
+            pause = await self._next_pause(self.second)
+            if pause is None or abs(pause[0] - expected_start) > timedelta(seconds=1.5):
+                return None
+            return pause
+
+        pause_start, pause_end = await wait_for(announced, 10, "the second charger's pause to show")
+        assert pause_end - pause_start == timedelta(seconds=SECOND_PAUSE_LENGTH)
+        first_start, first_end = first_pause
+        assert pause_start < first_start, (pause_start, first_pause)
+        assert pause_end > first_end, (pause_end, first_pause)
+        self.log(f"second charger: pause {pause_start:%H:%M:%S}-{pause_end:%H:%M:%S}")
+
+        wait = (pause_end - datetime.now(UTC)).total_seconds() + 10
+        off = await self.ws.wait_for_change(SWITCH_2, "off", after=plugged_at, within=wait)
+        assert_near(off.changed_at, pause_start, "the second charger switched off")
+        # Its pause began on its own: the first charger went off only later, at its own start.
+        first_off = await self.ws.wait_for_change(SWITCH, "off", after=plugged_at, within=wait)
+        assert first_off.changed_at > off.changed_at + BOUNDARY_TOLERANCE, (first_off, off)
+        # The first charger's pause ends (watch_pause checks it is back on then) while this one
+        # stays paused.
+        first_on = await self.ws.wait_for_change(SWITCH, "on", after=first_start, within=wait)
+        assert first_on.changed_at < pause_end - BOUNDARY_TOLERANCE, first_on
+        await asyncio.sleep(1)  # a command to the wrong charger would show within a second
+        assert (await self.hass.state(SWITCH_2))["state"] == "off", await self.describe()
+        assert (await self.hass.state(self.second["pause_active"]))["state"] == "on"
+        assert (await self.hass.state(self.second["status"]))["state"] == "paused"
+        self.log("first charger back on; the second still paused")
+
+        on = await self.ws.wait_for_change(SWITCH_2, "on", after=off.changed_at, within=wait)
+        assert_near(on.changed_at, pause_end, "the second charger switched back on")
+
+        async def charging() -> bool:
+            status = (await self.hass.state(self.second["status"]))["state"]
+            pause = (await self.hass.state(self.second["pause_active"]))["state"]
+            return bool(status == "charging" and pause == "off")
+
+        await wait_for(charging, 5, "the second charger's status charging, pause off")
+        assert float((await self.hass.state(POWER_2))["state"]) == 16 * 230
+        changes = [c.state for c in self.ws.changes[SWITCH_2] if c.changed_at > plugged_at]
+        assert changes == ["off", "on"], changes
+        first_changes = [c.state for c in self.ws.changes[SWITCH] if c.changed_at > plugged_at]
+        assert first_changes == ["off", "on"], first_changes
+        assert len(await self.simulator.requests(self.second_schedule_path)) == 1
+        self.note(
+            "charger 2 pause start", pause_start, self.relay_changed("off", plugged_at, RELAY_2)
+        )
+        self.note(
+            "charger 2 pause end", pause_end, self.relay_changed("on", off.changed_at, RELAY_2)
+        )
+        # Unplugged now, so the later steps' sessions are the first charger's alone.
+        await self.hass.call_service("input_boolean", "turn_off", entity_id=PLUG_2)
+        self.log("second charger: off and on with its own pause, then unplugged")
+
     async def describe(self) -> str:
         """Return the states that matter, for failure messages."""
-        entity_ids = [PLUG, SWITCH, RELAY, self.status_entity, self.pause_entity]
+        entity_ids = [PLUG, SWITCH, RELAY, self.status_entity, self.pause_entity, PLUG_2, SWITCH_2]
         states = [await self.hass.state(entity_id) for entity_id in entity_ids if entity_id]
         return ", ".join(
             f"{state['entity_id']}={state['state']} (since {state['last_changed']})"
@@ -565,14 +726,18 @@ async def run_story(deployment: Deployment, lateness: list[Lateness]) -> None:
         await story.check_onboarded_in_simulator()
         await story.check_no_repairs()
         await story.find_entities(entry_id)
+        await story.add_second_charger()
         for profile in TWIN_CHARGERS:
             await story.add_twin_entry(profile)
         pause_start, pause_end = await story.plug_in()
         assert len(await story.simulator.requests(story.main_schedule_path)) == 1
-        # The twins' sessions run alongside the first pause.
-        twins = asyncio.gather(*(story.run_twin(profile) for profile in TWIN_CHARGERS))
+        # The second charger's and the twins' sessions run alongside the first pause.
+        others = asyncio.gather(
+            story.run_second_charger((pause_start, pause_end)),
+            *(story.run_twin(profile) for profile in TWIN_CHARGERS),
+        )
         await story.watch_pause(pause_start, pause_end)
-        await twins
+        await others
         assert len(await story.simulator.requests(story.main_schedule_path)) == 1
         await story.restart_during_second_pause()
         await story.kill_during_third_pause()
