@@ -302,11 +302,17 @@ class Clock:
         run in order, with the clock at ``when``.
         """
         limit = when + self.SPREAD
+        fired_after_when: datetime | None = None
         for _ in range(self.MAX_STEPS):
             due = self.next_due()
-            if due is None or due > limit:
+            if due is None or due > limit or due == fired_after_when:
+                # A point-in-time timer fired with the clock still at ``when`` finds itself early
+                # and re-arms for its own time (Home Assistant does that): it is due after
+                # ``when``, so it waits for the clock to get there.
                 break
             due = max(due, self.now)
+            if due > when:
+                fired_after_when = due
             self.freezer.move_to(min(due, when))
             await self._fire(due)
         else:
