@@ -71,6 +71,7 @@ if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
     from homeassistant.core import HomeAssistant
 
+    from tests.plugins.chargers import SimChargers
     from tests.plugins.home import Home
     from tools.axle_simulator import AxleSimulator
 
@@ -231,6 +232,15 @@ async def reach_schedule(hass: HomeAssistant, entry: ConfigEntry) -> Any:
     return result
 
 
+def suggested_values(result: Any) -> dict[str, Any]:
+    """The values a form is filled in with (fields left empty are left out)."""
+    return {
+        str(marker): marker.description["suggested_value"]
+        for marker in result["data_schema"].schema
+        if marker.description and marker.description.get("suggested_value") is not None
+    }
+
+
 def onboards(simulator: AxleSimulator) -> list[dict[str, Any]]:
     """What the integration sent to Axle's onboarding, oldest first."""
     return [request.body for request in simulator.requests_to("/entities/site/onboard")]
@@ -309,6 +319,20 @@ async def test_a_device_names_the_charger_and_its_profile_model_is_offered(
     assert added.title == "Garage zappi"
     assert added.data[CONF_ASSET_MODEL] == "zappi"
     assert onboards(axle_simulator)[0]["assets"][0]["asset_model"] == "zappi"
+
+
+async def test_a_profiles_model_is_offered_on_the_details_form(
+    hass: HomeAssistant, house: ConfigEntry, sim_chargers: SimChargers
+) -> None:
+    """A device a profile knows fills in the charger form and offers the profile's Axle model."""
+    zappi = await sim_chargers.add("zappi")
+    result = await submit(hass, await start(hass, house), {CONF_CHARGER_DEVICE: zappi.device_id})
+    assert result["step_id"] == "charger"
+    shown = suggested_values(result)
+    assert CONF_ASSET_MODEL not in shown  # not a field of the charger form
+    result = await submit(hass, result, shown)
+    assert result["step_id"] == "charger_details", result["errors"]
+    assert suggested_values(result) == {CONF_ASSET_MODEL: "zappi"}
 
 
 async def test_cop11_home_asks_for_the_installation_date(

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 from uuid import uuid4
 
 from homeassistant.config_entries import ConfigSubentryFlow, SubentryFlowResult
-from homeassistant.core import callback
 from homeassistant.helpers import device_registry as dr
 
 from .api import AxleConfigurationError
@@ -36,22 +35,22 @@ from .const import (
     CONF_PLUG_ENTITY,
     CONF_SITE_ID,
     DOMAIN,
-    LOGGER,
 )
-from .flow_lookups import async_check_details, async_check_home
-from .flow_schemas import SCHEDULE_SCHEMA, charger_details_schema, show_filled_form
+from .flow_charger_steps import ChargerSteps
+from .flow_lookups import async_check_home
+from .flow_schemas import SCHEDULE_SCHEMA, show_filled_form
 from .onboarding import (
     AssetConflictError,
     InvalidBaseUrlError,
     NotEligibleError,
     OnboardFailedError,
     RejoinRequiredError,
-    UnexpectedAnswerError,
     UnknownAssetModelError,
     async_add_charger,
     build_client,
     onboard_request,
     schedule_options,
+    unexpected_errors_as_unknown,
 )
 from .subentries import added_charger_key_prefix, charger_subentries
 
@@ -63,16 +62,12 @@ if TYPE_CHECKING:
     from .api import AxleClient
 
 
-class ChargerSubentryFlow(ConfigSubentryFlow):
-    """Add a charger to a home, or change one."""
+class ChargerSubentryFlow(ChargerSteps[SubentryFlowResult], ConfigSubentryFlow):
+    """Add a charger to a home (its charger steps: flow_charger_steps.py), or change one."""
 
     def __init__(self) -> None:
         """Start with nothing collected."""
-        self._charger_input: dict[str, Any] = {}
-        self._charger: dict[str, Any] = {}
-        self._needs_cop11: bool | None = None
-        self._details_input: dict[str, Any] = {}
-        self._details: dict[str, Any] | None = None
+        super().__init__()
         self._schedule_input: dict[str, Any] = {}
         self._external_id = f"ha-{uuid4().hex}"
         self._client: AxleClient | None = None
@@ -81,51 +76,21 @@ class ChargerSubentryFlow(ConfigSubentryFlow):
         """Add a charger: its form comes first."""
         return await self.async_step_charger()
 
-    async def async_step_charger(
-        self, user_input: dict[str, Any] | None = None
-    ) -> SubentryFlowResult:
-        """Ask for the charger's device and entities; refuse those another charger uses."""
-        if user_input is None:
-            return await self._async_show_charger_form()
-        values, picked = charger_input(self._charger_input, user_input)
-        if picked:
-            self._charger_input = prefill(self.hass, values, picked)
-            return await self._async_show_charger_form()
-        self._charger_input = values
-        charger, errors = validate_charger(self.hass, values)
-        errors = errors or in_use_errors(self.hass, charger)
-        if errors:
-            return await self._async_show_charger_form(errors)
-        self._charger = charger
-        return await self.async_step_charger_details()
+    def _charger_errors(self, charger: Mapping[str, Any]) -> dict[str, str]:
+        """Refuse an entity another charger uses."""
+        return in_use_errors(self.hass, charger)
 
-    async def async_step_charger_details(
-        self, user_input: dict[str, Any] | None = None
-    ) -> SubentryFlowResult:
-        """Ask for the model, and the installation date when the home needs a CoP11 charger."""
+    async def _async_next_step(self) -> SubentryFlowResult:
+        """Show the next step still missing; the schedule step adds the charger."""
         if self._needs_cop11 is None:
-            # Axle's verdict on the meter decides the route, as in set-up.
+            # Axle's verdict on the meter decides the details step's route, as in set-up.
             try:
-                verdict = await async_check_home(
-                    self._client_for_home(), self._get_entry().data[CONF_MPAN]
-                )
+                verdict = await async_check_home(self._require_client(), self._home_mpan())
             except OnboardFailedError as failure:
                 return await self._async_show_charger_form({"base": failure.error})
             self._needs_cop11 = not verdict.half_hourly_settled
-        if user_input is None:
-            return self._async_show_details_form()
-        self._details_input = user_input
-        check = await async_check_details(
-            self._client_for_home(),
-            self._get_entry().data[CONF_MPAN],
-            user_input,
-            needs_cop11=self._needs_cop11,
-        )
-        if check.abort is not None:
-            return self.async_abort(reason=check.abort)
-        if check.errors:
-            return self._async_show_details_form(check.errors)
-        self._details = check.details
+        if self._details is None:
+            return await self.async_step_charger_details()
         return await self.async_step_schedule()
 
     async def async_step_schedule(
@@ -147,16 +112,10 @@ class ChargerSubentryFlow(ConfigSubentryFlow):
         }
         request = onboard_request(entry.data, self._external_id, charger, override_withdrawal=False)
         try:
-            try:
+            with unexpected_errors_as_unknown("adding a charger"):
                 asset_id = await async_add_charger(
-                    self._client_for_home(), entry.data[CONF_SITE_ID], request
+                    self._require_client(), entry.data[CONF_SITE_ID], request
                 )
-            except OnboardFailedError:
-                raise
-            except Exception as err:
-                # A fault of ours must not leave the user with a broken form.
-                LOGGER.exception("Unexpected error while adding a charger")
-                raise UnexpectedAnswerError from err
         except UnknownAssetModelError as failure:
             return self._async_show_details_form({CONF_ASSET_MODEL: failure.error})
         except AssetConflictError as failure:
@@ -214,7 +173,7 @@ class ChargerSubentryFlow(ConfigSubentryFlow):
             self._charger_input = shown
         return await self._async_show_reconfigure_form(errors)
 
-    def _client_for_home(self) -> AxleClient:
+    def _require_client(self) -> AxleClient:
         """Return a client with the home's account (built once per flow)."""
         if self._client is None:
             try:
@@ -223,24 +182,9 @@ class ChargerSubentryFlow(ConfigSubentryFlow):
                 raise InvalidBaseUrlError from err
         return self._client
 
-    async def _async_show_charger_form(
-        self, errors: dict[str, str] | None = None
-    ) -> SubentryFlowResult:
-        """Show the charger form, filled with what the user typed (or the profile's)."""
-        return await async_show_charger_form(self, self._charger_input, errors)
-
-    @callback
-    def _async_show_details_form(self, errors: dict[str, str] | None = None) -> SubentryFlowResult:
-        """Show the details form: the model (the profile's suggestion first) and the date."""
-        model = self._charger_input.get(CONF_ASSET_MODEL)
-        suggested = self._details_input or ({CONF_ASSET_MODEL: model} if model else {})
-        return show_filled_form(
-            self,
-            "charger_details",
-            charger_details_schema(needs_cop11=bool(self._needs_cop11)),
-            suggested,
-            errors,
-        )
+    def _home_mpan(self) -> str:
+        """Return the home's meter, as saved."""
+        return str(self._get_entry().data[CONF_MPAN])
 
     async def _async_show_reconfigure_form(self, errors: dict[str, str]) -> SubentryFlowResult:
         """Show the charger and schedule form, filled from the subentry or the user's input."""

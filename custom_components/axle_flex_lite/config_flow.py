@@ -29,12 +29,6 @@ from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import callback
 
 from .api import AxleClient, Environment, MeterAddress
-from .charger_form import (
-    async_show_charger_form,
-    charger_input,
-    prefill,
-    validate_charger,
-)
 from .charger_subentry_flow import ChargerSubentryFlow, charger_title
 from .const import (
     CONF_ASSET_ID,
@@ -49,11 +43,11 @@ from .const import (
     CONF_SITE_ID,
     CONFIG_ENTRY_VERSION,
     DOMAIN,
-    LOGGER,
     SUBENTRY_TYPE_CHARGER,
 )
+from .flow_charger_steps import ChargerSteps
 from .flow_home_reconfigure import HomeReconfigureStep
-from .flow_lookups import HomeVerdict, async_check_details, async_check_home
+from .flow_lookups import async_check_home
 from .flow_meter_lookup import MeterLookupSteps
 from .flow_schemas import (
     ACCOUNT_SCHEMA,
@@ -62,7 +56,6 @@ from .flow_schemas import (
     FIND_MPAN_URL,
     SCHEDULE_SCHEMA,
     SITE_SCHEMA,
-    charger_details_schema,
     show_filled_form,
 )
 from .onboarding import (
@@ -71,7 +64,6 @@ from .onboarding import (
     OnboardFailedError,
     RejoinRequiredError,
     SiteDetailsRejectedError,
-    UnexpectedAnswerError,
     UnknownAssetModelError,
     async_onboard,
     async_validate_account,
@@ -79,6 +71,7 @@ from .onboarding import (
     entry_title,
     onboard_request,
     schedule_options,
+    unexpected_errors_as_unknown,
     validate_site,
 )
 
@@ -86,32 +79,28 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
 
-class AxleFlexLiteConfigFlow(MeterLookupSteps, HomeReconfigureStep, ConfigFlow, domain=DOMAIN):
-    """Add a home and its charger to Axle Flex Lite."""
+class AxleFlexLiteConfigFlow(
+    MeterLookupSteps, HomeReconfigureStep, ChargerSteps[ConfigFlowResult], ConfigFlow, domain=DOMAIN
+):
+    """Add a home and its charger to Axle Flex Lite (its charger steps: flow_charger_steps.py)."""
 
     VERSION = CONFIG_ENTRY_VERSION
     MINOR_VERSION = 1
 
     def __init__(self) -> None:
         """Start with nothing collected."""
+        super().__init__()
         self._account: dict[str, Any] = {}
         self._client: AxleClient | None = None
         # Each stays empty until its step is done.
         self._site: dict[str, Any] = {}
-        self._charger: dict[str, Any] = {}
         self._schedule: dict[str, Any] = {}
-        self._verdict: HomeVerdict | None = None
-        self._details: dict[str, Any] | None = None
         self._meters: tuple[MeterAddress, ...] = ()
         self._external_id: str | None = None
         self._override_withdrawal = False
         # What the user last typed, so a form shown again after an error is filled in.
         self._site_input: dict[str, Any] = {}
-        self._charger_input: dict[str, Any] = {}
         self._schedule_input: dict[str, Any] = {}
-        self._details_input: dict[str, Any] = {}
-        # The Axle model the charger's profile suggests (the charger details step offers it).
-        self._suggested_asset_model: str | None = None
 
     @classmethod
     @callback
@@ -165,46 +154,25 @@ class AxleFlexLiteConfigFlow(MeterLookupSteps, HomeReconfigureStep, ConfigFlow, 
         if errors:
             return self._async_show_site_form(errors)
         if site.get(CONF_MPAN) != self._site.get(CONF_MPAN):
-            self._verdict = None  # another meter: ask Axle again
+            self._needs_cop11 = None  # another meter: ask Axle again
         elif CONF_CONSENT_AT in self._site:
             site[CONF_CONSENT_AT] = self._site[CONF_CONSENT_AT]  # corrected details, same consent
         self._site = site
-        return await self._async_next_step()
-
-    async def async_step_charger(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Ask for the charger's device, then how its plug is read and how it is paused.
-
-        A newly picked device fills the form in from its charger profile and shows it again.
-        """
-        if user_input is None:
-            return await self._async_show_charger_form()
-        values, picked = charger_input(self._charger_input, user_input)
-        if picked:
-            self._charger_input = prefill(self.hass, values, picked)
-            self._suggested_asset_model = self._charger_input.get(CONF_ASSET_MODEL)
-            return await self._async_show_charger_form()
-        self._charger_input = values
-        charger, errors = validate_charger(self.hass, values)
-        if errors:
-            return await self._async_show_charger_form(errors)
-        self._charger = charger
         return await self._async_next_step()
 
     async def async_step_eligibility(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Ask Axle about the meter, and explain the answer before going on."""
-        if user_input is not None and self._verdict is not None:
+        if user_input is not None and self._needs_cop11 is not None:
             return await self._async_next_step()
         try:
-            verdict = await async_check_home(self._require_client(), self._site[CONF_MPAN])
+            verdict = await async_check_home(self._require_client(), self._home_mpan())
         except OnboardFailedError as failure:
             return self._async_show_site_form({"base": failure.error})
         if verdict.non_domestic:
             return self.async_abort(reason="non_domestic_site")
-        self._verdict = verdict
+        self._needs_cop11 = not verdict.half_hourly_settled
         return self.async_show_form(
             step_id="eligibility" if verdict.half_hourly_settled else "eligibility_cop11",
             description_placeholders={
@@ -213,27 +181,6 @@ class AxleFlexLiteConfigFlow(MeterLookupSteps, HomeReconfigureStep, ConfigFlow, 
         )
 
     async_step_eligibility_cop11 = async_step_eligibility
-
-    async def async_step_charger_details(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Ask for the charger's model, and its installation date for the CoP11 route."""
-        assert self._verdict is not None  # noqa: S101 - the eligibility step comes first
-        if user_input is None:
-            return self._async_show_details_form()
-        self._details_input = user_input
-        check = await async_check_details(
-            self._require_client(),
-            self._site[CONF_MPAN],
-            user_input,
-            needs_cop11=not self._verdict.half_hourly_settled,
-        )
-        if check.abort is not None:
-            return self.async_abort(reason=check.abort)
-        if check.errors:
-            return self._async_show_details_form(check.errors)
-        self._details = check.details
-        return await self._async_next_step()
 
     async def async_step_schedule(
         self, user_input: dict[str, Any] | None = None
@@ -270,7 +217,7 @@ class AxleFlexLiteConfigFlow(MeterLookupSteps, HomeReconfigureStep, ConfigFlow, 
         Called once the home step is done. ``retry_step`` is the form shown again when Axle cannot
         be reached, so that submitting it retries with everything already collected.
         """
-        if self._verdict is None:
+        if self._needs_cop11 is None:
             return await self.async_step_eligibility()
         if not self._charger:
             return await self.async_step_charger()
@@ -287,14 +234,8 @@ class AxleFlexLiteConfigFlow(MeterLookupSteps, HomeReconfigureStep, ConfigFlow, 
             self._site, self._external_id, charger, override_withdrawal=self._override_withdrawal
         )
         try:
-            try:
+            with unexpected_errors_as_unknown("onboarding"):
                 ids = await async_onboard(self._require_client(), request)
-            except OnboardFailedError:
-                raise
-            except Exception as err:
-                # A fault of ours must not leave the user with a broken form.
-                LOGGER.exception("Unexpected error while onboarding")
-                raise UnexpectedAnswerError from err
         except UnknownAssetModelError as failure:
             return self._async_show_details_form({CONF_ASSET_MODEL: failure.error})
         except SiteDetailsRejectedError as failure:
@@ -337,19 +278,9 @@ class AxleFlexLiteConfigFlow(MeterLookupSteps, HomeReconfigureStep, ConfigFlow, 
         assert self._client is not None  # noqa: S101
         return self._client
 
-    @callback
-    def _async_show_details_form(self, errors: dict[str, str] | None = None) -> ConfigFlowResult:
-        """Show the charger details form: model (default: what the flow holds) and date."""
-        assert self._verdict is not None  # noqa: S101
-        model = self._charger.get(CONF_ASSET_MODEL) or self._suggested_asset_model
-        suggested = self._details_input or ({CONF_ASSET_MODEL: model} if model else {})
-        return show_filled_form(
-            self,
-            "charger_details",
-            charger_details_schema(needs_cop11=not self._verdict.half_hourly_settled),
-            suggested,
-            errors,
-        )
+    def _home_mpan(self) -> str:
+        """Return the meter Axle is asked about (the home step comes first)."""
+        return str(self._site[CONF_MPAN])
 
     @callback
     def _async_show_site_form(self, errors: dict[str, str] | None = None) -> ConfigFlowResult:
@@ -362,12 +293,6 @@ class AxleFlexLiteConfigFlow(MeterLookupSteps, HomeReconfigureStep, ConfigFlow, 
             errors,
             description_placeholders={"find_mpan_url": FIND_MPAN_URL},
         )
-
-    async def _async_show_charger_form(
-        self, errors: dict[str, str] | None = None
-    ) -> ConfigFlowResult:
-        """Show the charger form, filled with what the user typed before (or the profile's)."""
-        return await async_show_charger_form(self, self._charger_input, errors)
 
     @callback
     def _async_show_schedule_form(self, errors: dict[str, str] | None = None) -> ConfigFlowResult:

@@ -7,6 +7,7 @@ Axle can refuse, so that the flow picks the step to show again by type.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
 
@@ -62,7 +63,7 @@ from .const import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterator, Mapping
 
     from homeassistant.core import HomeAssistant
 
@@ -129,6 +130,21 @@ class SiteMismatchError(OnboardFailedError, error="site_mismatch"):
 
 class UnexpectedAnswerError(OnboardFailedError, error="unknown"):
     """Axle answered in a way the integration does not know how to handle."""
+
+
+@contextmanager
+def unexpected_errors_as_unknown(doing: str) -> Iterator[None]:
+    """Turn any fault but Axle's refusals into ``UnexpectedAnswerError`` (logged with its trace).
+
+    A fault of ours must not leave the user with a broken form: it becomes the form's error.
+    """
+    try:
+        yield
+    except OnboardFailedError:
+        raise
+    except Exception as err:
+        LOGGER.exception("Unexpected error while %s", doing)
+        raise UnexpectedAnswerError from err
 
 
 def entry_title(postcode: str) -> str:
