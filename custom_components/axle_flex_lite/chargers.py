@@ -18,7 +18,12 @@ from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from .api import AxleError
 from .const import CONF_ASSET_ID, CONF_SITE_ID, REMOVAL_TIMEOUT, REPLAN_OPTIONS
 from .controller import SessionController
-from .entity import async_charger_device
+from .entity import (
+    async_charger_device,
+    async_remove_home_device_entities,
+    charger_subentry_id,
+    on_home_device,
+)
 from .issues import (
     async_delete_charger_issues,
     async_notify_asset_not_deleted,
@@ -140,7 +145,7 @@ class HomeChargers:
     ) -> None:
         entities = list(build(controller))
         self._entities.setdefault(controller.subentry_id, []).extend(entities)
-        add(entities, config_subentry_id=controller.subentry_id)
+        add(entities, config_subentry_id=charger_subentry_id(self.entry, controller))
 
     # Set-up, changes and tear-down
 
@@ -223,11 +228,16 @@ class HomeChargers:
     async def _async_remove(self, subentry_id: str) -> None:
         """Put a removed charger back, forget it, and remove it at Axle (best effort).
 
-        Its entities and device are gone from the registries already (Home Assistant clears
-        them with the subentry). A value that could not be put back is left to the user with a
-        notification naming it, as at the removal of the whole entry.
+        Home Assistant clears the subentry's device and entities from the registries; the entities
+        of a charger on the home's device belong to the entry, so they are removed here. A value
+        that could not be put back is left to the user with a notification naming it, as at the
+        removal of the whole entry.
         """
+        entities = self._entities.get(subentry_id, [])
+        unique_ids = {entity.unique_id for entity in entities if entity.unique_id}
         controller = await self._async_stop(subentry_id, remove_entities=True)
+        if on_home_device(self.entry, controller):
+            async_remove_home_device_entities(self.hass, self.entry, unique_ids)
         store = SessionStore(self.hass, controller.key_prefix)
         left = entity_keys(self.hass, (await store.async_load()).restore)
         await store.async_remove()

@@ -1,4 +1,10 @@
-"""Base entities of Axle Flex Lite: the home's device, and one device per charger under it."""
+"""Base entities of Axle Flex Lite: the home's device, and a device under it per added charger.
+
+The home's first charger (its key prefix is the entry id: the charger of an entry made before
+chargers were subentries, or the one the config flow set up) keeps its entities on the home's
+device, where a one-charger home always had them: device, entity names and areas stay. A charger
+added later gets a device of its own under the home's.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Final, TypedDict
 
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
@@ -46,13 +52,37 @@ def device_info(entry: AxleFlexLiteConfigEntry) -> DeviceInfo:
     )
 
 
+def on_home_device(entry: AxleFlexLiteConfigEntry, controller: SessionController) -> bool:
+    """Whether the charger's entities are on the home's device (the home's first charger)."""
+    return controller.key_prefix == entry.entry_id
+
+
+def charger_subentry_id(
+    entry: AxleFlexLiteConfigEntry, controller: SessionController
+) -> str | None:
+    """Return the subentry the charger's entities are registered under.
+
+    None for a charger on the home's device: the newest release lets a device belong to one
+    subentry only (one added from another moves it, and entities of the old one go), so these
+    entities belong to the entry, as the home's do, and ``HomeChargers`` removes them itself.
+    """
+    return None if on_home_device(entry, controller) else controller.subentry_id
+
+
+def own_device_identifier(entry: AxleFlexLiteConfigEntry, controller: SessionController) -> str:
+    """Return the identifier of a charger's own device (in the integration's domain)."""
+    return f"{entry.entry_id}_{controller.subentry_id}"
+
+
 def charger_device_info(
     entry: AxleFlexLiteConfigEntry, controller: SessionController
 ) -> DeviceInfo:
-    """Describe one charger's device: its session, pauses, window, calendar."""
+    """Describe the device of a charger's entities: the home's, or the charger's own."""
+    if on_home_device(entry, controller):
+        return device_info(entry)
     return DeviceInfo(
         entry_type=DeviceEntryType.SERVICE,
-        identifiers={(DOMAIN, f"{entry.entry_id}_{controller.subentry_id}")},
+        identifiers={(DOMAIN, own_device_identifier(entry, controller))},
         manufacturer="Axle Energy",
         model="Flex Lite charger",
         name=controller.title,
@@ -71,14 +101,17 @@ def async_home_device(hass: HomeAssistant, entry: AxleFlexLiteConfigEntry) -> dr
 def async_charger_device(
     hass: HomeAssistant, entry: AxleFlexLiteConfigEntry, controller: SessionController
 ) -> None:
-    """Create the charger's device under the home's before its entities are added.
+    """Create the charger's device (under the home's) before its entities are added.
 
     The link is set by device id: the oldest release's device info names the parent by its
     identifiers (``via_device``), the newest by its id (``via_device_id``), and neither takes
-    the other's.
+    the other's. A charger on the home's device has no device of its own.
     """
     registry = dr.async_get(hass)
     home = async_home_device(hass, entry)
+    if on_home_device(entry, controller):
+        _async_retire_own_device(hass, entry, controller, home)
+        return
     device = registry.async_get_or_create(
         config_entry_id=entry.entry_id,
         config_subentry_id=controller.subentry_id,
@@ -86,6 +119,51 @@ def async_charger_device(
     )
     if device.via_device_id != home.id:
         registry.async_update_device(device.id, via_device_id=home.id)
+
+
+@callback
+def _async_retire_own_device(
+    hass: HomeAssistant,
+    entry: AxleFlexLiteConfigEntry,
+    controller: SessionController,
+    home: dr.DeviceEntry,
+) -> None:
+    """Bring the entities back from the charger's own device, then remove it if left empty.
+
+    An earlier version gave the home's first charger a device of its own; its entities return to
+    the home's device (and to the entry, see ``charger_subentry_id``).
+    """
+    devices = dr.async_get(hass)
+    identifier = (DOMAIN, own_device_identifier(entry, controller))
+    # Looked up among the entry's devices: the newest release deprecates a look-up by identifiers
+    # alone, and the oldest lacks its replacement.
+    for own in dr.async_entries_for_config_entry(devices, entry.entry_id):
+        if identifier not in own.identifiers:
+            continue
+        entities = er.async_get(hass)
+        for registered in er.async_entries_for_device(
+            entities, own.id, include_disabled_entities=True
+        ):
+            if registered.config_entry_id == entry.entry_id:
+                entities.async_update_entity(
+                    registered.entity_id, device_id=home.id, config_subentry_id=None
+                )
+        if not er.async_entries_for_device(entities, own.id, include_disabled_entities=True):
+            devices.async_remove_device(own.id)
+
+
+@callback
+def async_remove_home_device_entities(
+    hass: HomeAssistant, entry: AxleFlexLiteConfigEntry, unique_ids: set[str]
+) -> None:
+    """Remove a removed charger's entities from the home's device; the home's own stay.
+
+    Home Assistant removes only the entities registered under the removed subentry.
+    """
+    registry = er.async_get(hass)
+    for registered in er.async_entries_for_config_entry(registry, entry.entry_id):
+        if registered.config_subentry_id is None and registered.unique_id in unique_ids:
+            registry.async_remove(registered.entity_id)
 
 
 class AxleFlexLiteEntity(Entity):
@@ -116,7 +194,7 @@ class AxleFlexLiteChargerEntity(AxleFlexLiteEntity):
         controller: SessionController,
         description: EntityDescription,
     ) -> None:
-        """Attach the entity to the charger's device.
+        """Attach the entity to its charger's device (the home's for the home's first charger).
 
         The unique id is ``<key_prefix>_<key>``: for the charger of an entry made before chargers
         were subentries the prefix is the entry id, so its entities keep their ids.

@@ -3,8 +3,8 @@
 An older entry holds its one charger in ``entry.options`` (and its Axle asset in ``entry.data``).
 It becomes a home with one ``charger`` subentry whose ``key_prefix`` is the entry id: the charger's
 entity unique ids, its store and its repair issues keep their keys, so entity ids, history and a
-stored session (even one in the middle of a pause) stay as they were. Axle is not called: the asset
-is the same.
+stored session (even one in the middle of a pause) stay as they were, and its entities stay on the
+home's device (entity.py), so their names do too. Axle is not called: the asset is the same.
 """
 
 from __future__ import annotations

@@ -25,6 +25,7 @@ from .actions import (
     validation_error,
 )
 from .const import CONF_SITE_ID, DOMAIN, LOGGER
+from .entity import on_home_device
 
 if TYPE_CHECKING:
     from . import AxleFlexLiteConfigEntry
@@ -92,8 +93,20 @@ def _home_charger(entry: AxleFlexLiteConfigEntry, subentry_id: str | None) -> Se
     return controller
 
 
+def _home_device_charger(entry: AxleFlexLiteConfigEntry) -> SessionController:
+    """Return the charger whose entities are on the home's device, else the home's only one."""
+    for controller in entry.runtime_data.controllers.values():
+        if on_home_device(entry, controller):
+            return controller
+    return _home_charger(entry, None)
+
+
 def _charger(call: ServiceCall) -> SessionController:
-    """Return the charger the action names: by its device, or by its home and subentry."""
+    """Return the charger the action names: by its device, or by its home and subentry.
+
+    Our devices are told apart by their identifiers: the entry id for the home's device, the entry
+    and subentry ids for an added charger's.
+    """
     hass = call.hass
     if (device_id := call.data.get(ATTR_DEVICE_ID)) is None:
         entry = _loaded_entry(hass, call)
@@ -102,16 +115,12 @@ def _charger(call: ServiceCall) -> SessionController:
     identifiers = (
         {value for domain, value in device.identifiers if domain == DOMAIN} if device else set()
     )
-    for entry_id in sorted(device.config_entries if device else ()):
-        home = hass.config_entries.async_get_entry(entry_id)
-        if home is None or home.domain != DOMAIN:
-            continue
-        if entry_id in identifiers:
-            # The home's device: its only charger.
-            return _home_charger(_loaded_entry_by_id(hass, entry_id), None)
+    for home in hass.config_entries.async_entries(DOMAIN):
+        if home.entry_id in identifiers:
+            return _home_device_charger(_loaded_entry_by_id(hass, home.entry_id))
         for subentry_id in home.subentries:
-            if f"{entry_id}_{subentry_id}" in identifiers:
-                return _home_charger(_loaded_entry_by_id(hass, entry_id), subentry_id)
+            if f"{home.entry_id}_{subentry_id}" in identifiers:
+                return _home_charger(_loaded_entry_by_id(hass, home.entry_id), subentry_id)
     raise validation_error("charger_not_found", charger=device_id)
 
 

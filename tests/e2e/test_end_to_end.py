@@ -75,7 +75,9 @@ TIME_ZONE = ZoneInfo("Europe/London")  # as in tests/e2e/config/configuration.ya
 PLUG_IN_SCHEDULE = "plug-in-schedule"
 
 
-# The entities looked up per charger subentry, and on the home itself.
+# The entities looked up per charger, and on the home itself. The home's first charger's entities
+# belong to the entry and sit on the home's device, as the home's do; an added charger's belong to
+# its subentry and sit on its own device.
 CHARGER_ENTITIES = (
     ("sensor", "status"),
     ("binary_sensor", "pause_active"),
@@ -349,8 +351,15 @@ class Story:
         await self.hass.call_service("sim_charger", "unplug", profile=profile)
         self.log(f"{profile}: {entity_id} {before} -> {paused} -> {before} with Axle's pause")
 
-    async def charger_entities(self, entry_id: str, subentry_id: str | None) -> dict[str, str]:
-        """Return one charger's entities (``None``: the home's own) by key, from the registry."""
+    async def charger_entities(
+        self,
+        entry_id: str,
+        subentry_id: str | None,
+        keys: tuple[tuple[str, str], ...] = CHARGER_ENTITIES,
+    ) -> dict[str, str]:
+        """Return entities by key, from the registry: those of ``keys`` registered under the
+        subentry ``subentry_id`` (``None``: the entry's own: the home's and its first charger's).
+        """
         assert self.ws is not None
         registry: list[dict[str, Any]] = await self.ws.command("config/entity_registry/list")
         ours = [
@@ -361,7 +370,7 @@ class Story:
             and item.get("config_subentry_id") == subentry_id
         ]
         found: dict[str, str] = {}
-        for domain, key in CHARGER_ENTITIES if subentry_id else HOME_ENTITIES:
+        for domain, key in keys:
             matches = [
                 item["entity_id"]
                 for item in ours
@@ -371,6 +380,16 @@ class Story:
             assert len(matches) == 1, f"{domain} {key}: {matches} among {ours}"
             found[key] = str(matches[0])
         return found
+
+    async def devices_of(self, *entity_ids: str) -> list[dict[str, Any]]:
+        """Return the device of each entity, from the registries."""
+        assert self.ws is not None
+        registry: list[dict[str, Any]] = await self.ws.command("config/entity_registry/list")
+        device_ids = {item["entity_id"]: item["device_id"] for item in registry}
+        devices = {
+            device["id"]: device for device in await self.ws.command("config/device_registry/list")
+        }
+        return [devices[device_ids[entity_id]] for entity_id in entity_ids]
 
     async def charger_subentries(self, entry_id: str) -> list[dict[str, Any]]:
         """Return the home's charger subentries, as the entry's page lists them."""
@@ -383,13 +402,14 @@ class Story:
     async def find_entities(self, entry_id: str) -> None:
         """Find the first charger's and the home's entities in the entity registry."""
         self.entry_id = entry_id
-        (first,) = await self.charger_subentries(entry_id)
-        charger = await self.charger_entities(entry_id, first["subentry_id"])
+        (_,) = await self.charger_subentries(entry_id)
+        charger = await self.charger_entities(entry_id, None)
         self.status_entity = charger["status"]
         self.pause_entity = charger["pause_active"]
         self.pause_start_entity = charger["next_pause_start"]
         self.pause_end_entity = charger["next_pause_end"]
-        self.participation_entity = (await self.charger_entities(entry_id, None))["participation"]
+        home = await self.charger_entities(entry_id, None, HOME_ENTITIES)
+        self.participation_entity = home["participation"]
         self.log(f"entities: {self.status_entity}, {self.pause_entity}")
 
     async def add_second_charger(self) -> None:
@@ -426,6 +446,14 @@ class Story:
 
         self.second = await wait_for(registered, 30, "the second charger's entities")
         assert self.second["status"] != self.status_entity, self.second
+        # The first charger's entities are on the home's device; the added one's on its own,
+        # under the home's.
+        home, first, second = await self.devices_of(
+            self.participation_entity, self.status_entity, self.second["status"]
+        )
+        assert first["id"] == home["id"], (home, first)
+        assert second["via_device_id"] == home["id"], (home, second)
+        assert second["name"] == flow["title"], second
         self.log(f"second charger added ({self.second['status']}); its own pause at Axle")
 
     async def plug_in(
