@@ -120,7 +120,9 @@ async def test_blueprint_notifies_planned_pause(home: Home) -> None:
     assert len(notifications) == 1
     assert notifications[0].data == {
         "title": "Car charging will pause",
-        "message": "Axle will pause charging at EV charger from 02:00 to 02:30 (30 minutes).",
+        "message": (
+            "Axle will pause charging at Axle Flex Lite CT1 from 02:00 to 02:30 (30 minutes)."
+        ),
     }
 
     await home.charger.unplug()
@@ -161,6 +163,6 @@ async def test_blueprint_names_the_charger(two_chargers: TwoChargerHome) -> None
     await home.second.plug_in()
     await home.hass.async_block_till_done()
     assert [call.data["message"] for call in notifications] == [
-        "Axle will pause charging at EV charger from 02:00 to 02:30 (30 minutes).",
+        "Axle will pause charging at Axle Flex Lite CT1 from 02:00 to 02:30 (30 minutes).",
         f"Axle will pause charging at {SECOND_TITLE} from 01:45 to 02:30 (45 minutes).",
     ]

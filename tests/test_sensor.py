@@ -24,7 +24,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 )
 
 from custom_components.axle_flex_lite.const import CONF_SITE_ID, DOMAIN
-from tests.helpers import charger_subentry, entity_of, state_of
+from tests.helpers import entity_of, state_of
 from tests.plugins.integration import FIRST_PAUSE_END, FIRST_PAUSE_START, POSTCODE
 
 if TYPE_CHECKING:
@@ -72,39 +72,30 @@ def state(hass: HomeAssistant, entry: MockConfigEntry, key: str) -> str:
 
 
 async def test_device_and_registry(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
-    """A service device for the home and one under it for its charger.
+    """One service device for a home with one charger: the home's entities and the charger's.
 
     Every sensor has a stable unique id and a translation key: the rewards are the home's, the
-    session's sensors the charger's (a charger moved from an older entry keeps its unique ids).
+    session's sensors the charger's (a charger moved from an older entry keeps its unique ids). The
+    home's first charger's entities belong to the entry, as the home's do (see entity.py).
     """
     device_registry = dr.async_get(hass)
-    devices = dr.async_entries_for_config_entry(device_registry, init_integration.entry_id)
-    assert len(devices) == 2
-    (home,) = (device for device in devices if device.via_device_id is None)
-    (charger,) = (device for device in devices if device.via_device_id == home.id)
+    (home,) = dr.async_entries_for_config_entry(device_registry, init_integration.entry_id)
+    assert home.via_device_id is None
     assert home.entry_type is dr.DeviceEntryType.SERVICE
     assert home.identifiers == {(DOMAIN, init_integration.entry_id)}
     assert home.manufacturer == "Axle Energy"
     assert home.model == "Flex Lite"
     assert home.name == "Axle Flex Lite CT1"
     assert POSTCODE not in home.name
-    subentry_id = charger_subentry(init_integration).subentry_id
-    assert charger.identifiers == {(DOMAIN, f"{init_integration.entry_id}_{subentry_id}")}
-    assert charger.model == "Flex Lite charger"
 
     registry = er.async_get(hass)
     entries = er.async_entries_for_config_entry(registry, init_integration.entry_id)
     assert all(entry.unique_id.startswith(f"{init_integration.entry_id}_") for entry in entries)
-    by_device = {
-        device.id: {entry.translation_key for entry in entries if entry.device_id == device.id}
-        for device in devices
+    assert {"balance", "participation", "status", "skip_pause"} <= {
+        entry.translation_key for entry in entries
     }
-    assert by_device[home.id] == {"balance", "total_earnings", "can_withdraw", "participation"}
-    assert all(
-        entry.config_subentry_id == subentry_id
-        for entry in entries
-        if entry.device_id == charger.id
-    )
+    assert all(entry.device_id == home.id for entry in entries)
+    assert all(entry.config_subentry_id is None for entry in entries)
     assert all(entry.translation_key for entry in entries)
     sensors = {entry.translation_key: entry for entry in entries if entry.domain == "sensor"}
     assert set(sensors) == {
