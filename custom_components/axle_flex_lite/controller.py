@@ -73,9 +73,7 @@ if TYPE_CHECKING:
     from collections.abc import Coroutine, Mapping
     from datetime import datetime
 
-    from homeassistant.config_entries import ConfigEntry, ConfigSubentry
-
-    from .api import AxleClient, ScheduleBlock
+    from .api import ScheduleBlock
     from .storage import RestoreValue
 
 # Re-exported: the entities and the set-up import these from here.
@@ -100,17 +98,8 @@ _PHASE_STATUS = {
 class SessionController(SessionActions):
     """Runs the charging sessions of one charger (see the module docstring)."""
 
-    def __init__(
-        self,
-        hass: HomeAssistant,
-        entry: ConfigEntry[Any],
-        client: AxleClient,
-        subentry: ConfigSubentry,
-        *,
-        participating: bool | None = None,
-    ) -> None:
-        """Build the parts that talk to Axle and wait on the charger of ``subentry``."""
-        super().__init__(hass, entry, client, subentry, participating=participating)
+    def _init_parts(self) -> None:
+        """Build the parts that talk to Axle and wait on the charger (the state is bound)."""
         self.axle = AxleLink(self)
         self.watchers = Watchers(self)
         self.entity_tracker = EntityTracker(self, self._async_on_state_change)

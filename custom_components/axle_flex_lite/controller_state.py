@@ -122,6 +122,11 @@ class ControllerState:
         self._last_plugged: bool | None = None
         self._listeners: list[Callable[[], None]] = []
         self._event_listeners: list[Callable[[ScheduleEvent], None]] = []
+        self._init_parts()
+
+    def _init_parts(self) -> None:
+        """Build the controller's own parts once the state above is bound (controller.py)."""
+        raise NotImplementedError
 
     # The charger's settings (its subentry's data)
 
