@@ -17,6 +17,11 @@ controller's own view. After every timer and every happening the soak checks:
    and a new night starts only once the last night's window is over.
 3. Nothing reaches the log at error level or with a traceback.
 4. At each unplug, the stored history keeps 30 days and the store stays within its size bound.
+
+A home with two chargers has one of these per charger (``peers``), each with its own twin, Axle
+asset and model: a check of one looks only at its charger, its asset's requests and its own
+happenings, so whatever the other charger goes through must leave it as its own model says.
+Moving the clock checks every charger of the home.
 """
 
 from __future__ import annotations
@@ -30,9 +35,9 @@ from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.util import dt as dt_util
 import orjson
 
-from custom_components.axle_flex_lite.const import HISTORY_DAYS
+from custom_components.axle_flex_lite.const import CONF_ASSET_ID, HISTORY_DAYS
 from custom_components.axle_flex_lite.storage import storage_key
-from tests.helpers import COORDINATOR_FAILURES, SCHEDULE_PATH, charger_settings, controller_of
+from tests.helpers import COORDINATOR_FAILURES, SCHEDULE_PATH, charger_subentry
 
 if TYPE_CHECKING:
     import random
@@ -41,6 +46,7 @@ if TYPE_CHECKING:
     import pytest
     from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+    from custom_components.axle_flex_lite.controller import SessionController
     from tests.plugins.chargers import ProfileCharger
     from tests.plugins.integration import Clock
     from tests.sim_charger.runtime import SimCharger
@@ -149,10 +155,20 @@ class SoakChecks:
         hass_storage: dict[str, Any],
         rng: random.Random,
         mode: str,
+        subentry_id: str | None = None,
+        label: str = "",
     ) -> None:
-        """Bind the case to its Home Assistant, entry, twins, clock and simulator."""
+        """Bind the case to its Home Assistant, entry, twins, clock and simulator.
+
+        ``subentry_id`` is the charger's (the home's first by default); ``label`` names it in a
+        failure's message.
+        """
         self.hass = hass
         self.entry = entry
+        self.subentry_id = subentry_id or charger_subentry(entry).subentry_id
+        self.label = label
+        # The chargers of the home (this one too): moving the clock checks them all.
+        self.peers: list[SoakChecks] = [self]
         self.charger = charger
         self.clock = clock
         self.simulator = simulator
@@ -169,10 +185,12 @@ class SoakChecks:
         # Each edge or happening allows a command and one retry: where the last one began, as a
         # moment and as the count of commands by then (the clock stands still during a happening).
         self.last_happening = (clock.now, 0)
-        settings = charger_settings(entry)
+        settings = self.charger_settings()
+        self.asset_id = str(settings[CONF_ASSET_ID])
+        self.storage_key = storage_key(self.controller.key_prefix)
         latency = float(settings.get("command_latency", 30))
         self.grace = timedelta(seconds=max(latency, 30.0)) + MARGIN
-        control = controller_of(entry).charger.entities.control
+        control = self.controller.charger.entities.control
         assert control is not None
         self.control_entity = control.entity_id
         self.control_key = self._key_of(self.control_entity)
@@ -181,13 +199,29 @@ class SoakChecks:
 
         def plug_in_schedule(owner: str, asset_id: str, blocks: Any) -> Any:
             modified = answer(owner, asset_id, blocks)
-            spans = sorted(blocks)
-            self.answers.append(Answer(clock.now, spans, subtract(spans, modified)))
+            if asset_id == self.asset_id:
+                spans = sorted(blocks)
+                self.answers.append(Answer(clock.now, spans, subtract(spans, modified)))
             return modified
 
         simulator.plug_in_schedule = plug_in_schedule  # type: ignore[method-assign]
 
     # The charger
+
+    @property
+    def controller(self) -> SessionController:
+        """The charger's session controller (a new one after each set-up)."""
+        controller: SessionController = self.entry.runtime_data.controllers[self.subentry_id]
+        return controller
+
+    def charger_settings(self) -> dict[str, Any]:
+        """The charger's settings (its subentry's data)."""
+        return dict(self.entry.subentries[self.subentry_id].data)
+
+    @property
+    def schedule_path(self) -> str:
+        """The path of this charger's schedule requests (a fault for it names it)."""
+        return f"{self.asset_id}/event/{SCHEDULE_PATH}"
 
     @property
     def twin(self) -> SimCharger:
@@ -246,8 +280,8 @@ class SoakChecks:
         self.model.unsettled_until = until if current is None else max(current, until)
 
     def requests(self) -> list[Any]:
-        """The schedule requests the simulator received."""
-        return self.simulator.requests_to(SCHEDULE_PATH)
+        """The schedule requests the simulator received for this charger's asset."""
+        return self.simulator.requests_to(self.schedule_path)
 
     def plan(self) -> Answer | None:
         """The plan the integration drives now: the latest request's answer (failed: no pause)."""
@@ -312,6 +346,8 @@ class SoakChecks:
         """Check invariants 1-3 (and one command per edge) now."""
         self.tally.checks += 1
         where = f"{step}, at {self.clock.now:%Y-%m-%d %H:%M:%S}"
+        if self.label:
+            where += f" (checking the {self.label})"
         self._follow_the_nights(where)
         expected = self.expected()
         if expected is not None:
@@ -345,7 +381,7 @@ class SoakChecks:
         model = self.model
         if not (model.loaded and model.plugged and model.participating):
             return
-        session = controller_of(self.entry).session
+        session = self.controller.session
         assert session is not None, f"{where}: the session ended by itself with the car in"
         if session.session_id == model.session_id:
             plan = self.plan()
@@ -359,6 +395,12 @@ class SoakChecks:
         self.start_counting(session.session_id)
         self.tally.new_nights += 1
         self.mark()
+
+    def allow_a_request_for_a_missing_plan(self) -> None:
+        """A session whose schedule Axle has not answered asks again after a restart."""
+        session = self.controller.session
+        if session is not None and session.plan is None:
+            self.model.triggers += 1
 
     def start_counting(self, session_id: str | None) -> None:
         """A new session (plug-in, new night, Flex Lite on): its plan and its requests count."""
@@ -409,13 +451,13 @@ class SoakChecks:
 
     def check_storage(self, where: str) -> None:
         """Invariant 4: the history keeps 30 days, and the store stays within its bound."""
-        controller = controller_of(self.entry)
+        controller = self.controller
         # The history is pruned when a session ends, up to the settle time before this check.
         oldest = self.clock.now - timedelta(days=HISTORY_DAYS) - 2 * MARGIN
         assert all(
             (session.ended_at or session.plugged_in_at) >= oldest for session in controller.history
         ), f"{where}: history older than {HISTORY_DAYS} days"
-        stored = self.hass_storage[storage_key(self.entry.entry_id)]
+        stored = self.hass_storage[self.storage_key]
         assert len(stored["data"]["history"]) == len(controller.history)
         size = len(orjson.dumps(stored, option=orjson.OPT_INDENT_2))
         bound = MAX_BYTES_BASE + MAX_BYTES_PER_SESSION * (len(controller.history) + 1)
@@ -424,20 +466,27 @@ class SoakChecks:
     # Moving on
 
     async def advance_to(self, when: datetime, step: str) -> None:
-        """Move to ``when`` timer by timer, checking after each and at each settling moment."""
+        """Move to ``when`` timer by timer, checking every charger of the home after each and
+        at each one's settling moments."""
         while self.clock.now < when:
             now = self.clock.now
-            stops = [when, *(edge for edge in self.edges() if now < edge < when)]
+            edges = (edge for peer in self.peers for edge in peer.edges())
+            stops = [when, *(edge for edge in edges if now < edge < when)]
             due = self.clock.next_due()
             if due is not None:
                 stops.append(max(due, now + timedelta(milliseconds=1)))
             await self.clock.move_to(min(stops))
-            self.check(step)
+            for peer in self.peers:
+                peer.check(step)
 
     def note(self, what: str) -> None:
         """Something happens now: keep it for a failure's message; its commands count anew."""
         self.journal.append(f"{self.clock.now:%d %H:%M:%S} {what}")
         self.mark()
+
+    def command_count(self) -> int:
+        """How many commands the integration sent this charger's twins so far."""
+        return sum(len(twin.integration_commands()) for twin in self.charger.twins)
 
     def recent_commands(self) -> list[str]:
         """The integration's last commands to the charger, with their times."""
@@ -445,6 +494,10 @@ class SoakChecks:
             f"{command.at:%d %H:%M:%S} {command.value}"
             for command in self.twin.integration_commands()[-6:]
         ]
+
+    def named(self, what: str) -> str:
+        """A step's name, with whose it is in a home with more than one charger."""
+        return f"{self.label}: {what}" if self.label else what
 
     def mark(self) -> None:
         """Something happens now: the commands from here on count anew."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigSubentry
 import pytest
@@ -32,18 +32,15 @@ from custom_components.axle_flex_lite.const import (
 )
 from custom_components.axle_flex_lite.subentries import added_charger_key_prefix
 from tests.plugins.integration import (
-    CONSENT_AT,
     CURRENT,
     CURRENT_2,
-    MPAN,
     PLUG,
     PLUG_2,
-    POSTCODE,
     SWITCH,
     SWITCH_2,
     SimulatedCharger,
+    onboard_charger,
 )
-from tools.axle_simulator.state import DEFAULT_USERNAME, LIMITED_PAUSE, AssetInput, SiteInput
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -109,11 +106,46 @@ class TwoChargerHome(Home):
     first_subentry_id: str
 
 
-def add_second_charger(home: Home) -> str:
-    """Add the second charger as the "Add charger" flow does; return its subentry id.
+def add_charger(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    axle: AxleSimulator,
+    settings: dict[str, Any],
+    *,
+    external_id: str,
+    subentry_id: str,
+    title: str,
+) -> str:
+    """Add a charger to the home as the "Add charger" flow does; return its subentry id.
 
     Its asset joins the site at Axle (onboard upserts by site), then its subentry is added with
-    the first charger's settings but its own entities and the key prefix of an added charger.
+    ``settings`` (its entities and its own options), its asset and an added charger's key prefix.
+    """
+    result = onboard_charger(axle, external_id)
+    (asset,) = (a for a in result["assets"] if a["external_id"] == external_id)
+    settings = {
+        **settings,
+        CONF_ASSET_ID: asset["asset_id"],
+        CONF_EXTERNAL_ID: external_id,
+        CONF_KEY_PREFIX: added_charger_key_prefix(entry.entry_id, external_id),
+    }
+    hass.config_entries.async_add_subentry(
+        entry,
+        ConfigSubentry(
+            data=MappingProxyType(settings),
+            subentry_id=subentry_id,
+            subentry_type=SUBENTRY_TYPE_CHARGER,
+            title=title,
+            unique_id=external_id,
+        ),
+    )
+    return subentry_id
+
+
+def add_second_charger(home: Home) -> str:
+    """Add the second charger (its own pause at Axle, its own entities); return its subentry id.
+
+    Its settings are the first charger's but for its entities.
     """
     home.axle.set_asset_pause(
         SECOND_EXTERNAL_ID,
@@ -121,14 +153,6 @@ def add_second_charger(home: Home) -> str:
         soon_offset=SECOND_PAUSE_OFFSET,
         soon_length=SECOND_PAUSE_LENGTH,
     )
-    result = home.axle.onboard(
-        DEFAULT_USERNAME,
-        SiteInput(mpan=MPAN, postcode=POSTCODE, consent_at=CONSENT_AT),
-        [AssetInput(external_id=SECOND_EXTERNAL_ID, type="charger", power_kw=7.4)],
-        LIMITED_PAUSE,
-        False,
-    )
-    (asset,) = (a for a in result["assets"] if a["external_id"] == SECOND_EXTERNAL_ID)
     (first,) = home.entry.subentries.values()
     settings = {
         key: value
@@ -141,21 +165,16 @@ def add_second_charger(home: Home) -> str:
         CONF_PLUG_ENTITY: PLUG_2,
         CONF_SWITCH_ENTITY: SWITCH_2,
         CONF_CURRENT_ENTITY: CURRENT_2,
-        CONF_ASSET_ID: asset["asset_id"],
-        CONF_EXTERNAL_ID: SECOND_EXTERNAL_ID,
-        CONF_KEY_PREFIX: added_charger_key_prefix(home.entry.entry_id, SECOND_EXTERNAL_ID),
     }
-    home.hass.config_entries.async_add_subentry(
+    return add_charger(
+        home.hass,
         home.entry,
-        ConfigSubentry(
-            data=MappingProxyType(settings),
-            subentry_id=SECOND_SUBENTRY_ID,
-            subentry_type=SUBENTRY_TYPE_CHARGER,
-            title=SECOND_TITLE,
-            unique_id=SECOND_EXTERNAL_ID,
-        ),
+        home.axle,
+        settings,
+        external_id=SECOND_EXTERNAL_ID,
+        subentry_id=SECOND_SUBENTRY_ID,
+        title=SECOND_TITLE,
     )
-    return SECOND_SUBENTRY_ID
 
 
 @pytest.fixture

@@ -441,6 +441,20 @@ def entry_options(control_mode: str, charging_window: tuple[str, str]) -> dict[s
     }
 
 
+def onboard_charger(
+    simulator: AxleSimulator, external_id: str, *, mpan: str = MPAN
+) -> dict[str, Any]:
+    """Onboard a charger with the simulator's default account: its site is created the first
+    time and upserted after (a second charger joins it). Return Axle's answer."""
+    return simulator.onboard(
+        DEFAULT_USERNAME,
+        SiteInput(mpan=mpan, postcode=POSTCODE, consent_at=CONSENT_AT),
+        [AssetInput(external_id=external_id, type="charger", power_kw=7.4)],
+        LIMITED_PAUSE,
+        False,
+    )
+
+
 def onboarded_entry(
     simulator: AxleSimulator,
     base_url: str,
@@ -456,13 +470,7 @@ def onboarded_entry(
     The entry talks to the simulator at ``base_url`` with the simulator's default account; the
     benchmark builds its many sites with this too.
     """
-    result = simulator.onboard(
-        DEFAULT_USERNAME,
-        SiteInput(mpan=mpan, postcode=POSTCODE, consent_at=CONSENT_AT),
-        [AssetInput(external_id=external_id, type="charger", power_kw=7.4)],
-        LIMITED_PAUSE,
-        False,
-    )
+    result = onboard_charger(simulator, external_id, mpan=mpan)
     return MockConfigEntry(
         domain=DOMAIN,
         entry_id=entry_id,
