@@ -47,6 +47,9 @@ def test_roles_match_the_end_of_the_entity_id() -> None:
     assert not role.matches("sensor.ohme_home_pro_status_2x")
     assert not role.matches("sensor.ohme_home_pro_substatus")
     assert not role.matches("select.ohme_home_pro_status")
+    # Home Assistant numbers an id that is taken (a second device of the same name).
+    assert role.matches("sensor.ohme_home_pro_status_2")
+    assert not role.matches("sensor.ohme_home_pro_substatus_2")
 
 
 def test_profile_file_reads_roles_kinds_and_lists() -> None:
@@ -147,3 +150,19 @@ async def test_profile_reads_its_twin(
     paused_reading = seen[-1][1]
     assert [plugged for _, plugged in seen[:-1]] == [False, True, True, True], seen
     assert paused_reading is True or (profile_key == "andersen" and paused_reading is None)
+
+
+@pytest.mark.parametrize("profile_key", PROFILED)
+async def test_soak_finding_second_charger_of_a_make_is_prefilled(
+    hass: HomeAssistant, sim_chargers: SimChargers, profile_key: str
+) -> None:
+    """Soak finding: a home's second charger of the same make and device name (its entity ids
+    numbered ``_2`` by Home Assistant) got no entities pre-filled, so no control either."""
+    first = await sim_chargers.add_profile(profile_key)
+    second = await sim_chargers.add_profile(profile_key)
+    assert second.options.keys() == first.options.keys()
+    entities = {key: value for key, value in first.options.items() if key.endswith("_entity")}
+    assert entities
+    assert {key: second.options[key] for key in entities} == {
+        key: f"{value}_2" for key, value in entities.items()
+    }

@@ -55,11 +55,15 @@ class Role:
     suffix: str
 
     def matches(self, entity_id: str) -> bool:
-        """Whether ``entity_id`` is this entity."""
+        """Whether ``entity_id`` is this entity (numbered or not)."""
         domain, _, object_id = entity_id.partition(".")
-        return domain == self.domain and (
-            object_id == self.suffix or object_id.endswith(f"_{self.suffix}")
-        )
+        if domain != self.domain:
+            return False
+        # Home Assistant numbers an id already taken (``..._status_2``): a home's second charger
+        # of the same make whose integration gives both devices the same name.
+        unnumbered, _, number = object_id.rpartition("_")
+        names = (object_id, unnumbered) if number.isdigit() and unnumbered else (object_id,)
+        return any(name == self.suffix or name.endswith(f"_{self.suffix}") for name in names)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
