@@ -78,6 +78,8 @@ PAIRS: tuple[tuple[tuple[str, str], tuple[str, str]], ...] = (
     (("pause_only", "pod_point"), ("full_schedule", "ocpp")),
     # A cloud charger's select with a local inverted switch that shows stale values first.
     (("full_schedule", "ohme"), ("pause_only", "indra")),
+    # Two of the same make (a select each, two-minute polls): the second's entity ids end in _2.
+    (("pause_only", "zappi"), ("full_schedule", "zappi")),
 )
 SECOND_WINDOW = ("22:30:00", "06:30:00")
 
