@@ -1,9 +1,10 @@
 """The soak's seed and size (``tests/test_soak.py``), from pytest's options or the environment.
 
 ``--soak-seed N`` (or ``AXLE_SOAK_SEED=N``) replays a run; ``--soak-nights N`` (or
-``AXLE_SOAK_NIGHTS=N``) is the nights per control mode and charger profile; ``--soak-debug`` (or
-``AXLE_SOAK_DEBUG=1``) puts the integration's debug lines in a failure's log. The options also
-reach runs whose environment is cleared (``scripts/test-latest``); an option wins over a variable.
+``AXLE_SOAK_NIGHTS=N``) is the nights per control mode and charger profile (and per charger of a
+two-charger pair); ``--soak-debug`` (or ``AXLE_SOAK_DEBUG=1``) puts the integration's debug lines
+in a failure's log. The options also reach runs whose environment is cleared
+(``scripts/test-latest``); an option wins over a variable.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ SEED_ENV = "AXLE_SOAK_SEED"
 NIGHTS_ENV = "AXLE_SOAK_NIGHTS"
 DEBUG_ENV = "AXLE_SOAK_DEBUG"
 DEFAULT_SEED = 20261125
-# Small enough for CI (about a minute for every mode and profile), large enough to see each
-# profile through a few nights with something happening in each.
+# Small enough for CI (under two minutes for every mode and profile and the two-charger pairs),
+# large enough to see each profile through a few nights with something happening in each.
 DEFAULT_NIGHTS = 5
 
 
