@@ -360,6 +360,7 @@ class Soak(HomeHappenings):
             f"soak {self.named(self.mode)} {self.charger.plug.twin.profile} seed {seed}: "
             f"{tally.sessions} sessions, "
             f"{tally.nights} nights ({tally.new_nights} planned with the car still in), "
+            f"{sum(1 for answer in self.answers if answer.pauses)} paused by Axle, "
             f"{tally.checks} checks; {happened}"
         )
 

@@ -82,6 +82,9 @@ PAIRS: tuple[tuple[tuple[str, str], tuple[str, str]], ...] = (
     (("pause_only", "zappi"), ("full_schedule", "zappi")),
 )
 SECOND_WINDOW = ("22:30:00", "06:30:00")
+# Axle pauses the second charger its own way: 45 minutes from four and a half hours after each
+# request, not the first's priciest half-hour (02:00), so neither can follow the other's unseen.
+SECOND_PAUSE = {"soon_offset": timedelta(hours=4, minutes=30), "soon_length": timedelta(minutes=45)}
 
 
 def soak_options(
@@ -137,6 +140,7 @@ class NewSoak:
     async def add_second_charger(self, charger: ProfileCharger, settings: dict[str, Any]) -> None:
         """Add ``charger`` to the home as its second, with these options besides its entities."""
         hass = self.shared["hass"]
+        self.shared["simulator"].set_asset_pause(SECOND_EXTERNAL_ID, "soon", **SECOND_PAUSE)
         settings = charger.options | settings
         add_charger(
             hass,
