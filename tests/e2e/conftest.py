@@ -7,13 +7,11 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from .harness import (
-    TWIN_CHARGERS,
-    Lateness,
+from .chargers import TWIN_CHARGERS, Lateness, lateness_table
+from .processes import (
     ManagedProcess,
     free_port,
     home_assistant_process,
-    lateness_table,
     log_tail,
     prepare_config_dir,
 )

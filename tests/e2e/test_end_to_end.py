@@ -28,11 +28,9 @@ from zoneinfo import ZoneInfo
 
 import aiohttp
 
-from .harness import (
+from .chargers import (
     CURRENT,
     CURRENT_2,
-    DOMAIN,
-    MPAN,
     PLUG,
     PLUG_2,
     POWER,
@@ -44,17 +42,13 @@ from .harness import (
     TWIN_CHARGERS,
     TWIN_COMMAND_LATENCY,
     TWIN_SETUP,
-    HomeAssistantClient,
-    HomeAssistantWebSocket,
     Lateness,
-    SimulatorClient,
-    processes_mentioning,
-    second_charger_flow,
     set_restored_states,
-    simulated_charger_flow,
-    simulator_process,
-    wait_for,
 )
+from .flows import MPAN, second_charger_flow, simulated_charger_flow
+from .processes import DOMAIN, processes_mentioning, simulator_process
+from .rest import HomeAssistantClient, SimulatorClient, wait_for
+from .websocket import HomeAssistantWebSocket
 
 if TYPE_CHECKING:
     from .conftest import Deployment
