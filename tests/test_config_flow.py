@@ -55,7 +55,7 @@ from custom_components.axle_flex_lite.subentries import charger_key_prefix, char
 from tools.axle_simulator.state import AssetInput, SiteInput
 
 if TYPE_CHECKING:
-    from collections.abc import Generator
+    from collections.abc import AsyncGenerator, Generator
 
     from freezegun.api import FrozenDateTimeFactory
     from homeassistant.config_entries import ConfigEntry
@@ -783,13 +783,16 @@ async def entry(
     axle_base_url: str,
     charger_entities: None,
     freezer: FrozenDateTimeFactory,
-) -> ConfigEntry:
+) -> AsyncGenerator[ConfigEntry]:
     """A home set up through the flow at CONSENT_TIME, with the simulator's traffic cleared."""
     freezer.move_to(CONSENT_TIME)
     created = await create_entry(hass, axle_base_url)
     await hass.async_block_till_done()
     axle_simulator.requests.clear()
-    return created
+    yield created
+    # The reload a finished reconfigure started ends while the simulator serves and set-up is
+    # mocked (the teardown closes and unpatches both before Home Assistant stops).
+    await hass.async_block_till_done()
 
 
 RECONFIGURE_INPUT = {
