@@ -8,15 +8,12 @@ from typing import TYPE_CHECKING
 from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
 
 from .actions import async_resend_schedule, async_skip_pause
+from .chargers import charger_platform_setup
 from .entity import LOW_USE_DIAGNOSTIC, AxleFlexLiteChargerEntity
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
-    from homeassistant.core import HomeAssistant
-    from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-
-    from . import AxleFlexLiteConfigEntry
     from .controller import SessionController
 
 PARALLEL_UPDATES = 1
@@ -43,17 +40,6 @@ BUTTONS: tuple[AxleFlexLiteButtonEntityDescription, ...] = (
 )
 
 
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: AxleFlexLiteConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Add each charger's buttons."""
-    entry.runtime_data.chargers.async_add_described_entities(
-        AxleFlexLiteButtonEntity, BUTTONS, async_add_entities
-    )
-
-
 class AxleFlexLiteButtonEntity(AxleFlexLiteChargerEntity, ButtonEntity):
     """A button that acts on its charger's current charging session."""
 
@@ -62,3 +48,7 @@ class AxleFlexLiteButtonEntity(AxleFlexLiteChargerEntity, ButtonEntity):
     async def async_press(self) -> None:
         """Run the action (the same code as the matching action)."""
         await self.entity_description.press_fn(self.controller)
+
+
+# Home Assistant sets the platform up with this: each charger's buttons.
+async_setup_entry = charger_platform_setup(AxleFlexLiteButtonEntity, BUTTONS)

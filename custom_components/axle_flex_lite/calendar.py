@@ -11,6 +11,7 @@ from homeassistant.components.calendar import (
 )
 from homeassistant.util import dt as dt_util
 
+from .chargers import charger_platform_setup
 from .entity import AxleFlexLiteControllerEntity
 
 if TYPE_CHECKING:
@@ -18,9 +19,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from homeassistant.core import HomeAssistant
-    from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-    from . import AxleFlexLiteConfigEntry
     from .api.models import ScheduleBlock
     from .controller import Session
 
@@ -30,17 +29,6 @@ CHARGING_SUMMARY = "Charging"
 PAUSE_SUMMARY = "Flex pause"
 
 CHARGING_SCHEDULE = CalendarEntityDescription(key="charging_schedule")
-
-
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: AxleFlexLiteConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Add each charger's charging schedule calendar."""
-    entry.runtime_data.chargers.async_add_described_entities(
-        AxleFlexLiteCalendarEntity, (CHARGING_SCHEDULE,), async_add_entities
-    )
 
 
 def _clipped(
@@ -118,3 +106,7 @@ class AxleFlexLiteCalendarEntity(AxleFlexLiteControllerEntity, CalendarEntity):
             for event in self._all_events()
             if event.start_datetime_local < end_date and event.end_datetime_local > start_date
         ]
+
+
+# Home Assistant sets the platform up with this: each charger's charging schedule calendar.
+async_setup_entry = charger_platform_setup(AxleFlexLiteCalendarEntity, (CHARGING_SCHEDULE,))

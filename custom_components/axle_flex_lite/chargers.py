@@ -33,16 +33,20 @@ from .storage import SessionStore, entity_keys
 from .subentries import charger_subentries
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Awaitable, Callable, Iterable, Sequence
 
     from homeassistant.config_entries import ConfigEntry, ConfigSubentry
     from homeassistant.helpers.entity import Entity, EntityDescription
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+    from . import AxleFlexLiteConfigEntry
     from .api import AxleClient
     from .coordinator import RewardsCoordinator
 
 type EntityBuilder = Callable[[SessionController], Iterable[Entity]]
+type PlatformSetup = Callable[
+    [HomeAssistant, AxleFlexLiteConfigEntry, AddConfigEntryEntitiesCallback], Awaitable[None]
+]
 
 
 class HomeChargers:
@@ -253,3 +257,24 @@ class HomeChargers:
             await async_notify_asset_not_deleted(
                 self.hass, controller.key_prefix, controller.title, str(err) or "timed out"
             )
+
+
+def charger_platform_setup[DescriptionT: EntityDescription](
+    entity: Callable[[ConfigEntry[Any], SessionController, DescriptionT], Entity],
+    descriptions: Sequence[DescriptionT],
+) -> PlatformSetup:
+    """Return the ``async_setup_entry`` of a platform whose entities are all the chargers'.
+
+    It adds one ``entity`` per description for every charger, now and each one added later.
+    """
+
+    async def async_setup_entry(
+        hass: HomeAssistant,
+        entry: AxleFlexLiteConfigEntry,
+        async_add_entities: AddConfigEntryEntitiesCallback,
+    ) -> None:
+        entry.runtime_data.chargers.async_add_described_entities(
+            entity, descriptions, async_add_entities
+        )
+
+    return async_setup_entry

@@ -5,16 +5,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from homeassistant.components.event import EventEntity, EventEntityDescription
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import callback
 
+from .chargers import charger_platform_setup
 from .entity import AxleFlexLiteChargerEntity
 
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-
-    from . import AxleFlexLiteConfigEntry
     from .controller import ScheduleEvent
 
 PARALLEL_UPDATES = 0
@@ -24,17 +22,6 @@ PARALLEL_UPDATES = 0
 EVENT_TYPES = ["modified", "unchanged", "override", "fallback"]
 
 SCHEDULE = EventEntityDescription(key="schedule", event_types=EVENT_TYPES)
-
-
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: AxleFlexLiteConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Add each charger's schedule event entity."""
-    entry.runtime_data.chargers.async_add_described_entities(
-        AxleFlexLiteScheduleEvent, (SCHEDULE,), async_add_entities
-    )
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -62,3 +49,7 @@ class AxleFlexLiteScheduleEvent(AxleFlexLiteChargerEntity, EventEntity):
             },
         )
         self.async_write_ha_state()
+
+
+# Home Assistant sets the platform up with this: each charger's schedule event entity.
+async_setup_entry = charger_platform_setup(AxleFlexLiteScheduleEvent, (SCHEDULE,))

@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from homeassistant.components.select import SelectEntity, SelectEntityDescription
 from homeassistant.const import EntityCategory
 
+from .chargers import charger_platform_setup
 from .const import CONF_CONTROL_MODE, DEFAULT_CONTROL_MODE, ControlMode
 from .entity import AxleFlexLiteOptionEntity
-
-if TYPE_CHECKING:
-    from homeassistant.core import HomeAssistant
-    from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-
-    from . import AxleFlexLiteConfigEntry
 
 PARALLEL_UPDATES = 1
 
@@ -23,17 +16,6 @@ CONTROL_MODE = SelectEntityDescription(
     entity_category=EntityCategory.CONFIG,
     options=[mode.value for mode in ControlMode],
 )
-
-
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: AxleFlexLiteConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Add each charger's control mode select."""
-    entry.runtime_data.chargers.async_add_described_entities(
-        AxleFlexLiteControlModeSelect, (CONTROL_MODE,), async_add_entities
-    )
 
 
 class AxleFlexLiteControlModeSelect(AxleFlexLiteOptionEntity, SelectEntity):
@@ -47,3 +29,7 @@ class AxleFlexLiteControlModeSelect(AxleFlexLiteOptionEntity, SelectEntity):
     async def async_select_option(self, option: str) -> None:
         """Store the new mode; the options listener re-plans the running session."""
         self.async_update_option(CONF_CONTROL_MODE, ControlMode(option).value)
+
+
+# Home Assistant sets the platform up with this: each charger's control mode select.
+async_setup_entry = charger_platform_setup(AxleFlexLiteControlModeSelect, (CONTROL_MODE,))

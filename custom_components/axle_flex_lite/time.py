@@ -4,19 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import time
-from typing import TYPE_CHECKING
 
 from homeassistant.components.time import TimeEntity, TimeEntityDescription
 from homeassistant.const import EntityCategory
 
+from .chargers import charger_platform_setup
 from .const import CONF_WINDOW_END, CONF_WINDOW_START, DEFAULT_WINDOW_END, DEFAULT_WINDOW_START
 from .entity import AxleFlexLiteOptionEntity
-
-if TYPE_CHECKING:
-    from homeassistant.core import HomeAssistant
-    from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-
-    from . import AxleFlexLiteConfigEntry
 
 PARALLEL_UPDATES = 1
 
@@ -40,17 +34,6 @@ TIMES: tuple[AxleFlexLiteTimeEntityDescription, ...] = tuple(
 )
 
 
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: AxleFlexLiteConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Add each charger's charging window start and end."""
-    entry.runtime_data.chargers.async_add_described_entities(
-        AxleFlexLiteTimeEntity, TIMES, async_add_entities
-    )
-
-
 class AxleFlexLiteTimeEntity(AxleFlexLiteOptionEntity, TimeEntity):
     """One end of the charging window; a change re-plans the running session."""
 
@@ -67,3 +50,7 @@ class AxleFlexLiteTimeEntity(AxleFlexLiteOptionEntity, TimeEntity):
         self.async_update_option(
             self.entity_description.option, value.replace(microsecond=0).isoformat()
         )
+
+
+# Home Assistant sets the platform up with this: each charger's charging window start and end.
+async_setup_entry = charger_platform_setup(AxleFlexLiteTimeEntity, TIMES)
