@@ -17,7 +17,8 @@ with a lock or a select, a slow cloud charger with a local one, each in its own 
 window) in one entry, the second added as a charger subentry with its own Axle asset. Each charger
 has its own sessions and happenings from the same seed, merged in time, and its own model; the
 home's happenings (reload, restart, kill, Flex Lite off and on) are both chargers'. At the end
-the second charger is removed in its pause with both cars in, then the home.
+the second charger is removed in its pause with both cars in, added again in the first's pause,
+then the home is removed.
 
 The invariants, checked after every timer and every happening, are in ``soak_checks.py``.
 
@@ -85,6 +86,8 @@ SECOND_WINDOW = ("22:30:00", "06:30:00")
 # Axle pauses the second charger its own way: 45 minutes from four and a half hours after each
 # request, not the first's priciest half-hour (02:00), so neither can follow the other's unseen.
 SECOND_PAUSE = {"soon_offset": timedelta(hours=4, minutes=30), "soon_length": timedelta(minutes=45)}
+# The second charger added again after its removal: a new charger of the home, a new asset.
+ADDED_AGAIN = ("ha-charger-test-3", "01JAXLEF1EXL1TECHARGER00003")
 
 
 def soak_options(
@@ -137,18 +140,25 @@ class NewSoak:
         soak.peers = self.peers
         return soak
 
-    async def add_second_charger(self, charger: ProfileCharger, settings: dict[str, Any]) -> None:
-        """Add ``charger`` to the home as its second, with these options besides its entities."""
+    async def add_charger(
+        self,
+        charger: ProfileCharger,
+        settings: dict[str, Any],
+        external_id: str = SECOND_EXTERNAL_ID,
+        subentry_id: str = SECOND_SUBENTRY_ID,
+    ) -> None:
+        """Add ``charger`` to the home (as its second by default), with these options besides
+        its entities; Axle pauses it its own way."""
         hass = self.shared["hass"]
-        self.shared["simulator"].set_asset_pause(SECOND_EXTERNAL_ID, "soon", **SECOND_PAUSE)
+        self.shared["simulator"].set_asset_pause(external_id, "soon", **SECOND_PAUSE)
         settings = charger.options | settings
         add_charger(
             hass,
             self.shared["entry"],
             self.shared["simulator"],
             migrate_charger_options(settings) or settings,
-            external_id=SECOND_EXTERNAL_ID,
-            subentry_id=SECOND_SUBENTRY_ID,
+            external_id=external_id,
+            subentry_id=subentry_id,
             title=SECOND_TITLE,
         )
         await hass.async_block_till_done()
@@ -233,16 +243,16 @@ async def test_soak_two_chargers(
     """Two chargers of one home through their own seeded nights, each checked on its own.
 
     At the end both cars are in: the second charger is removed in its pause (put back, its asset
-    deleted at Axle, the first untouched and still checked), then the home.
+    deleted at Axle, the first untouched and still checked), added again in the first's pause
+    (the first untouched), then the home is removed (both put back).
     """
     (first_mode, first_profile), (second_mode, second_profile) = pair
     first_charger = await sim_chargers.set_up(
         first_profile, config_entry, soak_options(first_profile, first_mode)
     )
     second_charger = await sim_chargers.add_profile(second_profile)
-    await new_soak.add_second_charger(
-        second_charger, soak_options(second_profile, second_mode, SECOND_WINDOW)
-    )
+    second_options = soak_options(second_profile, second_mode, SECOND_WINDOW)
+    await new_soak.add_charger(second_charger, second_options)
     case = f"{first_profile}-{second_profile}"
     soaks = [
         new_soak(first_charger, first_mode, f"{case} first", label="first charger"),
@@ -262,7 +272,14 @@ async def test_soak_two_chargers(
         await other.into_the_pause()
         commands = await other.remove_charger()
         await one.into_the_pause()
-        await one.remove_home()
         assert other.command_count() == commands, "the removed charger got commands"
+
+        async def add_again(_step: str) -> None:
+            await new_soak.add_charger(second_charger, second_options, *ADDED_AGAIN)
+
+        # Added again (a new asset) in the first's pause: the first is not touched.
+        await other.on_its_own(other.named("added again"), add_again)
+        other.model.loaded = True  # put back with the home, as its user left it
+        await one.remove_home()
 
     await new_soak.run(case, soaks, remove_one_then_the_home)
