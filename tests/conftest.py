@@ -2,8 +2,8 @@
 
 Fixtures live in ``tests/plugins``: ``simulator`` (the Axle simulator over loopback HTTP),
 ``integration`` (config entries and a simulated charger built from core helpers), ``chargers``
-(the simulated twins of real chargers), ``home`` (all of a test's home as one fixture) and
-``soak`` (the soak's seed and size).
+(the simulated twins of real chargers), ``home`` (all of a test's home as one fixture), ``soak``
+(the soak's seed and size) and ``flows`` (for the tests of the config flows).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ pytest_plugins = [
     "tests.plugins.chargers",
     "tests.plugins.home",
     "tests.plugins.soak",
+    "tests.plugins.flows",
 ]
 
 

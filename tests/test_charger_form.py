@@ -7,32 +7,25 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from homeassistant.config_entries import SOURCE_RECONFIGURE
 from homeassistant.data_entry_flow import FlowResultType
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.axle_flex_lite.const import (
-    CONFIG_ENTRY_VERSION,
     DOMAIN,
-    SUBENTRY_TYPE_CHARGER,
 )
 from custom_components.axle_flex_lite.profiles import PROFILES_BY_KEY
-from custom_components.axle_flex_lite.subentries import charger_subentries
+from tests.flows import (
+    STRINGS,
+    home_with_charger,
+    shown_values,
+    start_charger_reconfigure,
+    start_setup,
+    submit,
+)
 from tests.helpers import charger_settings
 from tests.sim_charger.twins import TWINS
 
-from .test_charger_subentry_flow import check_text as check_subentry_text
-from .test_config_flow import (
-    CONSENT_INPUT,
-    MPAN,
-    SITE_INPUT,
-    STRINGS,
-    mock_setup_entry,  # noqa: F401 - the flow's entry is not set up here
-    start,
-    submit,
-    user_input,
-)
+from .test_config_flow import CONSENT_INPUT, MPAN, SITE_INPUT, user_input
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -42,21 +35,13 @@ if TYPE_CHECKING:
 
 NOTES = STRINGS["selector"]["charger_note"]["options"]
 NAMES = STRINGS["selector"]["profile"]["options"]
-
-
-def shown_values(result: dict[str, Any]) -> dict[str, Any]:
-    """The values a form is filled in with (fields left empty are left out)."""
-    values = {}
-    for marker in result["data_schema"].schema:
-        suggested = (marker.description or {}).get("suggested_value")
-        if suggested is not None:
-            values[str(marker)] = suggested
-    return values
+# The flows' entries are not set up here.
+pytestmark = pytest.mark.usefixtures("mock_setup_entry")
 
 
 async def charger_step(hass: HomeAssistant, base_url: str) -> dict[str, Any]:
     """Fill in the account and home steps; return the charger form."""
-    result = await submit(hass, await start(hass), user_input(base_url))
+    result = await submit(hass, await start_setup(hass), user_input(base_url))
     result = await submit(hass, result, SITE_INPUT)
     assert result["step_id"] == "eligibility"
     result = await submit(hass, result, {})
@@ -288,48 +273,31 @@ async def test_charger_reconfigure_picks_a_device_and_validates(
 ) -> None:
     """A charger's reconfigure fills itself in from a picked device and checks it as set-up does."""
     go_e = await sim_chargers.add("go_e")
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=MPAN,
-        version=CONFIG_ENTRY_VERSION,
-        data={"mpan": MPAN},
-        subentries_data=[
-            {
-                "data": {
-                    "plug_entity": go_e.entity_id("car_0"),
-                    "switch_entity": "switch.old",
-                    "window_start": "23:30:00",
-                    "window_end": "05:30:00",
-                    "control_mode": "pause_only",
-                    "power_kw": 7.4,
-                    "future": 1,
-                },
-                "subentry_type": SUBENTRY_TYPE_CHARGER,
-                "title": "go-e",
-                "unique_id": "ha-go-e",
-            }
-        ],
+    entry = home_with_charger(
+        {"mpan": MPAN},
+        {
+            "plug_entity": go_e.entity_id("car_0"),
+            "switch_entity": "switch.old",
+            "window_start": "23:30:00",
+            "window_end": "05:30:00",
+            "control_mode": "pause_only",
+            "power_kw": 7.4,
+            "future": 1,
+        },
+        title="go-e",
+        unique_id="ha-go-e",
     )
     entry.add_to_hass(hass)
-    (charger,) = charger_subentries(entry)
-    flows = hass.config_entries.subentries
-    result = await flows.async_init(
-        (entry.entry_id, SUBENTRY_TYPE_CHARGER),
-        context={"source": SOURCE_RECONFIGURE, "subentry_id": charger.subentry_id},
-    )
-    check_subentry_text(result)
+    result = await start_charger_reconfigure(hass, entry)
     assert result["description_placeholders"]["charger_note"] == NOTES["by_hand"]
-    result = await flows.async_configure(
-        result["flow_id"], {**shown_values(result), "charger_device": go_e.device_id}
-    )
-    check_subentry_text(result)
+    result = await submit(hass, result, {**shown_values(result), "charger_device": go_e.device_id})
     values = shown_values(result)
     assert values["select_entity"] == go_e.entity_id("frc")
     assert values["window_start"] == "23:30:00"
-    result = await flows.async_configure(result["flow_id"], {**values, "pause_option": "3"})
+    result = await submit(hass, result, {**values, "pause_option": "3"})
     assert result["errors"] == {"pause_option": "option_not_found"}
     assert "select_entity" not in charger_settings(entry)
-    result = await flows.async_configure(result["flow_id"], values)
+    result = await submit(hass, result, values)
     assert result["reason"] == "reconfigure_successful"
     assert dict(entry.options) == {}
     assert charger_settings(entry) == {

@@ -7,11 +7,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from homeassistant.config_entries import SOURCE_RECONFIGURE
 from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
 from homeassistant.data_entry_flow import FlowResultType
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.axle_flex_lite.const import (
     CONF_ASSET_MODEL,
@@ -31,14 +29,10 @@ from custom_components.axle_flex_lite.const import (
     CONF_UNPLUGGED_STATES,
     CONF_WINDOW_END,
     CONF_WINDOW_START,
-    CONFIG_ENTRY_VERSION,
-    DOMAIN,
-    SUBENTRY_TYPE_CHARGER,
 )
-from custom_components.axle_flex_lite.subentries import charger_subentries
+from tests.flows import home_with_charger, start_charger_reconfigure, submit, suggested_values
 from tests.helpers import charger_settings, update_charger
 
-from .test_charger_subentry_flow import check_text
 from .test_config_flow import EXPECTED_OPTIONS, MPAN
 
 # The form shows the charger and the schedule; the charger model is set up with the charger (and
@@ -47,37 +41,21 @@ FORM_OPTIONS = {key: value for key, value in EXPECTED_OPTIONS.items() if key != 
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
+    from pytest_homeassistant_custom_component.common import MockConfigEntry
 
     from tools.axle_simulator import AxleSimulator
 
 
 def home(data: dict[str, Any]) -> MockConfigEntry:
-    """A home of version 2 whose one charger has the settings the config flow gave it."""
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title="Axle Flex Lite CT1",
-        unique_id=MPAN,
-        version=CONFIG_ENTRY_VERSION,
-        data=data,
-        subentries_data=[
-            {
-                "data": EXPECTED_OPTIONS,
-                "subentry_type": SUBENTRY_TYPE_CHARGER,
-                "title": "Charger",
-                "unique_id": "ha-charger",
-            }
-        ],
-    )
+    """A home whose one charger has the settings the config flow gave it."""
+    return home_with_charger(data, EXPECTED_OPTIONS, title="Charger", unique_id="ha-charger")
 
 
 @pytest.fixture
-def entry(hass: HomeAssistant) -> MockConfigEntry:
+def entry(hass: HomeAssistant, charger_entities: None) -> MockConfigEntry:
     """A home as the config flow leaves it, not set up: the charger's reconfigure needs neither."""
     config_entry = home({CONF_MPAN: MPAN})
     config_entry.add_to_hass(hass)
-    hass.states.async_set("sensor.charger_status", "Car Connected")
-    hass.states.async_set("switch.charger", "on")
-    hass.states.async_set("number.charger_current", "16")
     return config_entry
 
 
@@ -86,35 +64,9 @@ def saved(entry: MockConfigEntry) -> dict[str, Any]:
     return {key: value for key, value in charger_settings(entry).items() if key != "key_prefix"}
 
 
-async def start(hass: HomeAssistant, entry: MockConfigEntry) -> Any:
-    """Open the reconfigure of the home's charger and check its text."""
-    (charger,) = charger_subentries(entry)
-    result = await hass.config_entries.subentries.async_init(
-        (entry.entry_id, SUBENTRY_TYPE_CHARGER),
-        context={"source": SOURCE_RECONFIGURE, "subentry_id": charger.subentry_id},
-    )
-    check_text(result)
-    return result
-
-
-async def submit(hass: HomeAssistant, result: Any, data: dict[str, Any]) -> Any:
-    """Submit the form and check the answer is all text."""
-    result = await hass.config_entries.subentries.async_configure(result["flow_id"], data)
-    check_text(result)
-    return result
-
-
-def suggested_values(result: Any) -> dict[str, Any]:
-    """The values the form is filled in with."""
-    return {
-        str(marker): (marker.description or {}).get("suggested_value")
-        for marker in result["data_schema"].schema
-    }
-
-
 async def test_form_shows_current_settings(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     """One ``reconfigure`` step holds every charger and schedule setting, filled in as saved."""
-    result = await start(hass, entry)
+    result = await start_charger_reconfigure(hass, entry)
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "reconfigure"
     shown = suggested_values(result)
@@ -128,7 +80,7 @@ async def test_change_settings_and_clear_optional_ones(
 ) -> None:
     """Saved settings are exactly what was submitted: cleared optional fields disappear."""
     hass.states.async_set("binary_sensor.car_plugged", "on")
-    result = await start(hass, entry)
+    result = await start_charger_reconfigure(hass, entry)
     result = await submit(
         hass,
         result,
@@ -169,7 +121,7 @@ async def test_keeps_settings_it_does_not_show(hass: HomeAssistant, entry: MockC
     update_charger(hass, entry, {**saved(entry), "future": 1})
     result = await submit(
         hass,
-        await start(hass, entry),
+        await start_charger_reconfigure(hass, entry),
         {**FORM_OPTIONS, CONF_PLUGGED_STATES: ["Occupied"]},
     )
     assert result["reason"] == "reconfigure_successful"
@@ -182,7 +134,7 @@ async def test_keeps_settings_it_does_not_show(hass: HomeAssistant, entry: MockC
 
 async def test_entities_must_exist(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     """A missing entity is shown on its field and nothing is saved until it is fixed."""
-    result = await start(hass, entry)
+    result = await start_charger_reconfigure(hass, entry)
     result = await submit(
         hass,
         result,
@@ -201,6 +153,7 @@ async def test_entities_must_exist(hass: HomeAssistant, entry: MockConfigEntry) 
     assert saved(entry) == {**EXPECTED_OPTIONS, CONF_WINDOW_END: "06:00:00"}
 
 
+@pytest.mark.usefixtures("charger_entities")
 async def test_changes_do_not_contact_axle(
     hass: HomeAssistant, axle_simulator: AxleSimulator, axle_base_url: str
 ) -> None:
@@ -215,12 +168,9 @@ async def test_changes_do_not_contact_axle(
         }
     )
     config_entry.add_to_hass(hass)
-    hass.states.async_set("sensor.charger_status", "Car Connected")
-    hass.states.async_set("switch.charger", "on")
-    hass.states.async_set("number.charger_current", "16")
     result = await submit(
         hass,
-        await start(hass, config_entry),
+        await start_charger_reconfigure(hass, config_entry),
         {**FORM_OPTIONS, CONF_POWER_KW: 3.6},
     )
     assert result["reason"] == "reconfigure_successful"
@@ -233,7 +183,7 @@ async def test_unplug_settle_time_is_a_setting(hass: HomeAssistant, entry: MockC
     """The settle time is on the form (a minute unless set), saved, and checked for its range."""
     older = {key: value for key, value in saved(entry).items() if key != CONF_UNPLUG_SETTLE}
     update_charger(hass, entry, older)
-    result = await start(hass, entry)
+    result = await start_charger_reconfigure(hass, entry)
     (marker,) = (key for key in result["data_schema"].schema if key == CONF_UNPLUG_SETTLE)
     assert marker.default() == 60
     result = await submit(hass, result, {**FORM_OPTIONS, CONF_UNPLUG_SETTLE: 601})

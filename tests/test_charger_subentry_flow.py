@@ -6,13 +6,9 @@ over loopback; adding a charger adds an asset to the home's site there.
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 import re
 from typing import TYPE_CHECKING, Any
 
-from homeassistant.config_entries import SOURCE_RECONFIGURE, SOURCE_USER
-from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
@@ -22,48 +18,45 @@ from custom_components.axle_flex_lite.config_flow import AxleFlexLiteConfigFlow
 from custom_components.axle_flex_lite.const import (
     CONF_ASSET_ID,
     CONF_ASSET_MODEL,
-    CONF_BASE_URL,
     CONF_CHARGER_DEVICE,
     CONF_COMMAND_LATENCY,
-    CONF_CONSENT_AT,
     CONF_CONTROL_KIND,
     CONF_CONTROL_MODE,
     CONF_CURRENT_ENTITY,
-    CONF_EMAIL,
-    CONF_ENVIRONMENT,
     CONF_EXTERNAL_ID,
     CONF_INSTALLATION_DATE,
     CONF_KEY_PREFIX,
-    CONF_MPAN,
     CONF_PLUG_ENTITY,
-    CONF_POSTCODE,
     CONF_POWER_KW,
     CONF_SITE_ID,
-    CONF_STREET_ADDRESS,
     CONF_SWITCH_ENTITY,
     CONF_UNPLUG_SETTLE,
     CONF_WINDOW_END,
     CONF_WINDOW_START,
-    CONFIG_ENTRY_VERSION,
     DOMAIN,
     SUBENTRY_TYPE_CHARGER,
 )
 from custom_components.axle_flex_lite.subentries import charger_subentries
+from tests.flows import (
+    FIRST_CHARGER,
+    FIRST_EXTERNAL_ID,
+    home_entry,
+    onboard_bodies,
+    shown_values,
+    start_add_charger,
+    start_charger_reconfigure,
+    submit,
+)
 from tools.axle_simulator.state import (
-    DEFAULT_PASSWORD,
     DEFAULT_USERNAME,
     LIMITED_PAUSE,
-    AssetInput,
-    SiteInput,
 )
 
 from .plugins.integration import (
-    CONSENT_AT,
     ENTRY_ID,
     EXTERNAL_ID,
     MPAN,
     PLUG_2,
-    POSTCODE,
     SWITCH_2,
 )
 
@@ -75,26 +68,7 @@ if TYPE_CHECKING:
     from tests.plugins.home import Home
     from tools.axle_simulator import AxleSimulator
 
-STRINGS: dict[str, Any] = json.loads(
-    (Path(__file__).parent.parent / "custom_components" / DOMAIN / "strings.json").read_text(
-        encoding="utf-8"
-    )
-)["config_subentries"][SUBENTRY_TYPE_CHARGER]
-
 NOT_SETTLED = "1900000000403"  # 6 Sample Lane in the simulator's meter table
-FIRST_EXTERNAL_ID = "ha-first-charger"
-FIRST_CHARGER = {
-    CONF_PLUG_ENTITY: "binary_sensor.drive_plug",
-    CONF_CONTROL_KIND: "switch",
-    CONF_SWITCH_ENTITY: "switch.drive_charger",
-    CONF_CURRENT_ENTITY: "number.drive_current",
-    CONF_POWER_KW: 7.4,
-    CONF_COMMAND_LATENCY: 30,
-    CONF_UNPLUG_SETTLE: 60,
-    CONF_WINDOW_START: "23:30:00",
-    CONF_WINDOW_END: "05:30:00",
-    CONF_CONTROL_MODE: "pause_only",
-}
 SECOND_INPUT = {
     CONF_PLUG_ENTITY: "binary_sensor.garage_plug",
     CONF_SWITCH_ENTITY: "switch.garage_charger",
@@ -106,144 +80,27 @@ SCHEDULE_INPUT = {
     CONF_CONTROL_MODE: "full_schedule",
 }
 
-pytestmark = pytest.mark.usefixtures("charger_entities")
+pytestmark = pytest.mark.usefixtures("home_charger_entities")
 
 
 @pytest.fixture
-def charger_entities(hass: HomeAssistant) -> None:
-    """The entities of the home's two chargers (only their existence matters here)."""
-    hass.states.async_set("binary_sensor.drive_plug", "off", {"friendly_name": "Drive plug"})
-    hass.states.async_set("switch.drive_charger", "on")
-    hass.states.async_set("number.drive_current", "16")
-    hass.states.async_set("binary_sensor.garage_plug", "off", {"friendly_name": "Garage plug"})
-    hass.states.async_set("switch.garage_charger", "on")
-
-
-def home_entry(
-    simulator: AxleSimulator, base_url: str, *, mpan: str = MPAN, model: str | None = None
-) -> MockConfigEntry:
-    """A home of version 2 onboarded in the simulator with its first charger as a subentry."""
-    first = AssetInput(
-        external_id=FIRST_EXTERNAL_ID,
-        type="charger",
-        power_kw=7.4,
-        asset_model=model,
-        installation_date="2024-05-01" if model else None,
-    )
-    onboarded = simulator.onboard(
-        DEFAULT_USERNAME,
-        SiteInput(mpan=mpan, postcode=POSTCODE, consent_at=CONSENT_AT),
-        [first],
-        LIMITED_PAUSE,
-        False,
-    )
-    return MockConfigEntry(
-        domain=DOMAIN,
-        entry_id=ENTRY_ID,
-        version=CONFIG_ENTRY_VERSION,
-        title="Axle Flex Lite CT1",
-        unique_id=mpan,
-        data={
-            CONF_ENVIRONMENT: "custom",
-            CONF_BASE_URL: base_url,
-            CONF_USERNAME: DEFAULT_USERNAME,
-            CONF_PASSWORD: DEFAULT_PASSWORD,
-            CONF_MPAN: mpan,
-            CONF_STREET_ADDRESS: "4 Sample Lane",
-            CONF_POSTCODE: POSTCODE,
-            CONF_EMAIL: "user@example.net",
-            CONF_CONSENT_AT: CONSENT_AT.isoformat(),
-            CONF_SITE_ID: onboarded["site"]["site_id"],
-        },
-        subentries_data=[
-            {
-                "data": {
-                    **FIRST_CHARGER,
-                    CONF_ASSET_ID: onboarded["assets"][0]["asset_id"],
-                    CONF_EXTERNAL_ID: FIRST_EXTERNAL_ID,
-                    CONF_KEY_PREFIX: ENTRY_ID,
-                },
-                "subentry_type": SUBENTRY_TYPE_CHARGER,
-                "title": "Drive plug",
-                "unique_id": FIRST_EXTERNAL_ID,
-            }
-        ],
-    )
-
-
-@pytest.fixture
-def house(hass: HomeAssistant, axle_simulator: AxleSimulator, axle_base_url: str) -> ConfigEntry:
-    """The home, added to Home Assistant (not set up: these tests are about the flow)."""
-    entry = home_entry(axle_simulator, axle_base_url)
+def unsettled_house(
+    hass: HomeAssistant, axle_simulator: AxleSimulator, axle_base_url: str
+) -> ConfigEntry:
+    """A home whose meter is not half-hourly settled (its first charger a CoP11 zappi)."""
+    entry = home_entry(axle_simulator, axle_base_url, mpan=NOT_SETTLED, model="zappi")
     entry.add_to_hass(hass)
     return entry
 
 
-def check_text(result: Any) -> None:
-    """Fail when a form or abort would show a raw key instead of a text of strings.json."""
-    if result["type"] is FlowResultType.FORM:
-        step = STRINGS["step"][result["step_id"]]
-        assert step["title"]
-        placeholders = set(re.findall(r"{(\w+)}", step["description"]))
-        assert placeholders <= set(result["description_placeholders"] or {})
-        for marker in result["data_schema"].schema:
-            assert step["data"][str(marker)]
-            assert step["data_description"][str(marker)]
-        for error in (result["errors"] or {}).values():
-            assert STRINGS["error"][error]
-    elif result["type"] is FlowResultType.ABORT and result["reason"] != "reconfigure_successful":
-        message = STRINGS["abort"][result["reason"]]
-        assert set(re.findall(r"{(\w+)}", message)) <= set(result["description_placeholders"] or {})
-
-
-async def start(hass: HomeAssistant, entry: ConfigEntry) -> Any:
-    """Open "Add charger" on the home."""
-    result = await hass.config_entries.subentries.async_init(
-        (entry.entry_id, SUBENTRY_TYPE_CHARGER), context={"source": SOURCE_USER}
-    )
-    check_text(result)
-    return result
-
-
-async def start_reconfigure(hass: HomeAssistant, entry: ConfigEntry, subentry_id: str) -> Any:
-    """Open a charger's reconfigure."""
-    result = await hass.config_entries.subentries.async_init(
-        (entry.entry_id, SUBENTRY_TYPE_CHARGER),
-        context={"source": SOURCE_RECONFIGURE, "subentry_id": subentry_id},
-    )
-    check_text(result)
-    return result
-
-
-async def submit(hass: HomeAssistant, result: Any, data: dict[str, Any]) -> Any:
-    """Submit the flow's current form and check the answer is all text."""
-    result = await hass.config_entries.subentries.async_configure(result["flow_id"], data)
-    check_text(result)
-    return result
-
-
 async def reach_schedule(hass: HomeAssistant, entry: ConfigEntry) -> Any:
     """Fill in the second charger and its (empty) details; return the schedule form."""
-    result = await submit(hass, await start(hass, entry), SECOND_INPUT)
+    result = await submit(hass, await start_add_charger(hass, entry), SECOND_INPUT)
     assert result["step_id"] == "charger_details"
     assert set(result["data_schema"].schema) == {CONF_ASSET_MODEL}  # a settled home: no date
     result = await submit(hass, result, {})
     assert result["step_id"] == "schedule"
     return result
-
-
-def suggested_values(result: Any) -> dict[str, Any]:
-    """The values a form is filled in with (fields left empty are left out)."""
-    return {
-        str(marker): marker.description["suggested_value"]
-        for marker in result["data_schema"].schema
-        if marker.description and marker.description.get("suggested_value") is not None
-    }
-
-
-def onboards(simulator: AxleSimulator) -> list[dict[str, Any]]:
-    """What the integration sent to Axle's onboarding, oldest first."""
-    return [request.body for request in simulator.requests_to("/entities/site/onboard")]
 
 
 def site_assets(simulator: AxleSimulator, mpan: str = MPAN) -> set[str]:
@@ -289,7 +146,7 @@ async def test_add_a_second_charger(
         CONF_KEY_PREFIX: f"{ENTRY_ID}_{external_id}",
     }
     # Onboard with the site as saved and only the new charger: the first one is left alone.
-    (body,) = onboards(axle_simulator)
+    (body,) = onboard_bodies(axle_simulator)
     assert body["site"]["mpan"] == MPAN
     assert body["override_withdrawal"] is False
     assert [asset["external_id"] for asset in body["assets"]] == [external_id]
@@ -307,7 +164,7 @@ async def test_a_device_names_the_charger_and_its_profile_model_is_offered(
         config_entry_id=house.entry_id, identifiers={("test", "garage")}, name="Garage zappi"
     )
     result = await submit(
-        hass, await start(hass, house), {**SECOND_INPUT, CONF_CHARGER_DEVICE: device.id}
+        hass, await start_add_charger(hass, house), {**SECOND_INPUT, CONF_CHARGER_DEVICE: device.id}
     )
     # An unknown device fills nothing in: the form comes back to be checked.
     assert result["step_id"] == "charger"
@@ -318,7 +175,7 @@ async def test_a_device_names_the_charger_and_its_profile_model_is_offered(
     added = charger_subentries(house)[1]
     assert added.title == "Garage zappi"
     assert added.data[CONF_ASSET_MODEL] == "zappi"
-    assert onboards(axle_simulator)[0]["assets"][0]["asset_model"] == "zappi"
+    assert onboard_bodies(axle_simulator)[0]["assets"][0]["asset_model"] == "zappi"
 
 
 async def test_a_profiles_model_is_offered_on_the_details_form(
@@ -326,22 +183,23 @@ async def test_a_profiles_model_is_offered_on_the_details_form(
 ) -> None:
     """A device a profile knows fills in the charger form and offers the profile's Axle model."""
     zappi = await sim_chargers.add("zappi")
-    result = await submit(hass, await start(hass, house), {CONF_CHARGER_DEVICE: zappi.device_id})
+    result = await submit(
+        hass, await start_add_charger(hass, house), {CONF_CHARGER_DEVICE: zappi.device_id}
+    )
     assert result["step_id"] == "charger"
-    shown = suggested_values(result)
+    shown = shown_values(result)
     assert CONF_ASSET_MODEL not in shown  # not a field of the charger form
     result = await submit(hass, result, shown)
     assert result["step_id"] == "charger_details", result["errors"]
-    assert suggested_values(result) == {CONF_ASSET_MODEL: "zappi"}
+    assert shown_values(result) == {CONF_ASSET_MODEL: "zappi"}
 
 
 async def test_cop11_home_asks_for_the_installation_date(
-    hass: HomeAssistant, axle_simulator: AxleSimulator, axle_base_url: str
+    hass: HomeAssistant, unsettled_house: ConfigEntry, axle_simulator: AxleSimulator
 ) -> None:
     """A home whose meter is not half-hourly settled needs the model and date, as at set-up."""
-    entry = home_entry(axle_simulator, axle_base_url, mpan=NOT_SETTLED, model="zappi")
-    entry.add_to_hass(hass)
-    result = await submit(hass, await start(hass, entry), SECOND_INPUT)
+    entry = unsettled_house
+    result = await submit(hass, await start_add_charger(hass, entry), SECOND_INPUT)
     assert result["step_id"] == "charger_details"
     assert set(result["data_schema"].schema) == {CONF_ASSET_MODEL, CONF_INSTALLATION_DATE}
     result = await submit(
@@ -355,22 +213,21 @@ async def test_cop11_home_asks_for_the_installation_date(
     assert result["type"] is FlowResultType.CREATE_ENTRY
     added = charger_subentries(entry)[1]
     assert added.data[CONF_INSTALLATION_DATE] == "2025-03-01"
-    assert onboards(axle_simulator)[0]["assets"][0]["installation_date"] == "2025-03-01"
+    assert onboard_bodies(axle_simulator)[0]["assets"][0]["installation_date"] == "2025-03-01"
 
 
 async def test_cop11_home_with_an_unqualified_model_aborts_before_axle_is_changed(
-    hass: HomeAssistant, axle_simulator: AxleSimulator, axle_base_url: str
+    hass: HomeAssistant, unsettled_house: ConfigEntry, axle_simulator: AxleSimulator
 ) -> None:
     """Without a CoP11 model the charger cannot join: nothing is sent, nothing saved."""
-    entry = home_entry(axle_simulator, axle_base_url, mpan=NOT_SETTLED, model="zappi")
-    entry.add_to_hass(hass)
-    result = await submit(hass, await start(hass, entry), SECOND_INPUT)
+    entry = unsettled_house
+    result = await submit(hass, await start_add_charger(hass, entry), SECOND_INPUT)
     result = await submit(
         hass, result, {CONF_ASSET_MODEL: "legacy_charger_v0", CONF_INSTALLATION_DATE: "2025-03-01"}
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "charger_not_qualified"
-    assert onboards(axle_simulator) == []
+    assert onboard_bodies(axle_simulator) == []
     assert len(charger_subentries(entry)) == 1
 
 
@@ -390,7 +247,9 @@ async def test_an_entity_of_another_charger_is_refused(
     value: str,
 ) -> None:
     """Two chargers driving one entity would fight: the field says so, nothing is sent."""
-    result = await submit(hass, await start(hass, house), {**SECOND_INPUT, field: value})
+    result = await submit(
+        hass, await start_add_charger(hass, house), {**SECOND_INPUT, field: value}
+    )
     assert result["step_id"] == "charger"
     assert result["errors"] == {field: "entity_in_use"}
     assert axle_simulator.requests == []
@@ -404,7 +263,7 @@ async def test_an_entity_of_an_older_entry_is_refused(
     MockConfigEntry(domain=DOMAIN, unique_id="1400012345678", options={**SECOND_INPUT}).add_to_hass(
         hass
     )
-    result = await submit(hass, await start(hass, house), SECOND_INPUT)
+    result = await submit(hass, await start_add_charger(hass, house), SECOND_INPUT)
     assert result["errors"] == {
         CONF_PLUG_ENTITY: "entity_in_use",
         CONF_SWITCH_ENTITY: "entity_in_use",
@@ -457,11 +316,11 @@ async def test_unknown_model_is_shown_on_the_field_before_anything_is_sent(
     hass: HomeAssistant, house: ConfigEntry, axle_simulator: AxleSimulator
 ) -> None:
     """Axle's eligibility check knows no such model: the details form says so."""
-    result = await submit(hass, await start(hass, house), SECOND_INPUT)
+    result = await submit(hass, await start_add_charger(hass, house), SECOND_INPUT)
     result = await submit(hass, result, {CONF_ASSET_MODEL: "no-such-model"})
     assert result["step_id"] == "charger_details"
     assert result["errors"] == {CONF_ASSET_MODEL: "unknown_asset_model"}
-    assert onboards(axle_simulator) == []
+    assert onboard_bodies(axle_simulator) == []
 
 
 async def test_axle_down_before_the_details_keeps_the_charger_form(
@@ -469,7 +328,7 @@ async def test_axle_down_before_the_details_keeps_the_charger_form(
 ) -> None:
     """The route (CoP11 or not) needs Axle: when it cannot be asked, the charger form stays."""
     axle_simulator.fail_next("/check-eligibility", status=503)
-    result = await submit(hass, await start(hass, house), SECOND_INPUT)
+    result = await submit(hass, await start_add_charger(hass, house), SECOND_INPUT)
     assert result["step_id"] == "charger"
     assert result["errors"] == {"base": "cannot_connect"}
     result = await submit(hass, result, SECOND_INPUT)
@@ -477,11 +336,10 @@ async def test_axle_down_before_the_details_keeps_the_charger_form(
 
 
 async def test_site_mismatch_is_an_error_and_nothing_is_saved(
-    hass: HomeAssistant, axle_simulator: AxleSimulator, axle_base_url: str
+    hass: HomeAssistant, house: ConfigEntry
 ) -> None:
     """Axle answered with another site than the home's: nothing is saved in Home Assistant."""
-    entry = home_entry(axle_simulator, axle_base_url)
-    entry.add_to_hass(hass)
+    entry = house
     hass.config_entries.async_update_entry(
         entry, data={**entry.data, CONF_SITE_ID: "site-that-moved"}
     )
@@ -509,7 +367,7 @@ async def test_unusable_saved_address_is_a_form_error(
     """A custom address the client refuses (plain http to another host) is said, not raised."""
     entry = home_entry(axle_simulator, "http://axle.example.net")
     entry.add_to_hass(hass)
-    result = await submit(hass, await start(hass, entry), SECOND_INPUT)
+    result = await submit(hass, await start_add_charger(hass, entry), SECOND_INPUT)
     assert result["step_id"] == "charger"
     assert result["errors"] == {"base": "invalid_base_url"}
 
@@ -534,7 +392,7 @@ async def test_reconfigure_changes_only_that_charger(
     first_before, second_before = dict(first.data), dict(second.data)
     requests = len(axle_simulator.requests)
 
-    result = await start_reconfigure(hass, house, second.subentry_id)
+    result = await start_charger_reconfigure(hass, house, second.subentry_id)
     assert result["step_id"] == "reconfigure"
     schema = result["data_schema"].schema
     suggested = {
@@ -577,7 +435,7 @@ async def test_reconfigure_refuses_another_chargers_entity_but_not_its_own(
     """A charger keeps its own entities; it cannot take the other charger's."""
     (first,) = charger_subentries(house)
     before = dict(first.data)
-    result = await start_reconfigure(hass, house, first.subentry_id)
+    result = await start_charger_reconfigure(hass, house, first.subentry_id)
     own = {
         key: value
         for key, value in before.items()
@@ -602,11 +460,10 @@ async def test_reconfigure_refuses_another_chargers_entity_but_not_its_own(
 
 
 async def test_reconfigure_with_a_device_fills_in_first_and_keeps_the_model(
-    hass: HomeAssistant, axle_simulator: AxleSimulator, axle_base_url: str
+    hass: HomeAssistant, house: ConfigEntry
 ) -> None:
     """Picking a device shows the form again; the model stays the one Axle was told."""
-    entry = home_entry(axle_simulator, axle_base_url)
-    entry.add_to_hass(hass)
+    entry = house
     (first,) = charger_subentries(entry)
     hass.config_entries.async_update_subentry(
         entry, first, data={**first.data, CONF_ASSET_MODEL: "axle_charger_v1"}
@@ -614,7 +471,7 @@ async def test_reconfigure_with_a_device_fills_in_first_and_keeps_the_model(
     device = dr.async_get(hass).async_get_or_create(
         config_entry_id=entry.entry_id, identifiers={("test", "drive")}, name="Drive"
     )
-    result = await start_reconfigure(hass, entry, first.subentry_id)
+    result = await start_charger_reconfigure(hass, entry, first.subentry_id)
     values = {
         key: value
         for key, value in first.data.items()
@@ -651,7 +508,7 @@ async def test_axle_down_while_checking_the_model_stays_on_the_details(
     hass: HomeAssistant, house: ConfigEntry, axle_simulator: AxleSimulator
 ) -> None:
     """The model's check fails for want of Axle: the details form says so and keeps the model."""
-    result = await submit(hass, await start(hass, house), SECOND_INPUT)
+    result = await submit(hass, await start_add_charger(hass, house), SECOND_INPUT)
     axle_simulator.fail_next("/check-eligibility", status=503)
     result = await submit(hass, result, {CONF_ASSET_MODEL: "zappi"})
     assert result["step_id"] == "charger_details"
@@ -705,7 +562,7 @@ async def test_added_charger_runs_at_once_beside_the_first(
     entry = home.entry
     result = await submit(
         hass := home.hass,
-        await start(hass, entry),
+        await start_add_charger(hass, entry),
         {CONF_PLUG_ENTITY: PLUG_2, CONF_SWITCH_ENTITY: SWITCH_2, CONF_POWER_KW: 7.4},
     )
     result = await submit(hass, result, {})
@@ -725,7 +582,7 @@ async def test_added_charger_runs_at_once_beside_the_first(
     assert set(home.axle.sites[MPAN].assets) == {EXTERNAL_ID, added.unique_id}
     result = await submit(
         hass,
-        await start(hass, entry),
+        await start_add_charger(hass, entry),
         {CONF_PLUG_ENTITY: PLUG_2, CONF_SWITCH_ENTITY: SWITCH_2, CONF_POWER_KW: 7.4},
     )
     assert result["errors"] == {

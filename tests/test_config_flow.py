@@ -4,17 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 import json
-from pathlib import Path
 import re
 from typing import TYPE_CHECKING, Any
-from unittest.mock import AsyncMock, patch
+from unittest.mock import patch
 
-from homeassistant.config_entries import (
-    SOURCE_REAUTH,
-    SOURCE_RECONFIGURE,
-    SOURCE_USER,
-    ConfigEntryState,
-)
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
 from homeassistant.data_entry_flow import FlowResultType
 import pytest
@@ -52,10 +46,20 @@ from custom_components.axle_flex_lite.const import (
     SUBENTRY_TYPE_CHARGER,
 )
 from custom_components.axle_flex_lite.subentries import charger_key_prefix, charger_subentries
+from tests.flows import (
+    STRINGS,
+    STRINGS_PATH,
+    onboard_bodies,
+    start_reauth,
+    start_reconfigure,
+    start_setup,
+    submit,
+)
 from tools.axle_simulator.state import AssetInput, SiteInput
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncGenerator, Generator
+    from collections.abc import AsyncGenerator
+    from unittest.mock import AsyncMock
 
     from freezegun.api import FrozenDateTimeFactory
     from homeassistant.config_entries import ConfigEntry
@@ -63,13 +67,12 @@ if TYPE_CHECKING:
 
     from tools.axle_simulator import AxleSimulator
 
-STRINGS_PATH = Path(__file__).parent.parent / "custom_components" / DOMAIN / "strings.json"
-STRINGS: dict[str, Any] = json.loads(STRINGS_PATH.read_text(encoding="utf-8"))
-
 MPAN = "1900000000013"
 OTHER_MPAN = "1400012345678"
 CONSENT_TIME = datetime(2026, 11, 24, 19, 2, 11, 654321, tzinfo=UTC)
 CONSENT_AT = "2026-11-24T19:02:11+00:00"
+# The created entry is not set up: these tests are about the flow only.
+pytestmark = pytest.mark.usefixtures("mock_setup_entry")
 
 SITE_INPUT = {
     CONF_MPAN: "1900 0000-000 13",
@@ -109,29 +112,6 @@ EXPECTED_OPTIONS = {
 }
 
 
-@pytest.fixture(autouse=True)
-def mock_setup_entry() -> Generator[AsyncMock]:
-    """Keep the created entry from setting up: these tests are about the flow only."""
-    setup_entry = AsyncMock(return_value=True)
-    with (
-        patch("custom_components.axle_flex_lite.async_setup_entry", setup_entry, create=True),
-        patch(
-            "custom_components.axle_flex_lite.async_unload_entry",
-            AsyncMock(return_value=True),
-            create=True,
-        ),
-    ):
-        yield setup_entry
-
-
-@pytest.fixture
-def charger_entities(hass: HomeAssistant) -> None:
-    """Give Home Assistant the charger's entities (only their existence matters here)."""
-    hass.states.async_set("sensor.charger_status", "Car Connected")
-    hass.states.async_set("switch.charger", "on")
-    hass.states.async_set("number.charger_current", "16")
-
-
 def charger_settings(result: Any) -> dict[str, Any]:
     """The settings of the charger a finished set-up made (its subentry's data, less its ids)."""
     (charger,) = result["subentries"]
@@ -154,43 +134,9 @@ def user_input(server_url: str, **changes: Any) -> dict[str, Any]:
     }
 
 
-def check_text(result: dict[str, Any], section: str = "config") -> None:
-    """Fail when a form or abort would show a raw key instead of text from strings.json."""
-    strings = STRINGS[section]
-    if result["type"] is FlowResultType.FORM:
-        step = strings["step"][result["step_id"]]
-        assert step["title"]
-        assert step["description"]
-        placeholders = set(re.findall(r"{(\w+)}", step["description"]))
-        assert placeholders <= set(result["description_placeholders"] or {})
-        for marker in result["data_schema"].schema if result["data_schema"] else ():
-            assert step["data"][str(marker)]
-            assert step["data_description"][str(marker)]
-        for error in (result["errors"] or {}).values():
-            assert strings["error"][error]
-    elif result["type"] is FlowResultType.ABORT:
-        message = strings["abort"][result["reason"]]
-        placeholders = set(re.findall(r"{(\w+)}", message))
-        assert placeholders <= set(result["description_placeholders"] or {})
-
-
-async def start(hass: HomeAssistant) -> dict[str, Any]:
-    """Open the set-up flow."""
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
-    check_text(result)
-    return result
-
-
-async def submit(hass: HomeAssistant, result: dict[str, Any], data: dict[str, Any]) -> Any:
-    """Submit the current form of a config flow and check the answer is all text."""
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], data)
-    check_text(result)
-    return result
-
-
 async def reach_schedule(hass: HomeAssistant, base_url: str) -> dict[str, Any]:
     """Fill in the account, home and charger steps; return the schedule form."""
-    result = await submit(hass, await start(hass), user_input(base_url))
+    result = await submit(hass, await start_setup(hass), user_input(base_url))
     assert result["step_id"] == "site"
     result = await submit(hass, result, SITE_INPUT)
     assert result["step_id"] == "eligibility"
@@ -201,31 +147,6 @@ async def reach_schedule(hass: HomeAssistant, base_url: str) -> dict[str, Any]:
     result = await submit(hass, result, DETAILS_INPUT)
     assert result["step_id"] == "schedule"
     return result
-
-
-async def start_reauth(hass: HomeAssistant, entry: ConfigEntry) -> Any:
-    """Open the reauth flow as Home Assistant does when Axle refuses the saved credentials."""
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN,
-        context={"source": SOURCE_REAUTH, "entry_id": entry.entry_id},
-        data=dict(entry.data),
-    )
-    check_text(result)
-    return result
-
-
-async def start_reconfigure(hass: HomeAssistant, entry: ConfigEntry) -> Any:
-    """Open the reconfigure flow of an entry."""
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_RECONFIGURE, "entry_id": entry.entry_id}
-    )
-    check_text(result)
-    return result
-
-
-def onboard_bodies(simulator: AxleSimulator) -> list[dict[str, Any]]:
-    """What the integration sent to Axle's onboarding endpoint, oldest first."""
-    return [request.body for request in simulator.requests_to("/entities/site/onboard")]
 
 
 async def submit_schedule(hass: HomeAssistant, result: dict[str, Any]) -> Any:
@@ -261,7 +182,7 @@ async def test_full_flow_onboards_and_creates_entry(
 ) -> None:
     """Each step in turn, then one onboarding call with exactly what the user chose."""
     freezer.move_to(CONSENT_TIME)
-    result = await start(hass)
+    result = await start_setup(hass)
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "user"
 
@@ -359,7 +280,7 @@ async def test_defaults_and_optional_fields_left_out(
     """Optional charger fields may stay empty; the schedule defaults are 23:30 to 05:30."""
     hass.states.async_set("binary_sensor.charger_plug", "off")
     hass.states.async_set("input_boolean.charger", "on")
-    result = await submit(hass, await start(hass), user_input(axle_base_url))
+    result = await submit(hass, await start_setup(hass), user_input(axle_base_url))
     result = await submit(hass, result, {**SITE_INPUT, CONF_MPAN: OTHER_MPAN})
     result = await submit(hass, result, {})
     result = await submit(
@@ -410,7 +331,7 @@ async def test_user_step_input_errors(
     error: str,
 ) -> None:
     """Wrong account details are shown on the form, which then accepts the right ones."""
-    result = await submit(hass, await start(hass), user_input(axle_base_url, **changes))
+    result = await submit(hass, await start_setup(hass), user_input(axle_base_url, **changes))
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "user"
     assert result["errors"] == {field: error}
@@ -425,7 +346,7 @@ async def test_user_step_custom_without_base_url_field(
     """Leaving out the optional address altogether also asks for it."""
     data = user_input(axle_base_url)
     del data[CONF_BASE_URL]
-    result = await submit(hass, await start(hass), data)
+    result = await submit(hass, await start_setup(hass), data)
     assert result["errors"] == {CONF_BASE_URL: "base_url_required"}
     assert axle_simulator.requests == []
 
@@ -449,7 +370,7 @@ async def test_user_step_axle_failures(
 ) -> None:
     """Axle failing while the account is checked is shown, and submitting again retries."""
     axle_simulator.fail_next("/auth/users/me/", **fault)
-    result = await submit(hass, await start(hass), user_input(axle_base_url))
+    result = await submit(hass, await start_setup(hass), user_input(axle_base_url))
     assert result["step_id"] == "user"
     assert result["errors"] == {"base": error}
 
@@ -463,7 +384,7 @@ async def test_user_step_server_unreachable(
 ) -> None:
     """A server that refuses connections cannot be reached."""
     await axle_server.close()
-    result = await submit(hass, await start(hass), user_input(axle_base_url))
+    result = await submit(hass, await start_setup(hass), user_input(axle_base_url))
     assert result["errors"] == {"base": "cannot_connect"}
 
 
@@ -472,7 +393,7 @@ async def test_site_step_input_errors(
     hass: HomeAssistant, axle_simulator: AxleSimulator, axle_base_url: str
 ) -> None:
     """Every home field is checked; fixed values then carry on to the charger step."""
-    result = await submit(hass, await start(hass), user_input(axle_base_url))
+    result = await submit(hass, await start_setup(hass), user_input(axle_base_url))
     result = await submit(
         hass,
         result,
@@ -510,7 +431,7 @@ async def test_sandbox_skips_the_check_digit(
     with patch.dict(BASE_URLS, {Environment.SANDBOX: axle_base_url}):
         result = await submit(
             hass,
-            await start(hass),
+            await start_setup(hass),
             {
                 CONF_ENVIRONMENT: "sandbox",
                 CONF_USERNAME: "ha-partner",
@@ -541,7 +462,7 @@ async def test_same_mpan_twice_aborts(
 ) -> None:
     """The MPAN is the entry's unique id: a second home with it is refused before onboarding."""
     await create_entry(hass, axle_base_url)
-    result = await submit(hass, await start(hass), user_input(axle_base_url))
+    result = await submit(hass, await start_setup(hass), user_input(axle_base_url))
     result = await submit(hass, result, {**SITE_INPUT, CONF_MPAN: "19-0000-0000-013"})
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
@@ -552,7 +473,7 @@ async def test_charger_entities_must_exist(
     hass: HomeAssistant, axle_simulator: AxleSimulator, axle_base_url: str
 ) -> None:
     """Each chosen entity must be known to Home Assistant."""
-    result = await submit(hass, await start(hass), user_input(axle_base_url))
+    result = await submit(hass, await start_setup(hass), user_input(axle_base_url))
     result = await submit(hass, result, SITE_INPUT)
     result = await submit(hass, result, {})
     result = await submit(hass, result, CHARGER_INPUT)

@@ -21,19 +21,15 @@ from custom_components.axle_flex_lite.const import (
     CONF_POSTCODE,
     CONF_STREET_ADDRESS,
 )
+from tests.flows import onboard_bodies, start_setup, submit
 
 from .test_config_flow import (
     CHARGER_INPUT,
     MPAN,
     SITE_INPUT,
-    charger_entities,  # noqa: F401 - the charger's entities for the charger step
     charger_settings,
     finish_from_eligibility,
-    mock_setup_entry,  # noqa: F401 - keeps created entries from setting up
-    onboard_bodies,
     reach_schedule,
-    start,
-    submit,
     submit_schedule,
     user_input,
     withdraw,
@@ -47,11 +43,11 @@ if TYPE_CHECKING:
 
 NOT_SETTLED = "1900000000403"  # 6 Sample Lane in the simulator's meter table
 NON_DOMESTIC = "1900000000101"  # 8 Sample Lane: a shop
-pytestmark = pytest.mark.usefixtures("charger_entities")
+pytestmark = pytest.mark.usefixtures("charger_entities", "mock_setup_entry")
 
 
 async def reach_site(hass: HomeAssistant, base_url: str) -> Any:
-    result = await submit(hass, await start(hass), user_input(base_url))
+    result = await submit(hass, await start_setup(hass), user_input(base_url))
     assert result["step_id"] == "site"
     return result
 

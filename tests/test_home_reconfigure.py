@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from homeassistant.config_entries import SOURCE_RECONFIGURE
 from homeassistant.data_entry_flow import FlowResultType
 import pytest
 
@@ -17,44 +16,19 @@ from custom_components.axle_flex_lite.const import (
     CONF_POSTCODE,
     CONF_SITE_ID,
     CONF_STREET_ADDRESS,
-    DOMAIN,
 )
 from custom_components.axle_flex_lite.subentries import charger_subentries
+from tests.flows import FIRST_EXTERNAL_ID, onboard_bodies, start_reconfigure, submit
 
-from .test_charger_subentry_flow import (
-    FIRST_EXTERNAL_ID,
-    SCHEDULE_INPUT,
-    charger_entities,  # noqa: F401 - the chargers' entities
-    home_entry,
-    onboards,
-    reach_schedule,
-    submit,
-)
-from .test_config_flow import mock_setup_entry  # noqa: F401 - keeps entries from setting up
+from .test_charger_subentry_flow import SCHEDULE_INPUT, reach_schedule
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncGenerator
-
     from homeassistant.config_entries import ConfigEntry
     from homeassistant.core import HomeAssistant
 
     from tools.axle_simulator import AxleSimulator
 
-pytestmark = pytest.mark.usefixtures("charger_entities")
-
-
-@pytest.fixture
-async def house(
-    hass: HomeAssistant, axle_simulator: AxleSimulator, axle_base_url: str
-) -> AsyncGenerator[ConfigEntry]:
-    """The home of version 2 with one charger, added to Home Assistant (not set up)."""
-    entry = home_entry(axle_simulator, axle_base_url)
-    entry.add_to_hass(hass)
-    yield entry
-    # A finished reconfigure reloads the entry in a task of its own. It must end here, while the
-    # simulator serves and set-up is mocked: the teardown closes and unpatches both before Home
-    # Assistant stops, so a reload still running then (a loaded machine) reaches the real set-up.
-    await hass.async_block_till_done()
+pytestmark = pytest.mark.usefixtures("home_charger_entities", "mock_setup_entry")
 
 
 RECONFIGURE_INPUT = {
@@ -66,13 +40,6 @@ RECONFIGURE_INPUT = {
 }
 
 
-async def start_reconfigure(hass: HomeAssistant, entry: ConfigEntry) -> Any:
-    """Open the home's reconfigure."""
-    return await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_RECONFIGURE, "entry_id": entry.entry_id}
-    )
-
-
 async def test_one_charger_gets_its_installation_date(
     hass: HomeAssistant, house: ConfigEntry, axle_simulator: AxleSimulator
 ) -> None:
@@ -81,11 +48,9 @@ async def test_one_charger_gets_its_installation_date(
     before = dict(charger.data)
     result = await start_reconfigure(hass, house)
     assert CONF_INSTALLATION_DATE in result["data_schema"].schema
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {**RECONFIGURE_INPUT, CONF_INSTALLATION_DATE: "2025-02-01"}
-    )
+    result = await submit(hass, result, {**RECONFIGURE_INPUT, CONF_INSTALLATION_DATE: "2025-02-01"})
     assert result["reason"] == "reconfigure_successful"
-    (body,) = onboards(axle_simulator)
+    (body,) = onboard_bodies(axle_simulator)
     assert [asset["external_id"] for asset in body["assets"]] == [FIRST_EXTERNAL_ID]
     assert body["assets"][0]["installation_date"] == "2025-02-01"
     assert dict(charger_subentries(house)[0].data) == {
@@ -108,9 +73,9 @@ async def test_two_chargers_are_both_sent_and_left_as_they_are(
 
     result = await start_reconfigure(hass, house)
     assert CONF_INSTALLATION_DATE not in result["data_schema"].schema
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], RECONFIGURE_INPUT)
+    result = await submit(hass, result, RECONFIGURE_INPUT)
     assert result["reason"] == "reconfigure_successful"
-    body = onboards(axle_simulator)[-1]
+    body = onboard_bodies(axle_simulator)[-1]
     assert body["override_withdrawal"] is True
     assert [asset["external_id"] for asset in body["assets"]] == [
         data[CONF_EXTERNAL_ID] for data in chargers_before

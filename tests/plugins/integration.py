@@ -441,18 +441,44 @@ def entry_options(control_mode: str, charging_window: tuple[str, str]) -> dict[s
     }
 
 
+def onboard_site(simulator: AxleSimulator, mpan: str, *assets: AssetInput) -> dict[str, Any]:
+    """Onboard the chargers ``assets`` on the site of ``mpan`` with the simulator's default account.
+
+    Return Axle's answer (onboarding upserts: a site onboarded again gets the assets added).
+    """
+    return simulator.onboard(
+        DEFAULT_USERNAME,
+        SiteInput(mpan=mpan, postcode=POSTCODE, consent_at=CONSENT_AT),
+        list(assets),
+        LIMITED_PAUSE,
+        False,
+    )
+
+
 def onboard_charger(
     simulator: AxleSimulator, external_id: str, *, mpan: str = MPAN
 ) -> dict[str, Any]:
     """Onboard a charger with the simulator's default account: its site is created the first
     time and upserted after (a second charger joins it). Return Axle's answer."""
-    return simulator.onboard(
-        DEFAULT_USERNAME,
-        SiteInput(mpan=mpan, postcode=POSTCODE, consent_at=CONSENT_AT),
-        [AssetInput(external_id=external_id, type="charger", power_kw=7.4)],
-        LIMITED_PAUSE,
-        False,
+    return onboard_site(
+        simulator, mpan, AssetInput(external_id=external_id, type="charger", power_kw=7.4)
     )
+
+
+def home_data(base_url: str, mpan: str, site_id: str) -> dict[str, Any]:
+    """The data of a home's entry: the simulator's default account at ``base_url``, the site."""
+    return {
+        CONF_ENVIRONMENT: "custom",
+        CONF_BASE_URL: base_url,
+        CONF_USERNAME: DEFAULT_USERNAME,
+        CONF_PASSWORD: DEFAULT_PASSWORD,
+        CONF_MPAN: mpan,
+        CONF_STREET_ADDRESS: "4 Sample Lane",
+        CONF_POSTCODE: POSTCODE,
+        CONF_EMAIL: "user@example.net",
+        CONF_CONSENT_AT: CONSENT_AT.isoformat(),
+        CONF_SITE_ID: site_id,
+    }
 
 
 def onboarded_entry(
@@ -477,16 +503,7 @@ def onboarded_entry(
         title=title,
         unique_id=mpan,
         data={
-            CONF_ENVIRONMENT: "custom",
-            CONF_BASE_URL: base_url,
-            CONF_USERNAME: DEFAULT_USERNAME,
-            CONF_PASSWORD: DEFAULT_PASSWORD,
-            CONF_MPAN: mpan,
-            CONF_STREET_ADDRESS: "4 Sample Lane",
-            CONF_POSTCODE: POSTCODE,
-            CONF_EMAIL: "user@example.net",
-            CONF_CONSENT_AT: CONSENT_AT.isoformat(),
-            CONF_SITE_ID: result["site"]["site_id"],
+            **home_data(base_url, mpan, result["site"]["site_id"]),
             CONF_ASSET_ID: result["assets"][0]["asset_id"],
             CONF_EXTERNAL_ID: external_id,
         },

@@ -1,0 +1,232 @@
+"""Driving the integration's flows as the frontend does, checking that every answer is all text.
+
+The home's own flows (set-up, reauth, the home's reconfigure) and its charger subentry flows
+("Add charger", a charger's reconfigure) are driven alike: ``submit`` tells them apart by the
+flow's handler, and ``check_text`` checks each form and abort against its own part of strings.json.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+import re
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.config_entries import SOURCE_REAUTH, SOURCE_RECONFIGURE, SOURCE_USER
+from homeassistant.data_entry_flow import FlowResultType
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.axle_flex_lite.const import (
+    CONF_ASSET_ID,
+    CONF_COMMAND_LATENCY,
+    CONF_CONTROL_KIND,
+    CONF_CONTROL_MODE,
+    CONF_CURRENT_ENTITY,
+    CONF_EXTERNAL_ID,
+    CONF_KEY_PREFIX,
+    CONF_MPAN,
+    CONF_PLUG_ENTITY,
+    CONF_POWER_KW,
+    CONF_SWITCH_ENTITY,
+    CONF_UNPLUG_SETTLE,
+    CONF_WINDOW_END,
+    CONF_WINDOW_START,
+    CONFIG_ENTRY_VERSION,
+    DOMAIN,
+    SUBENTRY_TYPE_CHARGER,
+)
+from custom_components.axle_flex_lite.subentries import charger_subentries
+from tests.plugins.integration import ENTRY_ID, MPAN, home_data, onboard_site
+from tools.axle_simulator.state import AssetInput
+
+if TYPE_CHECKING:
+    from homeassistant.config_entries import ConfigEntry
+    from homeassistant.core import HomeAssistant
+
+    from tools.axle_simulator import AxleSimulator
+
+STRINGS_PATH = Path(__file__).parent.parent / "custom_components" / DOMAIN / "strings.json"
+STRINGS: dict[str, Any] = json.loads(STRINGS_PATH.read_text(encoding="utf-8"))
+
+# The first charger of the home the charger subentry flows' tests start from.
+FIRST_EXTERNAL_ID = "ha-first-charger"
+FIRST_CHARGER = {
+    CONF_PLUG_ENTITY: "binary_sensor.drive_plug",
+    CONF_CONTROL_KIND: "switch",
+    CONF_SWITCH_ENTITY: "switch.drive_charger",
+    CONF_CURRENT_ENTITY: "number.drive_current",
+    CONF_POWER_KW: 7.4,
+    CONF_COMMAND_LATENCY: 30,
+    CONF_UNPLUG_SETTLE: 60,
+    CONF_WINDOW_START: "23:30:00",
+    CONF_WINDOW_END: "05:30:00",
+    CONF_CONTROL_MODE: "pause_only",
+}
+
+
+def is_subentry_flow(result: Any) -> bool:
+    """Whether the flow is a subentry flow: its handler is (entry id, subentry type)."""
+    return isinstance(result["handler"], tuple)
+
+
+def flow_strings(result: Any) -> dict[str, Any]:
+    """The part of strings.json that holds the texts of the flow's forms and aborts."""
+    if is_subentry_flow(result):
+        strings: dict[str, Any] = STRINGS["config_subentries"][result["handler"][1]]
+        return strings
+    config: dict[str, Any] = STRINGS["config"]
+    return config
+
+
+def check_text(result: Any) -> None:
+    """Fail when a form or abort would show a raw key instead of text from strings.json."""
+    strings = flow_strings(result)
+    if result["type"] is FlowResultType.FORM:
+        step = strings["step"][result["step_id"]]
+        assert step["title"]
+        assert step["description"]
+        placeholders = set(re.findall(r"{(\w+)}", step["description"]))
+        assert placeholders <= set(result["description_placeholders"] or {})
+        for marker in result["data_schema"].schema if result["data_schema"] else ():
+            assert step["data"][str(marker)]
+            assert step["data_description"][str(marker)]
+        for error in (result["errors"] or {}).values():
+            assert strings["error"][error]
+    elif result["type"] is FlowResultType.ABORT:
+        message = strings["abort"][result["reason"]]
+        placeholders = set(re.findall(r"{(\w+)}", message))
+        assert placeholders <= set(result["description_placeholders"] or {})
+
+
+async def start_setup(hass: HomeAssistant) -> Any:
+    """Open the set-up flow."""
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    check_text(result)
+    return result
+
+
+async def start_reauth(hass: HomeAssistant, entry: ConfigEntry) -> Any:
+    """Open the reauth flow as Home Assistant does when Axle refuses the saved credentials."""
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN,
+        context={"source": SOURCE_REAUTH, "entry_id": entry.entry_id},
+        data=dict(entry.data),
+    )
+    check_text(result)
+    return result
+
+
+async def start_reconfigure(hass: HomeAssistant, entry: ConfigEntry) -> Any:
+    """Open the home's reconfigure."""
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_RECONFIGURE, "entry_id": entry.entry_id}
+    )
+    check_text(result)
+    return result
+
+
+async def start_add_charger(hass: HomeAssistant, entry: ConfigEntry) -> Any:
+    """Open "Add charger" on the home."""
+    result = await hass.config_entries.subentries.async_init(
+        (entry.entry_id, SUBENTRY_TYPE_CHARGER), context={"source": SOURCE_USER}
+    )
+    check_text(result)
+    return result
+
+
+async def start_charger_reconfigure(
+    hass: HomeAssistant, entry: ConfigEntry, subentry_id: str | None = None
+) -> Any:
+    """Open a charger's reconfigure (the home's first charger's unless told)."""
+    if subentry_id is None:
+        subentry_id = charger_subentries(entry)[0].subentry_id
+    result = await hass.config_entries.subentries.async_init(
+        (entry.entry_id, SUBENTRY_TYPE_CHARGER),
+        context={"source": SOURCE_RECONFIGURE, "subentry_id": subentry_id},
+    )
+    check_text(result)
+    return result
+
+
+async def submit(hass: HomeAssistant, result: Any, data: dict[str, Any]) -> Any:
+    """Submit the flow's current form and check the answer is all text."""
+    flows = hass.config_entries.subentries if is_subentry_flow(result) else hass.config_entries.flow
+    result = await flows.async_configure(result["flow_id"], data)
+    check_text(result)
+    return result
+
+
+def suggested_values(result: Any) -> dict[str, Any]:
+    """The values a form is filled in with, by field (None for a field left empty)."""
+    return {
+        str(marker): (marker.description or {}).get("suggested_value")
+        for marker in result["data_schema"].schema
+    }
+
+
+def shown_values(result: Any) -> dict[str, Any]:
+    """The values a form is filled in with (fields left empty are left out)."""
+    return {key: value for key, value in suggested_values(result).items() if value is not None}
+
+
+def onboard_bodies(simulator: AxleSimulator) -> list[dict[str, Any]]:
+    """What the integration sent to Axle's onboarding, oldest first."""
+    return [request.body for request in simulator.requests_to("/entities/site/onboard")]
+
+
+def home_with_charger(
+    data: dict[str, Any],
+    charger: dict[str, Any],
+    *,
+    title: str,
+    unique_id: str,
+    entry_id: str | None = None,
+) -> MockConfigEntry:
+    """A home of the current entry version (``data``) with one charger subentry (``charger``)."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        entry_id=entry_id,
+        version=CONFIG_ENTRY_VERSION,
+        title="Axle Flex Lite CT1",
+        unique_id=data[CONF_MPAN],
+        data=data,
+        subentries_data=[
+            {
+                "data": charger,
+                "subentry_type": SUBENTRY_TYPE_CHARGER,
+                "title": title,
+                "unique_id": unique_id,
+            }
+        ],
+    )
+
+
+def home_entry(
+    simulator: AxleSimulator, base_url: str, *, mpan: str = MPAN, model: str | None = None
+) -> MockConfigEntry:
+    """A home onboarded in the simulator with its first charger (``FIRST_CHARGER``) as a subentry.
+
+    ``model``: the first charger's model, with an installation date (a home that is not
+    half-hourly settled needs both).
+    """
+    first = AssetInput(
+        external_id=FIRST_EXTERNAL_ID,
+        type="charger",
+        power_kw=7.4,
+        asset_model=model,
+        installation_date="2024-05-01" if model else None,
+    )
+    onboarded = onboard_site(simulator, mpan, first)
+    charger = {
+        **FIRST_CHARGER,
+        CONF_ASSET_ID: onboarded["assets"][0]["asset_id"],
+        CONF_EXTERNAL_ID: FIRST_EXTERNAL_ID,
+        CONF_KEY_PREFIX: ENTRY_ID,
+    }
+    return home_with_charger(
+        home_data(base_url, mpan, onboarded["site"]["site_id"]),
+        charger,
+        title="Drive plug",
+        unique_id=FIRST_EXTERNAL_ID,
+        entry_id=ENTRY_ID,
+    )
