@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 # A reported value: bool for switches, binary sensors and locks (True = on / locked), str for
 # sensors and selects, float for numbers; None for unavailable.
 type Value = bool | str | float | None
+# Whether the charger's controls allow charging.
+type Allowed = Callable[[Device], bool]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -64,6 +66,16 @@ class EntitySpec:
     lag: float | None = None
 
 
+class Brand(NamedTuple):
+    """Whose charger it is: its profile, its integration's domain, and its device's names."""
+
+    profile: str
+    domain: str
+    device_name: str
+    manufacturer: str
+    model: str
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Twin:
     """A simulated charger: its integration, its device, its entities and quirks."""
@@ -74,7 +86,7 @@ class Twin:
     manufacturer: str
     model: str
     entities: tuple[EntitySpec, ...]
-    allowed: Callable[[Device], bool]  # the controls allow charging
+    allowed: Allowed  # the controls allow charging
     quirks: Quirks = Quirks()
     initial: dict[str, Any] = field(default_factory=dict)
     # Actions the integration registers, as {"domain.service": handler(device, data)}.
@@ -85,7 +97,36 @@ class Twin:
         return next(spec for spec in self.entities if spec.key == key)
 
 
-def charging(twin_allowed: Callable[[Device], bool], device: Device) -> bool:
+# An entity whose reading depends on whether the twin's controls allow charging (a status sensor,
+# a switch that mirrors charging): made once the twin's ``allowed`` is known.
+type Part = EntitySpec | Callable[[Allowed], EntitySpec]
+
+
+def twin(
+    brand: Brand,
+    allowed: Allowed,
+    quirks: Quirks,
+    *parts: Part,
+    initial: dict[str, Any] | None = None,
+    actions: dict[str, Callable[[Device, dict[str, Any]], None]] | None = None,
+) -> Twin:
+    """A twin of ``brand`` with the entities ``parts``; what it alone has is said by name."""
+    return Twin(
+        **brand._asdict(),
+        allowed=allowed,
+        quirks=quirks,
+        entities=tuple(part if isinstance(part, EntitySpec) else part(allowed) for part in parts),
+        initial=initial or {},
+        actions=actions or {},
+    )
+
+
+def polled(lag: float, *, stale_first: bool = False) -> Quirks:
+    """The quirks of a charger whose reports come from polls (or pushes), ``lag`` seconds late."""
+    return Quirks(lag=lag, poll=True, stale_first=stale_first)
+
+
+def charging(twin_allowed: Allowed, device: Device) -> bool:
     """Whether power flows: a car that wants charge, controls that allow it, no own schedule."""
     return (
         device.connected
@@ -146,7 +187,7 @@ class States(NamedTuple):
     stopped: str  # the charger's controls hold charging off
 
 
-def status(allowed: Callable[[Device], bool], states: States) -> Callable[[Device], Value]:
+def status(allowed: Allowed, states: States) -> Callable[[Device], Value]:
     """A status sensor: which of the charger's states it is in."""
 
     def read(device: Device) -> Value:
@@ -164,14 +205,10 @@ def status(allowed: Callable[[Device], bool], states: States) -> Callable[[Devic
 
 
 def status_sensor(
-    key: str,
-    name: str,
-    allowed: Callable[[Device], bool],
-    states: States,
-    options: tuple[str, ...] = (),
-) -> EntitySpec:
+    key: str, name: str, states: States, options: tuple[str, ...] = ()
+) -> Callable[[Allowed], EntitySpec]:
     """A status sensor; with ``options`` an enum sensor that lists them."""
-    return EntitySpec(
+    return lambda allowed: EntitySpec(
         platform="sensor",
         key=key,
         name=name,
@@ -215,16 +252,28 @@ def plug_sensor(key: str, name: str) -> EntitySpec:
     return EntitySpec(platform="binary_sensor", key=key, name=name, read=plug, device_class="plug")
 
 
-def mirror(allowed: Callable[[Device], bool]) -> Callable[[Device], Value]:
+def mirror(allowed: Allowed) -> Callable[[Device], Value]:
     """A switch that shows whether the charger is charging (it flips by itself)."""
     return lambda device: charging(allowed, device)
+
+
+def mirror_switch(
+    key: str, name: str, *, lag: float | None = None, only_connected: bool = False
+) -> Callable[[Allowed], EntitySpec]:
+    """A switch that shows whether the charger is charging (unavailable without a car if told)."""
+
+    def made(allowed: Allowed) -> EntitySpec:
+        read = mirror(allowed)
+        return switch(key, name, when_connected(read) if only_connected else read, lag=lag)
+
+    return made
 
 
 def enabled_allowed(device: Device) -> bool:
     return device.enabled
 
 
-def mode_allowed(stop: str) -> Callable[[Device], bool]:
+def mode_allowed(stop: str) -> Allowed:
     return lambda device: device.mode != stop
 
 
