@@ -122,6 +122,25 @@ def store_controller_state(
     hass_storage[key] = {"version": 1, "minor_version": 1, "key": key, "data": data}
 
 
+# The default window of the first evening's plug-in (18:00 UTC on 25 November), as stored.
+STORED_WINDOW = ["2026-11-25T23:30:00+00:00", "2026-11-26T05:30:00+00:00"]
+
+
+def stored_plug_in(plan: dict[str, Any] | None = None, **state: Any) -> dict[str, Any]:
+    """A controller state as stored with the car plugged in on the first evening.
+
+    The session (``stored``) has sent the default window; ``plan`` is Axle's answer (None: not
+    yet answered). ``state`` adds to the stored state (e.g. ``restore``).
+    """
+    session = {
+        "session_id": "stored",
+        "plugged_in_at": "2026-11-25T18:00:00+00:00",
+        "submitted": [STORED_WINDOW],
+        "plan": plan,
+    }
+    return {"participating": True, "plugged": True, **state, "session": session}
+
+
 def charger_subentry(entry: ConfigEntry) -> ConfigSubentry:
     """The home's first (in most tests its only) charger subentry."""
     return next(

@@ -28,6 +28,8 @@ from tests.sim_charger.twins import TWINS
 from .test_config_flow import CONSENT_INPUT, MPAN, SITE_INPUT, user_input
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
     from homeassistant.core import HomeAssistant
 
     from tests.plugins.chargers import SimChargers
@@ -47,6 +49,23 @@ async def charger_step(hass: HomeAssistant, base_url: str) -> dict[str, Any]:
     result = await submit(hass, result, {})
     assert result["step_id"] == "charger"
     return result
+
+
+type OpenForm = Callable[..., Awaitable[tuple[dict[str, Any], list[SimCharger]]]]
+
+
+@pytest.fixture
+def charger_form(hass: HomeAssistant, sim_chargers: SimChargers, axle_base_url: str) -> OpenForm:
+    """Add the twins of some profiles, then open the set-up flow up to its charger form.
+
+    Return the form and the twins, in the order of the profiles.
+    """
+
+    async def open_form(*profiles: str) -> tuple[dict[str, Any], list[SimCharger]]:
+        sims = [await sim_chargers.add(profile) for profile in profiles]
+        return await charger_step(hass, axle_base_url), sims
+
+    return open_form
 
 
 async def pick(hass: HomeAssistant, result: dict[str, Any], sim: SimCharger) -> dict[str, Any]:
@@ -98,10 +117,9 @@ async def test_every_profile_is_set_up_from_its_device(
 
 
 async def test_a_device_no_profile_knows_is_filled_in_by_hand(
-    hass: HomeAssistant, sim_chargers: SimChargers, axle_base_url: str
+    hass: HomeAssistant, charger_form: OpenForm
 ) -> None:
-    sim = await sim_chargers.add("simple")
-    result = await charger_step(hass, axle_base_url)
+    result, (sim,) = await charger_form("simple")
     assert result["description_placeholders"]["charger_note"] == NOTES["by_hand"]
     result = await pick(hass, result, sim)
     assert result["description_placeholders"]["charger_note"] == NOTES["unknown_device"]
@@ -126,11 +144,10 @@ async def test_a_device_no_profile_knows_is_filled_in_by_hand(
 
 
 async def test_picking_another_device_fills_in_again(
-    hass: HomeAssistant, sim_chargers: SimChargers, axle_base_url: str
+    hass: HomeAssistant, charger_form: OpenForm
 ) -> None:
-    ohme = await sim_chargers.add("ohme")
-    zappi = await sim_chargers.add("zappi")
-    result = await pick(hass, await charger_step(hass, axle_base_url), ohme)
+    result, (ohme, zappi) = await charger_form("ohme", "zappi")
+    result = await pick(hass, result, ohme)
     values = shown_values(result)
     assert values["select_entity"] == ohme.entity_id("charge_mode")
     result = await submit(hass, result, {**values, "charger_device": zappi.device_id})
@@ -190,13 +207,11 @@ def zappi_form(zappi: SimCharger, **changes: Any) -> dict[str, Any]:
 )
 async def test_bad_input_gets_an_error_and_saves_nothing(
     hass: HomeAssistant,
-    sim_chargers: SimChargers,
-    axle_base_url: str,
+    charger_form: OpenForm,
     changes: dict[str, Any],
     errors: dict[str, str],
 ) -> None:
-    zappi = await sim_chargers.add("zappi")
-    result = await charger_step(hass, axle_base_url)
+    result, (zappi,) = await charger_form("zappi")
     form = {key: value for key, value in zappi_form(zappi, **changes).items() if value is not None}
     result = await submit(hass, result, form)
     assert result["type"] is FlowResultType.FORM
@@ -211,11 +226,9 @@ async def test_bad_input_gets_an_error_and_saves_nothing(
 
 
 async def test_enum_plug_states_and_pause_current_are_checked_against_the_entities(
-    hass: HomeAssistant, sim_chargers: SimChargers, axle_base_url: str
+    hass: HomeAssistant, charger_form: OpenForm
 ) -> None:
-    ohme = await sim_chargers.add("ohme")
-    ocpp = await sim_chargers.add("ocpp")
-    result = await charger_step(hass, axle_base_url)
+    result, (ohme, ocpp) = await charger_form("ohme", "ocpp")
     # The Ohme status is an enum sensor: only its own states can be picked.
     result = await submit(
         hass,
@@ -253,10 +266,10 @@ async def test_enum_plug_states_and_pause_current_are_checked_against_the_entiti
 
 
 async def test_easee_actions_are_accepted_once_registered(
-    hass: HomeAssistant, sim_chargers: SimChargers, axle_base_url: str
+    hass: HomeAssistant, charger_form: OpenForm
 ) -> None:
-    easee = await sim_chargers.add("easee")
-    result = await pick(hass, await charger_step(hass, axle_base_url), easee)
+    result, (easee,) = await charger_form("easee")
+    result = await pick(hass, result, easee)
     values = shown_values(result)
     assert values["control_kind"] == "actions"
     assert values["pause_action"] == "easee.action_command"

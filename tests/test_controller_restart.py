@@ -28,6 +28,7 @@ from tests.helpers import (
     sent_schedules,
     set_up_entry,
     store_controller_state,
+    stored_plug_in,
     stored_state,
     unload_entry,
     utc,
@@ -195,20 +196,7 @@ async def test_unanswered_session_is_sent_at_start_up(
     """Home Assistant stopped before Axle answered: what is left of the window is sent now."""
     await new_home.charger.plug_in()
     await new_home.clock.move_to(utc(26, 1))
-    store_controller_state(
-        hass_storage,
-        new_home.entry,
-        {
-            "participating": True,
-            "plugged": True,
-            "session": {
-                "session_id": "stored",
-                "plugged_in_at": "2026-11-25T18:00:00+00:00",
-                "submitted": [["2026-11-25T23:30:00+00:00", "2026-11-26T05:30:00+00:00"]],
-                "plan": None,
-            },
-        },
-    )
+    store_controller_state(hass_storage, new_home.entry, stored_plug_in())
     await add_and_set_up_entry(new_home.hass, new_home.entry)
     assert sent_schedules(new_home.axle)[0][0]["start_timestamp"] == "2026-11-26T01:00:00+00:00"
     controller = controller_of(new_home.entry)

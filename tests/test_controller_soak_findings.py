@@ -38,12 +38,21 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+    from custom_components.axle_flex_lite.controller import SessionController
     from tests.plugins.chargers import ProfileCharger, SimChargers
     from tests.plugins.integration import Clock
+    from tests.sim_charger.runtime import SimCharger
     from tools.axle_simulator import AxleSimulator
 
 
 type SetUp = Callable[[str], Awaitable[ProfileCharger]]
+
+
+async def unplug_and_settle(twin: SimCharger, clock: Clock, controller: SessionController) -> None:
+    """The user unplugs; once the unplug has settled, the session is over."""
+    await twin.unplug()
+    await clock.advance(timedelta(minutes=5))
+    assert controller.session is None
 
 
 @pytest.fixture
@@ -103,9 +112,7 @@ async def test_users_off_after_an_overridden_night_comes_back_after_the_next(
     # After its window the user's lock is held again, and stays after unplug.
     await clock.move_to(utc(27, 6, 30))
     assert not twin.device.enabled
-    await twin.unplug()
-    await clock.advance(timedelta(minutes=5))
-    assert controller.session is None
+    await unplug_and_settle(twin, clock, controller)
     assert not twin.device.enabled
     assert controller.values_to_restore == {}
 
@@ -200,9 +207,7 @@ async def test_users_off_not_put_back_at_unplug_is_not_kept_for_the_next_car(
     assert twin.device.enabled
     assert controller.values_to_restore != {}
     await clock.move_to(utc(27, 7))
-    await twin.unplug()
-    await clock.advance(timedelta(minutes=5))
-    assert controller.session is None
+    await unplug_and_settle(twin, clock, controller)
     assert twin.state("pause_resume") == "unavailable"
     assert controller.values_to_restore == {}
 
@@ -301,9 +306,7 @@ async def test_users_off_kept_for_the_next_night_survives_a_reload(
     assert controller.values_to_restore != {}
     await clock.move_to(utc(27, 3))
     assert twin.device.enabled  # charging in the window
-    await twin.unplug()
-    await clock.advance(timedelta(minutes=5))
-    assert controller.session is None
+    await unplug_and_settle(twin, clock, controller)
     assert not twin.device.enabled  # the user's lock
     assert controller.values_to_restore == {}
 
@@ -329,9 +332,7 @@ async def test_users_kept_off_changed_while_unloaded_is_not_put_back(
     assert controller.values_to_restore == {twin.entity_id("lock"): "unlocked"}
     await clock.move_to(utc(27, 7))
     assert not twin.device.enabled  # held after the window
-    await twin.unplug()
-    await clock.advance(timedelta(minutes=5))
-    assert controller.session is None
+    await unplug_and_settle(twin, clock, controller)
     assert twin.device.enabled  # the user's unlock
 
 
@@ -354,8 +355,6 @@ async def test_a_lock_the_user_left_before_flex_lite_came_back_is_put_back_after
     assert controller.session is not None
     await clock.move_to(utc(26, 3))
     assert twin.device.enabled  # charging in the window
-    await twin.unplug()
-    await clock.advance(timedelta(minutes=5))
-    assert controller.session is None
+    await unplug_and_settle(twin, clock, controller)
     assert not twin.device.enabled  # the user's lock
     assert controller.values_to_restore == {}

@@ -19,7 +19,7 @@ from tests.plugins.home import SECOND_TITLE
 from tests.plugins.integration import FIRST_PAUSE_END, FIRST_PAUSE_START
 
 if TYPE_CHECKING:
-    from homeassistant.core import HomeAssistant, State
+    from homeassistant.core import HomeAssistant, ServiceCall, State
     from pytest_homeassistant_custom_component.common import MockConfigEntry
 
     from tests.plugins.home import Home, TwoChargerHome
@@ -94,26 +94,26 @@ def blueprint_installed(hass: HomeAssistant, tmp_path: Path) -> None:
     shutil.copy(BLUEPRINT, target)
 
 
+async def notify_planned_pauses(
+    hass: HomeAssistant, schedule_event: str | list[str | None]
+) -> list[ServiceCall]:
+    """Set up an automation from the blueprint telling ``notify.my_phone``; return its calls."""
+    notifications = async_mock_service(hass, "notify", "my_phone")
+    blueprint = {
+        "path": f"{DOMAIN}/{BLUEPRINT.name}",
+        "input": {"schedule_event": schedule_event, "notify_action": "notify.my_phone"},
+    }
+    assert await async_setup_component(
+        hass, "automation", {"automation": {"use_blueprint": blueprint}}
+    )
+    await hass.async_block_till_done()
+    return notifications
+
+
 @pytest.mark.usefixtures("blueprint_installed")
 async def test_blueprint_notifies_planned_pause(home: Home) -> None:
     """The blueprint sends the pause times for a planned pause, and nothing for the others."""
-    notifications = async_mock_service(home.hass, "notify", "my_phone")
-    assert await async_setup_component(
-        home.hass,
-        "automation",
-        {
-            "automation": {
-                "use_blueprint": {
-                    "path": f"{DOMAIN}/{BLUEPRINT.name}",
-                    "input": {
-                        "schedule_event": event_id(home.hass, home.entry),
-                        "notify_action": "notify.my_phone",
-                    },
-                }
-            }
-        },
-    )
-    await home.hass.async_block_till_done()
+    notifications = await notify_planned_pauses(home.hass, event_id(home.hass, home.entry))
 
     await home.charger.plug_in()
     await home.hass.async_block_till_done()
@@ -138,27 +138,13 @@ async def test_blueprint_notifies_planned_pause(home: Home) -> None:
 async def test_blueprint_names_the_charger(two_chargers: TwoChargerHome) -> None:
     """One automation for both chargers: each planned pause is told with its charger's name."""
     home = two_chargers
-    notifications = async_mock_service(home.hass, "notify", "my_phone")
     registry = er.async_get(home.hass)
     second = registry.async_get_entity_id(
         "event", DOMAIN, f"{home.second_controller.key_prefix}_schedule"
     )
-    assert await async_setup_component(
-        home.hass,
-        "automation",
-        {
-            "automation": {
-                "use_blueprint": {
-                    "path": f"{DOMAIN}/{BLUEPRINT.name}",
-                    "input": {
-                        "schedule_event": [event_id(home.hass, home.entry), second],
-                        "notify_action": "notify.my_phone",
-                    },
-                }
-            }
-        },
+    notifications = await notify_planned_pauses(
+        home.hass, [event_id(home.hass, home.entry), second]
     )
-    await home.hass.async_block_till_done()
     await home.charger.plug_in()
     await home.second.plug_in()
     await home.hass.async_block_till_done()

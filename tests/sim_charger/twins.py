@@ -49,7 +49,7 @@ class Quirks:
     actuation: float = 0.0
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True)
 class EntitySpec:
     """One entity of a twin: how its value is read from the device and, if writable, written."""
 
@@ -237,15 +237,7 @@ def select(
 
 
 def number(key: str, name: str, minimum: float, maximum: float) -> EntitySpec:
-    return EntitySpec(
-        platform="number",
-        key=key,
-        name=name,
-        read=current,
-        write=set_current,
-        minimum=minimum,
-        maximum=maximum,
-    )
+    return EntitySpec("number", key, name, current, set_current, minimum=minimum, maximum=maximum)
 
 
 def plug_sensor(key: str, name: str) -> EntitySpec:

@@ -45,14 +45,9 @@ class MeterRegistry:
         street: str = "Test Street",
     ) -> Meter:
         """Add or replace a meter in the table that eligibility and the meter search read."""
-        meter = Meter(
-            mpan=mpan,
-            postcode=postcode,
-            building=building,
-            street=street,
-            half_hourly_settled=half_hourly_settled,
-            domestic=domestic,
-        )
+        meter = Meter(mpan=mpan, postcode=postcode, building=building, street=street)
+        meter.half_hourly_settled = half_hourly_settled
+        meter.domestic = domestic
         self.meters[mpan] = meter
         return meter
 

@@ -140,12 +140,7 @@ class SiteRules(AssetRules, MeterRegistry):
 
         site_created = site is None
         if site is None:
-            site = Site(
-                site_id=self._new_id("site"),
-                mpan=site_input.mpan,
-                postcode=site_input.postcode,
-                owner=owner,
-            )
+            site = Site(self._new_id("site"), site_input.mpan, site_input.postcode, owner)
             self.sites[site.mpan] = site
         site_updates = _merge(site, site_input, SITE_DETAILS, created=site_created)
         asset_results = [self._upsert_asset(site, asset_input) for asset_input in asset_inputs]

@@ -171,16 +171,7 @@ class AxleSimulator(SiteRules):
             raise ValueError(f"Unknown failure kind {kind!r}")
         if count < 1:
             raise ValueError("count must be at least 1")
-        self.faults.append(
-            Fault(
-                path_fragment=path_fragment,
-                kind=kind,
-                status=status,
-                remaining=count,
-                delay=delay,
-                detail=detail,
-            )
-        )
+        self.faults.append(Fault(path_fragment, kind, status, count, delay, detail))
 
     def requests_to(self, path_fragment: str) -> list[RecordedRequest]:
         """Return the recorded requests whose path contains ``path_fragment``."""

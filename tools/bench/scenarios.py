@@ -302,18 +302,12 @@ async def test_plug_in_to_schedule_request(
     kept = full_collections.clean(spans)
     steady = [spans[index][1] - spans[index][0] for index in kept]
     record(
-        Figure(
-            section=SECTION_LATENCY,
-            name="plug-in -> schedule request at Axle",
-            unit="ms",
-            samples=steady,
-            target=f"p99 < {PLUG_TARGET_MS:g}",
-            met=percentile(steady, 99) < PLUG_TARGET_MS,
-            note=(
-                f"a month of history kept ({len(controller_of(init_integration).history)} "
-                f"sessions); worst {max(steady):.2f} ms"
-                + full_collections.note(len(kept), len(spans))
-            ),
+        p99_figure(
+            "plug-in -> schedule request at Axle",
+            steady,
+            PLUG_TARGET_MS,
+            f"a month of history kept ({len(controller_of(init_integration).history)} "
+            f"sessions); worst {max(steady):.2f} ms" + full_collections.note(len(kept), len(spans)),
         )
     )
     record(
@@ -470,16 +464,26 @@ async def test_pause_boundary_lateness(
     total = len(lateness)
     lateness = [lateness[index] for index in kept]
     record(
-        Figure(
-            section=SECTION_LATENCY,
-            name="timer lateness at a pause boundary, real clock",
-            unit="ms",
-            samples=lateness,
-            target=f"p99 < {BOUNDARY_TARGET_MS:g}",
-            met=percentile(lateness, 99) < BOUNDARY_TARGET_MS,
-            note=f"earliest {min(lateness):+.2f} ms (negative would be early)"
+        p99_figure(
+            "timer lateness at a pause boundary, real clock",
+            lateness,
+            BOUNDARY_TARGET_MS,
+            f"earliest {min(lateness):+.2f} ms (negative would be early)"
             + full_collections.note(len(kept), total),
         )
+    )
+
+
+def p99_figure(name: str, samples: list[float], target_ms: float, note: str) -> Figure:
+    """Return a latency figure whose target is a 99th percentile under ``target_ms``."""
+    return Figure(
+        SECTION_LATENCY,
+        name,
+        "ms",
+        samples=samples,
+        target=f"p99 < {target_ms:g}",
+        met=percentile(samples, 99) < target_ms,
+        note=note,
     )
 
 
@@ -605,61 +609,55 @@ async def test_calls_per_session(
     ]
     assert len(controller.history) == NIGHTS
     for figure in (
-        Figure(
-            section=SECTION_CALLS,
-            name="charger commands per session",
-            unit="",
-            value=len(charger.service_calls) / NIGHTS,
-            target="2 (off, on)",
+        calls_figure(
+            "charger commands per session",
+            len(charger.service_calls) / NIGHTS,
+            "2 (off, on)",
             note="overridden nights send only the off: the household's switch-on stands",
         ),
-        Figure(
-            section=SECTION_CALLS,
-            name="redundant charger commands",
-            unit="",
-            value=len(redundant),
-            target="0",
-            met=not redundant,
+        calls_figure("redundant charger commands", len(redundant), "0", not redundant),
+        calls_figure(
+            "schedules per plug-in or user change",
+            schedules / (NIGHTS + user_changes),
+            "1",
+            schedules == NIGHTS + user_changes,
+            f"{schedules} schedules for {NIGHTS} plug-ins and {user_changes} user changes",
         ),
-        Figure(
-            section=SECTION_CALLS,
-            name="schedules per plug-in or user change",
-            unit="",
-            value=schedules / (NIGHTS + user_changes),
-            target="1",
-            met=schedules == NIGHTS + user_changes,
-            note=f"{schedules} schedules for {NIGHTS} plug-ins and {user_changes} user changes",
+        # One login an hour at most, and one more for the first hour's part.
+        calls_figure(
+            "logins per hour",
+            logins / hours,
+            "<= 1",
+            logins <= hours + 1,
+            f"{logins} logins in {hours:.0f} h",
         ),
-        Figure(
-            section=SECTION_CALLS,
-            name="logins per hour",
-            unit="",
-            value=logins / hours,
-            target="<= 1",
-            met=logins <= hours + 1,
-            note=f"{logins} logins in {hours:.0f} h",
-        ),
-        Figure(
-            section=SECTION_CALLS,
-            name="Axle calls per session (all kinds)",
-            unit="",
-            value=axle_calls / NIGHTS,
-            target="<= 6",
-            met=axle_calls / NIGHTS <= 6,
-            note=f"{axle_calls} calls in {NIGHTS} nights: {logins} logins, {schedules} schedules,"
+        calls_figure(
+            "Axle calls per session (all kinds)",
+            axle_calls / NIGHTS,
+            "<= 6",
+            axle_calls / NIGHTS <= 6,
+            f"{axle_calls} calls in {NIGHTS} nights: {logins} logins, {schedules} schedules,"
             f" {len(fetched)} balance fetches (a fetch on its own needs a login: tokens live 1 h)",
         ),
         calls_floor_figure(),
-        Figure(
-            section=SECTION_CALLS,
-            name="rewards balance, maximum age",
-            unit="h",
-            value=oldest_hours,
-            target="<= 6",
-            met=oldest_hours <= 6,
+        calls_figure(
+            "rewards balance, maximum age", oldest_hours, "<= 6", oldest_hours <= 6, unit="h"
         ),
     ):
         record(figure)
+
+
+def calls_figure(
+    name: str,
+    value: float,
+    target: str,
+    met: bool | None = None,
+    note: str = "",
+    *,
+    unit: str = "",
+) -> Figure:
+    """Return a figure of the calls section: a count (no unit unless told) and its target."""
+    return Figure(SECTION_CALLS, name, unit, value=value, target=target, met=met, note=note)
 
 
 def calls_floor_figure() -> Figure:
