@@ -48,6 +48,10 @@ if TYPE_CHECKING:
 STRINGS_PATH = Path(__file__).parent.parent / "custom_components" / DOMAIN / "strings.json"
 STRINGS: dict[str, Any] = json.loads(STRINGS_PATH.read_text(encoding="utf-8"))
 
+# Meters of the simulator's table (see its README) that are not half-hourly settled, or a shop.
+NOT_SETTLED = "1900000000403"  # 6 Sample Lane
+NON_DOMESTIC = "1900000000101"  # 8 Sample Lane
+
 # The first charger of the home the charger subentry flows' tests start from.
 FIRST_EXTERNAL_ID = "ha-first-charger"
 FIRST_CHARGER = {

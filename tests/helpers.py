@@ -122,23 +122,35 @@ def store_controller_state(
     hass_storage[key] = {"version": 1, "minor_version": 1, "key": key, "data": data}
 
 
-# The default window of the first evening's plug-in (18:00 UTC on 25 November), as stored.
-STORED_WINDOW = ["2026-11-25T23:30:00+00:00", "2026-11-26T05:30:00+00:00"]
+def store_plug_in(
+    hass_storage: dict[str, Any],
+    entry: MockConfigEntry,
+    pause: tuple[datetime, datetime] | None = None,
+    **state: Any,
+) -> None:
+    """Store a session as an earlier run left it: plugged in at 18:00 on the first evening.
 
-
-def stored_plug_in(plan: dict[str, Any] | None = None, **state: Any) -> dict[str, Any]:
-    """A controller state as stored with the car plugged in on the first evening.
-
-    The session (``stored``) has sent the default window; ``plan`` is Axle's answer (None: not
-    yet answered). ``state`` adds to the stored state (e.g. ``restore``).
+    The session (``stored``) sent the default window; Axle answered it with ``pause`` (not yet
+    answered without one). ``state`` adds to the stored state (e.g. ``restore``).
     """
+    window = ["2026-11-25T23:30:00+00:00", "2026-11-26T05:30:00+00:00"]
+    plan = None
+    if pause is not None:
+        start, end = (moment.isoformat() for moment in pause)
+        plan = {
+            "submitted": [window],
+            "modified": [[window[0], start], [end, window[1]]],
+            "pauses": [[start, end]],
+        }
     session = {
         "session_id": "stored",
         "plugged_in_at": "2026-11-25T18:00:00+00:00",
-        "submitted": [STORED_WINDOW],
+        "submitted": [window],
         "plan": plan,
     }
-    return {"participating": True, "plugged": True, **state, "session": session}
+    store_controller_state(
+        hass_storage, entry, {"participating": True, "plugged": True, **state, "session": session}
+    )
 
 
 def charger_subentry(entry: ConfigEntry) -> ConfigSubentry:

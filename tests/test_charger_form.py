@@ -206,10 +206,7 @@ def zappi_form(zappi: SimCharger, **changes: Any) -> dict[str, Any]:
     ],
 )
 async def test_bad_input_gets_an_error_and_saves_nothing(
-    hass: HomeAssistant,
-    charger_form: OpenForm,
-    changes: dict[str, Any],
-    errors: dict[str, str],
+    hass: HomeAssistant, charger_form: OpenForm, changes: dict[str, Any], errors: dict[str, str]
 ) -> None:
     result, (zappi,) = await charger_form("zappi")
     form = {key: value for key, value in zappi_form(zappi, **changes).items() if value is not None}
@@ -230,18 +227,15 @@ async def test_enum_plug_states_and_pause_current_are_checked_against_the_entiti
 ) -> None:
     result, (ohme, ocpp) = await charger_form("ohme", "ocpp")
     # The Ohme status is an enum sensor: only its own states can be picked.
-    result = await submit(
-        hass,
-        result,
-        {
-            "plug_entity": ohme.entity_id("status"),
-            "plugged_states": ["Plugged In", "ready"],
-            "unplugged_states": ["unplugged"],
-            "control_kind": "current",
-            "current_entity": ocpp.entity_id("maximum_current"),
-            "pause_current": 40,
-        },
-    )
+    form = {
+        "plug_entity": ohme.entity_id("status"),
+        "plugged_states": ["Plugged In", "ready"],
+        "unplugged_states": ["unplugged"],
+        "control_kind": "current",
+        "current_entity": ocpp.entity_id("maximum_current"),
+        "pause_current": 40,
+    }
+    result = await submit(hass, result, form)
     assert result["errors"] == {
         "plugged_states": "state_not_an_option",
         "pause_current": "pause_current_out_of_range",
@@ -251,16 +245,7 @@ async def test_enum_plug_states_and_pause_current_are_checked_against_the_entiti
     states = list(ohme.twin.spec("status").options)
     assert options[: len(states)] == states
     result = await submit(
-        hass,
-        result,
-        {
-            "plug_entity": ohme.entity_id("status"),
-            "plugged_states": ["Plugged In", "charging"],
-            "unplugged_states": ["unplugged"],
-            "control_kind": "current",
-            "current_entity": ocpp.entity_id("maximum_current"),
-            "pause_current": 0,
-        },
+        hass, result, {**form, "plugged_states": ["Plugged In", "charging"], "pause_current": 0}
     )
     assert result["step_id"] == "charger_details"
 

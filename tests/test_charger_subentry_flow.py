@@ -40,6 +40,7 @@ from custom_components.axle_flex_lite.subentries import charger_subentries
 from tests.flows import (
     FIRST_CHARGER,
     FIRST_EXTERNAL_ID,
+    NOT_SETTLED,
     home_entry,
     onboard_bodies,
     shown_values,
@@ -68,7 +69,6 @@ if TYPE_CHECKING:
     from tests.plugins.home import Home
     from tools.axle_simulator import AxleSimulator
 
-NOT_SETTLED = "1900000000403"  # 6 Sample Lane in the simulator's meter table
 SECOND_INPUT = {
     CONF_PLUG_ENTITY: "binary_sensor.garage_plug",
     CONF_SWITCH_ENTITY: "switch.garage_charger",

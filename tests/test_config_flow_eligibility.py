@@ -21,7 +21,7 @@ from custom_components.axle_flex_lite.const import (
     CONF_POSTCODE,
     CONF_STREET_ADDRESS,
 )
-from tests.flows import onboard_bodies, start_setup, submit
+from tests.flows import NON_DOMESTIC, NOT_SETTLED, onboard_bodies, start_setup, submit
 
 from .test_config_flow import (
     CHARGER_INPUT,
@@ -41,8 +41,6 @@ if TYPE_CHECKING:
 
     from tools.axle_simulator import AxleSimulator
 
-NOT_SETTLED = "1900000000403"  # 6 Sample Lane in the simulator's meter table
-NON_DOMESTIC = "1900000000101"  # 8 Sample Lane: a shop
 pytestmark = pytest.mark.usefixtures("charger_entities", "mock_setup_entry")
 
 

@@ -23,7 +23,6 @@ from custom_components.axle_flex_lite.const import (
 from custom_components.axle_flex_lite.controller import SessionStatus
 from custom_components.axle_flex_lite.storage import storage_key
 from tests.helpers import (
-    STORED_WINDOW,
     change_options,
     charger_settings,
     controller_of,
@@ -31,8 +30,7 @@ from tests.helpers import (
     repair_issue,
     sent_schedules,
     set_up_entry,
-    store_controller_state,
-    stored_plug_in,
+    store_plug_in,
     stored_state,
     unload_entry,
     update_charger,
@@ -128,15 +126,11 @@ async def test_a_version_1_store_is_migrated_to_registry_ids(
     await new_home.clock.move_to(FIRST_PAUSE_START + timedelta(minutes=10))
     await new_home.charger.plug_in()
     await new_home.charger.set_switch(False)
-    window = STORED_WINDOW
-    pause = [FIRST_PAUSE_START.isoformat(), FIRST_PAUSE_END.isoformat()]
-    plan = {
-        "submitted": [window],
-        "modified": [[window[0], pause[0]], [pause[1], window[1]]],
-        "pauses": [pause],
-    }
-    store_controller_state(
-        hass_storage, new_home.entry, stored_plug_in(plan, restore={SWITCH: STATE_ON})
+    store_plug_in(
+        hass_storage,
+        new_home.entry,
+        (FIRST_PAUSE_START, FIRST_PAUSE_END),
+        restore={SWITCH: STATE_ON},
     )
     new_home.entry.add_to_hass(new_home.hass)
     await set_up_entry(new_home.hass, new_home.entry)

@@ -28,7 +28,7 @@ from tests.helpers import (
     sent_schedules,
     set_up_entry,
     store_controller_state,
-    stored_plug_in,
+    store_plug_in,
     stored_state,
     unload_entry,
     utc,
@@ -196,7 +196,7 @@ async def test_unanswered_session_is_sent_at_start_up(
     """Home Assistant stopped before Axle answered: what is left of the window is sent now."""
     await new_home.charger.plug_in()
     await new_home.clock.move_to(utc(26, 1))
-    store_controller_state(hass_storage, new_home.entry, stored_plug_in())
+    store_plug_in(hass_storage, new_home.entry)
     await add_and_set_up_entry(new_home.hass, new_home.entry)
     assert sent_schedules(new_home.axle)[0][0]["start_timestamp"] == "2026-11-26T01:00:00+00:00"
     controller = controller_of(new_home.entry)

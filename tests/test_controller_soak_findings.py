@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from pytest_homeassistant_custom_component.common import MockConfigEntry
 
     from custom_components.axle_flex_lite.controller import SessionController
+    from custom_components.axle_flex_lite.session import Session
     from tests.plugins.chargers import ProfileCharger, SimChargers
     from tests.plugins.integration import Clock
     from tests.sim_charger.runtime import SimCharger
@@ -46,6 +47,22 @@ if TYPE_CHECKING:
 
 
 type SetUp = Callable[[str], Awaitable[ProfileCharger]]
+
+
+async def car_starts_and_is_held(
+    car: SimCharger, clock: Clock, controller: SessionController
+) -> Session:
+    """The car is plugged in and starts charging (its switch shows it at once).
+
+    That is the car, not the user: the hold before the window follows, with no override.
+    """
+    await car.plug_in()
+    await clock.advance(timedelta(minutes=30))
+    session = controller.session
+    assert session is not None
+    assert not session.overridden
+    assert not car.device.enabled  # held until the window
+    return session
 
 
 async def unplug_and_settle(twin: SimCharger, clock: Clock, controller: SessionController) -> None:
@@ -161,12 +178,7 @@ async def test_a_car_that_starts_charging_at_plug_in_is_held_not_an_override(
     events = record_events(controller)
     await charger.plug.plug_in()
     assert car.state("charge") == "off"
-    await car.plug_in()  # the car starts charging and its switch shows it at once
-    await clock.advance(timedelta(minutes=30))
-    session = controller.session
-    assert session is not None
-    assert not session.overridden
-    assert not car.device.enabled  # held until the window
+    session = await car_starts_and_is_held(car, clock, controller)
     assert [command.value for command in car.integration_commands()] == [False]
 
     plan = session.plan
@@ -237,12 +249,7 @@ async def test_a_car_that_starts_again_is_held_though_a_put_back_was_owed(
     events = record_events(controller)
     await clock.move_to(utc(26, 18))
     await charger.plug.plug_in()
-    await car.plug_in()  # the car starts charging and its switch shows it at once
-    await clock.advance(timedelta(minutes=30))
-    session = controller.session
-    assert session is not None
-    assert not session.overridden
-    assert not car.device.enabled  # held until the window
+    await car_starts_and_is_held(car, clock, controller)
     assert ScheduleEventType.OVERRIDE not in [event.type for event in events]
     assert len(sent_schedules(axle_simulator)) == 2
 

@@ -477,9 +477,9 @@ async def test_pause_boundary_lateness(
 def p99_figure(name: str, samples: list[float], target_ms: float, note: str) -> Figure:
     """Return a latency figure whose target is a 99th percentile under ``target_ms``."""
     return Figure(
-        SECTION_LATENCY,
-        name,
-        "ms",
+        section=SECTION_LATENCY,
+        name=name,
+        unit="ms",
         samples=samples,
         target=f"p99 < {target_ms:g}",
         met=percentile(samples, 99) < target_ms,
@@ -640,24 +640,31 @@ async def test_calls_per_session(
             f" {len(fetched)} balance fetches (a fetch on its own needs a login: tokens live 1 h)",
         ),
         calls_floor_figure(),
-        calls_figure(
-            "rewards balance, maximum age", oldest_hours, "<= 6", oldest_hours <= 6, unit="h"
+        Figure(
+            section=SECTION_CALLS,
+            name="rewards balance, maximum age",
+            unit="h",
+            value=oldest_hours,
+            target="<= 6",
+            met=oldest_hours <= 6,
         ),
     ):
         record(figure)
 
 
 def calls_figure(
-    name: str,
-    value: float,
-    target: str,
-    met: bool | None = None,
-    note: str = "",
-    *,
-    unit: str = "",
+    name: str, value: float, target: str, met: bool | None = None, note: str = ""
 ) -> Figure:
-    """Return a figure of the calls section: a count (no unit unless told) and its target."""
-    return Figure(SECTION_CALLS, name, unit, value=value, target=target, met=met, note=note)
+    """Return a figure of the calls section: a count and its target."""
+    return Figure(
+        section=SECTION_CALLS,
+        name=name,
+        unit="",
+        value=value,
+        target=target,
+        met=met,
+        note=note,
+    )
 
 
 def calls_floor_figure() -> Figure:
