@@ -117,20 +117,11 @@ class SimSwitch(SimEntity, SwitchEntity):
 
 
 class SimLock(SimEntity, LockEntity):
-    """A charger lock (locked = charging disabled)."""
+    """A charger lock (locked = charging disabled): a switch whose "on" is "locked"."""
 
-    @property
-    def is_locked(self) -> bool | None:
-        """The reported state."""
-        return None if self.shown is None else bool(self.shown)
-
-    async def async_lock(self, **kwargs: Any) -> None:
-        """Ask the charger to lock."""
-        self._command(True)
-
-    async def async_unlock(self, **kwargs: Any) -> None:
-        """Ask the charger to unlock."""
-        self._command(False)
+    is_locked = SimSwitch.is_on
+    async_lock = SimSwitch.async_turn_on
+    async_unlock = SimSwitch.async_turn_off
 
 
 class SimSelect(SimEntity, SelectEntity):
