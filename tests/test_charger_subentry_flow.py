@@ -198,8 +198,7 @@ async def test_cop11_home_asks_for_the_installation_date(
     hass: HomeAssistant, unsettled_house: ConfigEntry, axle_simulator: AxleSimulator
 ) -> None:
     """A home whose meter is not half-hourly settled needs the model and date, as at set-up."""
-    entry = unsettled_house
-    result = await submit(hass, await start_add_charger(hass, entry), SECOND_INPUT)
+    result = await submit(hass, await start_add_charger(hass, unsettled_house), SECOND_INPUT)
     assert result["step_id"] == "charger_details"
     assert set(result["data_schema"].schema) == {CONF_ASSET_MODEL, CONF_INSTALLATION_DATE}
     result = await submit(
@@ -211,7 +210,7 @@ async def test_cop11_home_asks_for_the_installation_date(
     )
     result = await submit(hass, result, SCHEDULE_INPUT)
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    added = charger_subentries(entry)[1]
+    added = charger_subentries(unsettled_house)[1]
     assert added.data[CONF_INSTALLATION_DATE] == "2025-03-01"
     assert onboard_bodies(axle_simulator)[0]["assets"][0]["installation_date"] == "2025-03-01"
 
@@ -220,15 +219,14 @@ async def test_cop11_home_with_an_unqualified_model_aborts_before_axle_is_change
     hass: HomeAssistant, unsettled_house: ConfigEntry, axle_simulator: AxleSimulator
 ) -> None:
     """Without a CoP11 model the charger cannot join: nothing is sent, nothing saved."""
-    entry = unsettled_house
-    result = await submit(hass, await start_add_charger(hass, entry), SECOND_INPUT)
+    result = await submit(hass, await start_add_charger(hass, unsettled_house), SECOND_INPUT)
     result = await submit(
         hass, result, {CONF_ASSET_MODEL: "legacy_charger_v0", CONF_INSTALLATION_DATE: "2025-03-01"}
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "charger_not_qualified"
     assert onboard_bodies(axle_simulator) == []
-    assert len(charger_subentries(entry)) == 1
+    assert len(charger_subentries(unsettled_house)) == 1
 
 
 @pytest.mark.parametrize(
@@ -339,14 +337,13 @@ async def test_site_mismatch_is_an_error_and_nothing_is_saved(
     hass: HomeAssistant, house: ConfigEntry
 ) -> None:
     """Axle answered with another site than the home's: nothing is saved in Home Assistant."""
-    entry = house
     hass.config_entries.async_update_entry(
-        entry, data={**entry.data, CONF_SITE_ID: "site-that-moved"}
+        house, data={**house.data, CONF_SITE_ID: "site-that-moved"}
     )
-    result = await submit(hass, await reach_schedule(hass, entry), SCHEDULE_INPUT)
+    result = await submit(hass, await reach_schedule(hass, house), SCHEDULE_INPUT)
     assert result["step_id"] == "schedule"
     assert result["errors"] == {"base": "site_mismatch"}
-    assert len(charger_subentries(entry)) == 1
+    assert len(charger_subentries(house)) == 1
 
 
 async def test_home_not_participating_aborts(
@@ -463,15 +460,14 @@ async def test_reconfigure_with_a_device_fills_in_first_and_keeps_the_model(
     hass: HomeAssistant, house: ConfigEntry
 ) -> None:
     """Picking a device shows the form again; the model stays the one Axle was told."""
-    entry = house
-    (first,) = charger_subentries(entry)
+    (first,) = charger_subentries(house)
     hass.config_entries.async_update_subentry(
-        entry, first, data={**first.data, CONF_ASSET_MODEL: "axle_charger_v1"}
+        house, first, data={**first.data, CONF_ASSET_MODEL: "axle_charger_v1"}
     )
     device = dr.async_get(hass).async_get_or_create(
-        config_entry_id=entry.entry_id, identifiers={("test", "drive")}, name="Drive"
+        config_entry_id=house.entry_id, identifiers={("test", "drive")}, name="Drive"
     )
-    result = await start_charger_reconfigure(hass, entry, first.subentry_id)
+    result = await start_charger_reconfigure(hass, house, first.subentry_id)
     values = {
         key: value
         for key, value in first.data.items()
@@ -483,7 +479,7 @@ async def test_reconfigure_with_a_device_fills_in_first_and_keeps_the_model(
     assert result["errors"] == {}
     result = await submit(hass, result, {**values, CONF_CHARGER_DEVICE: device.id})
     assert result["reason"] == "reconfigure_successful"
-    first = charger_subentries(entry)[0]
+    first = charger_subentries(house)[0]
     assert first.data[CONF_CHARGER_DEVICE] == device.id
     assert first.data[CONF_ASSET_MODEL] == "axle_charger_v1"
     assert first.data[CONF_KEY_PREFIX] == ENTRY_ID

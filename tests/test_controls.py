@@ -188,16 +188,17 @@ def test_control_from_options(options: dict[str, Any], expected: type | None) ->
         assert type(control) is expected
 
 
-@pytest.mark.parametrize(
-    ("raw", "folded"),
-    [
-        ("SuspendedEV", "suspendedev"),
-        ("suspended_ev", "suspendedev"),
-        (" EV Connected ", "evconnected"),
-        ("Locked, car connected", "lockedcarconnected"),
-        ("connected-charging", "connectedcharging"),
-    ],
-)
+# How states are written, and what is left of them to compare.
+FOLDED = {
+    "SuspendedEV": "suspendedev",
+    "suspended_ev": "suspendedev",
+    " EV Connected ": "evconnected",
+    "Locked, car connected": "lockedcarconnected",
+    "connected-charging": "connectedcharging",
+}
+
+
+@pytest.mark.parametrize(("raw", "folded"), FOLDED.items())
 def test_states_compare_without_case_or_separators(raw: str, folded: str) -> None:
     assert normalise_state(raw) == folded
 

@@ -144,9 +144,7 @@ class SimulatedCharger:
         Calls to ``others`` (another charger's helpers) are not this charger's.
         """
         self.hass = hass
-        self.plug = plug
-        self.switch = switch
-        self.current = current
+        self.plug, self.switch, self.current = plug, switch, current
         self._others = others
         self.service_calls: list[ServiceCallRecord] = []
         self._user_contexts: set[str] = set()
