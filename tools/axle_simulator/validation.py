@@ -16,6 +16,14 @@ type Loc = tuple[str | int, ...]
 _ABSENT: Any = object()
 _TRUE_WORDS = frozenset({"1", "true", "t", "yes", "y", "on"})
 _FALSE_WORDS = frozenset({"0", "false", "f", "no", "n", "off"})
+# The message and type of the error for a value of the wrong JSON type.
+_NOT_AN_OBJECT = (
+    "Input should be a valid dictionary or object to extract fields from",
+    "model_attributes_type",
+)
+_NOT_A_LIST = ("Input should be a valid list", "list_type")
+_NOT_A_STRING = ("Input should be a valid string", "string_type")
+_NOT_A_BOOLEAN = ("Input should be a valid boolean", "bool_type")
 
 
 class RequestErrors:
@@ -43,30 +51,36 @@ class RequestErrors:
             return _ABSENT
         return value
 
+    def _typed(
+        self,
+        parent: Mapping[str, Any],
+        key: str,
+        loc: Loc,
+        required: bool,
+        kind: tuple[type, tuple[str, str]],
+    ) -> Any:
+        """Return the value if it is of the type ``kind`` names, else ``_ABSENT``.
+
+        ``kind``: the type and the error (message, type) recorded for a value of another type.
+        """
+        value = self._value(parent, key, loc, required)
+        expected, error = kind
+        if value is not _ABSENT and not isinstance(value, expected):
+            self.add((*loc, key), *error)
+            return _ABSENT
+        return value
+
     def mapping(
         self, parent: Mapping[str, Any], key: str, loc: Loc, *, required: bool = True
     ) -> Mapping[str, Any] | None:
         """Return a nested JSON object."""
-        value = self._value(parent, key, loc, required)
-        if value is _ABSENT:
-            return None
-        if not isinstance(value, dict):
-            self.add(
-                (*loc, key),
-                "Input should be a valid dictionary or object to extract fields from",
-                "model_attributes_type",
-            )
-            return None
-        return value
+        value = self._typed(parent, key, loc, required, (dict, _NOT_AN_OBJECT))
+        return None if value is _ABSENT else value
 
     def item(self, value: Any, loc: Loc) -> Mapping[str, Any] | None:
         """Return one array item that must be a JSON object."""
         if not isinstance(value, dict):
-            self.add(
-                loc,
-                "Input should be a valid dictionary or object to extract fields from",
-                "model_attributes_type",
-            )
+            self.add(loc, *_NOT_AN_OBJECT)
             return None
         return value
 
@@ -74,11 +88,8 @@ class RequestErrors:
         self, parent: Mapping[str, Any], key: str, loc: Loc, *, min_length: int = 0
     ) -> list[Any] | None:
         """Return a required JSON array."""
-        value = self._value(parent, key, loc, True)
+        value = self._typed(parent, key, loc, True, (list, _NOT_A_LIST))
         if value is _ABSENT:
-            return None
-        if not isinstance(value, list):
-            self.add((*loc, key), "Input should be a valid list", "list_type")
             return None
         if len(value) < min_length:
             self.add(
@@ -93,13 +104,8 @@ class RequestErrors:
         self, parent: Mapping[str, Any], key: str, loc: Loc, *, required: bool = False
     ) -> str | None:
         """Return a string field."""
-        value = self._value(parent, key, loc, required)
-        if value is _ABSENT:
-            return None
-        if not isinstance(value, str):
-            self.add((*loc, key), "Input should be a valid string", "string_type")
-            return None
-        return value
+        value = self._typed(parent, key, loc, required, (str, _NOT_A_STRING))
+        return None if value is _ABSENT else value
 
     def choice(
         self, parent: Mapping[str, Any], key: str, loc: Loc, choices: Collection[str]
@@ -116,13 +122,8 @@ class RequestErrors:
 
     def boolean(self, parent: Mapping[str, Any], key: str, loc: Loc) -> bool:
         """Return an optional boolean (False when absent)."""
-        value = self._value(parent, key, loc, False)
-        if value is _ABSENT:
-            return False
-        if not isinstance(value, bool):
-            self.add((*loc, key), "Input should be a valid boolean", "bool_type")
-            return False
-        return value
+        value = self._typed(parent, key, loc, False, (bool, _NOT_A_BOOLEAN))
+        return False if value is _ABSENT else value
 
     def number(
         self, parent: Mapping[str, Any], key: str, loc: Loc, *, minimum: float
