@@ -176,6 +176,7 @@ class Soak(HomeHappenings):
         self.maybe_upset_axle()
         self.model.triggers += 1
         self.model.overridden = True
+        self.model.app_changed_at = self.clock.now
         await self.twin.app_set(**self.model.user)
         self.unsettle(2 * self.grace)
         self.check(step)

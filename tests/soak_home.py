@@ -56,6 +56,7 @@ class HomeHappenings(SoakChecks):
         """The entry is reloaded (options change, reauth, the UI's reload): every charger's."""
         for peer in self.peers:
             peer.allow_a_request_for_a_missing_plan()
+            peer.note_an_unseen_app_change()
         # As the reload does: unload (which puts back), then set up (which applies the plan
         # again); each may send a command and its one retry, so they count apart.
         await unload_entry(self.hass, self.entry)
@@ -79,6 +80,7 @@ class HomeHappenings(SoakChecks):
         peers = self.peers
         for peer in peers:
             peer.allow_a_request_for_a_missing_plan()
+            peer.note_an_unseen_app_change()
         down = timedelta(minutes=self.rng.randrange(1, 90))
         if kill:
             await self._kill()

@@ -66,8 +66,8 @@ if TYPE_CHECKING:
 MODES = ("pause_only", "full_schedule")
 PROFILES = sorted(TWINS)
 # Cases that fail for a reason still open in the controller (strict: the case passes once fixed).
-# None now: what the soak found is tolerated where it comes about (soak_checks.OPEN_FINDINGS) and
-# has a short test of its own in test_soak_findings.py.
+# None now: what the soak found and is open is tolerated where it comes about
+# (soak_checks.OPEN_FINDINGS) and has a short test of its own in test_soak_findings.py.
 FOUND: dict[tuple[str, str], str] = {}
 # Two chargers in one home: (mode, profile) of the first and of the second, each pair unlike.
 PAIRS: tuple[tuple[tuple[str, str], tuple[str, str]], ...] = (
