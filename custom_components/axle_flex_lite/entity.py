@@ -69,9 +69,9 @@ def charger_subentry_id(
     return None if on_home_device(entry, controller) else controller.subentry_id
 
 
-def own_device_identifier(entry: AxleFlexLiteConfigEntry, controller: SessionController) -> str:
-    """Return the identifier of a charger's own device (in the integration's domain)."""
-    return f"{entry.entry_id}_{controller.subentry_id}"
+def own_device_identifier(entry_id: str, subentry_id: str) -> str:
+    """Return the identifier of an added charger's own device (in the integration's domain)."""
+    return f"{entry_id}_{subentry_id}"
 
 
 def charger_device_info(
@@ -82,7 +82,7 @@ def charger_device_info(
         return device_info(entry)
     return DeviceInfo(
         entry_type=DeviceEntryType.SERVICE,
-        identifiers={(DOMAIN, own_device_identifier(entry, controller))},
+        identifiers={(DOMAIN, own_device_identifier(entry.entry_id, controller.subentry_id))},
         manufacturer="Axle Energy",
         model="Flex Lite charger",
         name=controller.title,
@@ -134,7 +134,7 @@ def _async_retire_own_device(
     the home's device (and to the entry, see ``charger_subentry_id``).
     """
     devices = dr.async_get(hass)
-    identifier = (DOMAIN, own_device_identifier(entry, controller))
+    identifier = (DOMAIN, own_device_identifier(entry.entry_id, controller.subentry_id))
     # Looked up among the entry's devices: the newest release deprecates a look-up by identifiers
     # alone, and the oldest lacks its replacement.
     for own in dr.async_entries_for_config_entry(devices, entry.entry_id):

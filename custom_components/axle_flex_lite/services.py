@@ -25,7 +25,7 @@ from .actions import (
     validation_error,
 )
 from .const import CONF_SITE_ID, DOMAIN, LOGGER
-from .entity import on_home_device
+from .entity import on_home_device, own_device_identifier
 
 if TYPE_CHECKING:
     from . import AxleFlexLiteConfigEntry
@@ -119,7 +119,7 @@ def _charger(call: ServiceCall) -> SessionController:
         if home.entry_id in identifiers:
             return _home_device_charger(_loaded_entry_by_id(hass, home.entry_id))
         for subentry_id in home.subentries:
-            if f"{home.entry_id}_{subentry_id}" in identifiers:
+            if own_device_identifier(home.entry_id, subentry_id) in identifiers:
                 return _home_charger(_loaded_entry_by_id(hass, home.entry_id), subentry_id)
     raise validation_error("charger_not_found", charger=device_id)
 
