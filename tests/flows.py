@@ -16,25 +16,7 @@ from homeassistant.config_entries import SOURCE_REAUTH, SOURCE_RECONFIGURE, SOUR
 from homeassistant.data_entry_flow import FlowResultType
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.axle_flex_lite.const import (
-    CONF_ASSET_ID,
-    CONF_COMMAND_LATENCY,
-    CONF_CONTROL_KIND,
-    CONF_CONTROL_MODE,
-    CONF_CURRENT_ENTITY,
-    CONF_EXTERNAL_ID,
-    CONF_KEY_PREFIX,
-    CONF_MPAN,
-    CONF_PLUG_ENTITY,
-    CONF_POWER_KW,
-    CONF_SWITCH_ENTITY,
-    CONF_UNPLUG_SETTLE,
-    CONF_WINDOW_END,
-    CONF_WINDOW_START,
-    CONFIG_ENTRY_VERSION,
-    DOMAIN,
-    SUBENTRY_TYPE_CHARGER,
-)
+from custom_components.axle_flex_lite import const
 from custom_components.axle_flex_lite.subentries import charger_subentries
 from tests.plugins.integration import ENTRY_ID, MPAN, home_data, onboard_site
 from tools.axle_simulator.state import AssetInput
@@ -45,7 +27,7 @@ if TYPE_CHECKING:
 
     from tools.axle_simulator import AxleSimulator
 
-STRINGS_PATH = Path(__file__).parent.parent / "custom_components" / DOMAIN / "strings.json"
+STRINGS_PATH = Path(__file__).parent.parent / "custom_components" / const.DOMAIN / "strings.json"
 STRINGS: dict[str, Any] = json.loads(STRINGS_PATH.read_text(encoding="utf-8"))
 
 # Meters of the simulator's table (see its README) that are not half-hourly settled, or a shop.
@@ -55,16 +37,16 @@ NON_DOMESTIC = "1900000000101"  # 8 Sample Lane
 # The first charger of the home the charger subentry flows' tests start from.
 FIRST_EXTERNAL_ID = "ha-first-charger"
 FIRST_CHARGER = {
-    CONF_PLUG_ENTITY: "binary_sensor.drive_plug",
-    CONF_CONTROL_KIND: "switch",
-    CONF_SWITCH_ENTITY: "switch.drive_charger",
-    CONF_CURRENT_ENTITY: "number.drive_current",
-    CONF_POWER_KW: 7.4,
-    CONF_COMMAND_LATENCY: 30,
-    CONF_UNPLUG_SETTLE: 60,
-    CONF_WINDOW_START: "23:30:00",
-    CONF_WINDOW_END: "05:30:00",
-    CONF_CONTROL_MODE: "pause_only",
+    const.CONF_PLUG_ENTITY: "binary_sensor.drive_plug",
+    const.CONF_CONTROL_KIND: "switch",
+    const.CONF_SWITCH_ENTITY: "switch.drive_charger",
+    const.CONF_CURRENT_ENTITY: "number.drive_current",
+    const.CONF_POWER_KW: 7.4,
+    const.CONF_COMMAND_LATENCY: 30,
+    const.CONF_UNPLUG_SETTLE: 60,
+    const.CONF_WINDOW_START: "23:30:00",
+    const.CONF_WINDOW_END: "05:30:00",
+    const.CONF_CONTROL_MODE: "pause_only",
 }
 
 
@@ -104,7 +86,9 @@ def check_text(result: Any) -> None:
 
 async def start_setup(hass: HomeAssistant) -> Any:
     """Open the set-up flow."""
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_init(
+        const.DOMAIN, context={"source": SOURCE_USER}
+    )
     check_text(result)
     return result
 
@@ -112,7 +96,7 @@ async def start_setup(hass: HomeAssistant) -> Any:
 async def start_reauth(hass: HomeAssistant, entry: ConfigEntry) -> Any:
     """Open the reauth flow as Home Assistant does when Axle refuses the saved credentials."""
     result = await hass.config_entries.flow.async_init(
-        DOMAIN,
+        const.DOMAIN,
         context={"source": SOURCE_REAUTH, "entry_id": entry.entry_id},
         data=dict(entry.data),
     )
@@ -123,7 +107,7 @@ async def start_reauth(hass: HomeAssistant, entry: ConfigEntry) -> Any:
 async def start_reconfigure(hass: HomeAssistant, entry: ConfigEntry) -> Any:
     """Open the home's reconfigure."""
     result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_RECONFIGURE, "entry_id": entry.entry_id}
+        const.DOMAIN, context={"source": SOURCE_RECONFIGURE, "entry_id": entry.entry_id}
     )
     check_text(result)
     return result
@@ -132,7 +116,7 @@ async def start_reconfigure(hass: HomeAssistant, entry: ConfigEntry) -> Any:
 async def start_add_charger(hass: HomeAssistant, entry: ConfigEntry) -> Any:
     """Open "Add charger" on the home."""
     result = await hass.config_entries.subentries.async_init(
-        (entry.entry_id, SUBENTRY_TYPE_CHARGER), context={"source": SOURCE_USER}
+        (entry.entry_id, const.SUBENTRY_TYPE_CHARGER), context={"source": SOURCE_USER}
     )
     check_text(result)
     return result
@@ -145,7 +129,7 @@ async def start_charger_reconfigure(
     if subentry_id is None:
         subentry_id = charger_subentries(entry)[0].subentry_id
     result = await hass.config_entries.subentries.async_init(
-        (entry.entry_id, SUBENTRY_TYPE_CHARGER),
+        (entry.entry_id, const.SUBENTRY_TYPE_CHARGER),
         context={"source": SOURCE_RECONFIGURE, "subentry_id": subentry_id},
     )
     check_text(result)
@@ -188,16 +172,16 @@ def home_with_charger(
 ) -> MockConfigEntry:
     """A home of the current entry version (``data``) with one charger subentry (``charger``)."""
     return MockConfigEntry(
-        domain=DOMAIN,
+        domain=const.DOMAIN,
         entry_id=entry_id,
-        version=CONFIG_ENTRY_VERSION,
+        version=const.CONFIG_ENTRY_VERSION,
         title="Axle Flex Lite CT1",
-        unique_id=data[CONF_MPAN],
+        unique_id=data[const.CONF_MPAN],
         data=data,
         subentries_data=[
             {
                 "data": charger,
-                "subentry_type": SUBENTRY_TYPE_CHARGER,
+                "subentry_type": const.SUBENTRY_TYPE_CHARGER,
                 "title": title,
                 "unique_id": unique_id,
             }
@@ -223,9 +207,9 @@ def home_entry(
     onboarded = onboard_site(simulator, mpan, first)
     charger = {
         **FIRST_CHARGER,
-        CONF_ASSET_ID: onboarded["assets"][0]["asset_id"],
-        CONF_EXTERNAL_ID: FIRST_EXTERNAL_ID,
-        CONF_KEY_PREFIX: ENTRY_ID,
+        const.CONF_ASSET_ID: onboarded["assets"][0]["asset_id"],
+        const.CONF_EXTERNAL_ID: FIRST_EXTERNAL_ID,
+        const.CONF_KEY_PREFIX: ENTRY_ID,
     }
     return home_with_charger(
         home_data(base_url, mpan, onboarded["site"]["site_id"]),

@@ -13,14 +13,7 @@ from homeassistant.components import persistent_notification
 from homeassistant.core import callback
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
 
-from custom_components.axle_flex_lite.const import (
-    CONF_CONTROL_MODE,
-    CONF_SITE_ID,
-    CONF_UNPLUG_SETTLE,
-    CONF_WINDOW_END,
-    CONF_WINDOW_START,
-    DOMAIN,
-)
+from custom_components.axle_flex_lite import const
 from custom_components.axle_flex_lite.storage import storage_key
 from tests.plugins.integration import SWITCH
 from tools.axle_simulator.state import DEFAULT_USERNAME, LIMITED_PAUSE
@@ -65,10 +58,10 @@ def pause_only_options(entities: dict[str, Any]) -> dict[str, Any]:
     """Entry options driving ``entities`` in pause-only mode over the default window."""
     return {
         **entities,
-        CONF_WINDOW_START: "23:30:00",
-        CONF_WINDOW_END: "05:30:00",
-        CONF_CONTROL_MODE: "pause_only",
-        CONF_UNPLUG_SETTLE: 0,
+        const.CONF_WINDOW_START: "23:30:00",
+        const.CONF_WINDOW_END: "05:30:00",
+        const.CONF_CONTROL_MODE: "pause_only",
+        const.CONF_UNPLUG_SETTLE: 0,
     }
 
 
@@ -204,18 +197,18 @@ async def remove_state(hass: HomeAssistant, entity_id: str) -> None:
 
 def flow_sources(hass: HomeAssistant) -> list[str]:
     """The sources of the integration's config flows in progress, e.g. ``reauth``."""
-    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    flows = hass.config_entries.flow.async_progress_by_handler(const.DOMAIN)
     return [flow["context"]["source"] for flow in flows]
 
 
 def withdraw_consent(simulator: AxleSimulator, entry: MockConfigEntry) -> None:
     """Unenrol the site behind the integration's back: Axle then refuses schedules with 403."""
-    simulator.unenrol(DEFAULT_USERNAME, entry.data[CONF_SITE_ID], LIMITED_PAUSE)
+    simulator.unenrol(DEFAULT_USERNAME, entry.data[const.CONF_SITE_ID], LIMITED_PAUSE)
 
 
 def renew_consent(simulator: AxleSimulator, entry: MockConfigEntry) -> None:
     """Enrol the site again behind the integration's back, overriding the withdrawal."""
-    simulator.enrol(DEFAULT_USERNAME, entry.data[CONF_SITE_ID], LIMITED_PAUSE, True, None)
+    simulator.enrol(DEFAULT_USERNAME, entry.data[const.CONF_SITE_ID], LIMITED_PAUSE, True, None)
 
 
 def issue_id_for(kind: str, entry: MockConfigEntry, entity_id: str = "") -> str:
@@ -228,12 +221,14 @@ def repair_issue(
     hass: HomeAssistant, kind: str, entry: MockConfigEntry, entity_id: str = ""
 ) -> ir.IssueEntry | None:
     """The entry's repair issue of that kind, or None when it is not raised."""
-    return ir.async_get(hass).async_get_issue(DOMAIN, issue_id_for(kind, entry, entity_id))
+    return ir.async_get(hass).async_get_issue(const.DOMAIN, issue_id_for(kind, entry, entity_id))
 
 
 def entity_of(hass: HomeAssistant, entry: MockConfigEntry, platform: str, key: str) -> str:
     """The entity id of the entry's entity ``key`` on ``platform``, found by its unique id."""
-    found = er.async_get(hass).async_get_entity_id(platform, DOMAIN, f"{entry.entry_id}_{key}")
+    found = er.async_get(hass).async_get_entity_id(
+        platform, const.DOMAIN, f"{entry.entry_id}_{key}"
+    )
     assert found is not None, f"{platform} {key}"
     return found
 

@@ -10,9 +10,7 @@ from typing import TYPE_CHECKING, Any
 from homeassistant.data_entry_flow import FlowResultType
 import pytest
 
-from custom_components.axle_flex_lite.const import (
-    DOMAIN,
-)
+from custom_components.axle_flex_lite import const
 from custom_components.axle_flex_lite.profiles import PROFILES_BY_KEY
 from tests.flows import (
     STRINGS,
@@ -216,7 +214,7 @@ async def test_bad_input_gets_an_error_and_saves_nothing(
     assert result["errors"] == errors
     for error in errors.values():
         assert STRINGS["config"]["error"][error]
-    assert hass.config_entries.async_entries(DOMAIN) == []
+    assert hass.config_entries.async_entries(const.DOMAIN) == []
     # Put right, the same form goes on.
     result = await submit(hass, result, zappi_form(zappi))
     assert result["step_id"] == "charger_details"

@@ -11,25 +11,7 @@ from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
 from homeassistant.data_entry_flow import FlowResultType
 import pytest
 
-from custom_components.axle_flex_lite.const import (
-    CONF_ASSET_MODEL,
-    CONF_BASE_URL,
-    CONF_COMMAND_LATENCY,
-    CONF_CONTROL_KIND,
-    CONF_CONTROL_MODE,
-    CONF_CURRENT_ENTITY,
-    CONF_ENVIRONMENT,
-    CONF_LOCK_ENTITY,
-    CONF_MPAN,
-    CONF_PLUG_ENTITY,
-    CONF_PLUGGED_STATES,
-    CONF_POWER_KW,
-    CONF_SWITCH_ENTITY,
-    CONF_UNPLUG_SETTLE,
-    CONF_UNPLUGGED_STATES,
-    CONF_WINDOW_END,
-    CONF_WINDOW_START,
-)
+from custom_components.axle_flex_lite import const
 from tests.flows import home_with_charger, start_charger_reconfigure, submit, suggested_values
 from tests.helpers import charger_settings, update_charger
 
@@ -37,7 +19,9 @@ from .test_config_flow import EXPECTED_OPTIONS, MPAN
 
 # The form shows the charger and the schedule; the charger model is set up with the charger (and
 # checked by Axle there), so the form keeps it as it is.
-FORM_OPTIONS = {key: value for key, value in EXPECTED_OPTIONS.items() if key != CONF_ASSET_MODEL}
+FORM_OPTIONS = {
+    key: value for key, value in EXPECTED_OPTIONS.items() if key != const.CONF_ASSET_MODEL
+}
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -54,7 +38,7 @@ def home(data: dict[str, Any]) -> MockConfigEntry:
 @pytest.fixture
 def entry(hass: HomeAssistant, charger_entities: None) -> MockConfigEntry:
     """A home as the config flow leaves it, not set up: the charger's reconfigure needs neither."""
-    config_entry = home({CONF_MPAN: MPAN})
+    config_entry = home({const.CONF_MPAN: MPAN})
     config_entry.add_to_hass(hass)
     return config_entry
 
@@ -72,7 +56,7 @@ async def test_form_shows_current_settings(hass: HomeAssistant, entry: MockConfi
     shown = suggested_values(result)
     assert {key: value for key, value in shown.items() if value is not None} == FORM_OPTIONS
     # The fields of the other control kinds are there, empty.
-    assert shown[CONF_LOCK_ENTITY] is None
+    assert shown[const.CONF_LOCK_ENTITY] is None
 
 
 async def test_change_settings_and_clear_optional_ones(
@@ -85,33 +69,33 @@ async def test_change_settings_and_clear_optional_ones(
         hass,
         result,
         {
-            CONF_PLUG_ENTITY: "binary_sensor.car_plugged",
-            CONF_SWITCH_ENTITY: "switch.charger",
-            CONF_POWER_KW: 11,
-            CONF_WINDOW_START: "00:30",
-            CONF_WINDOW_END: "07:00:00",
-            CONF_CONTROL_MODE: "pause_only",
+            const.CONF_PLUG_ENTITY: "binary_sensor.car_plugged",
+            const.CONF_SWITCH_ENTITY: "switch.charger",
+            const.CONF_POWER_KW: 11,
+            const.CONF_WINDOW_START: "00:30",
+            const.CONF_WINDOW_END: "07:00:00",
+            const.CONF_CONTROL_MODE: "pause_only",
         },
     )
     assert result["reason"] == "reconfigure_successful"
     expected = {
-        CONF_PLUG_ENTITY: "binary_sensor.car_plugged",
-        CONF_CONTROL_KIND: "switch",
-        CONF_COMMAND_LATENCY: 30,
-        CONF_UNPLUG_SETTLE: 60,
-        CONF_SWITCH_ENTITY: "switch.charger",
-        CONF_POWER_KW: 11.0,
-        CONF_WINDOW_START: "00:30:00",
-        CONF_WINDOW_END: "07:00:00",
-        CONF_CONTROL_MODE: "pause_only",
-        CONF_ASSET_MODEL: "zappi",
+        const.CONF_PLUG_ENTITY: "binary_sensor.car_plugged",
+        const.CONF_CONTROL_KIND: "switch",
+        const.CONF_COMMAND_LATENCY: 30,
+        const.CONF_UNPLUG_SETTLE: 60,
+        const.CONF_SWITCH_ENTITY: "switch.charger",
+        const.CONF_POWER_KW: 11.0,
+        const.CONF_WINDOW_START: "00:30:00",
+        const.CONF_WINDOW_END: "07:00:00",
+        const.CONF_CONTROL_MODE: "pause_only",
+        const.CONF_ASSET_MODEL: "zappi",
     }
     assert dict(entry.options) == {}
     assert saved(entry) == expected
     for cleared in (
-        CONF_CURRENT_ENTITY,
-        CONF_PLUGGED_STATES,
-        CONF_UNPLUGGED_STATES,
+        const.CONF_CURRENT_ENTITY,
+        const.CONF_PLUGGED_STATES,
+        const.CONF_UNPLUGGED_STATES,
     ):
         assert cleared not in saved(entry)
 
@@ -122,12 +106,12 @@ async def test_keeps_settings_it_does_not_show(hass: HomeAssistant, entry: MockC
     result = await submit(
         hass,
         await start_charger_reconfigure(hass, entry),
-        {**FORM_OPTIONS, CONF_PLUGGED_STATES: ["Occupied"]},
+        {**FORM_OPTIONS, const.CONF_PLUGGED_STATES: ["Occupied"]},
     )
     assert result["reason"] == "reconfigure_successful"
     assert saved(entry) == {
         **EXPECTED_OPTIONS,
-        CONF_PLUGGED_STATES: ["Occupied"],
+        const.CONF_PLUGGED_STATES: ["Occupied"],
         "future": 1,
     }
 
@@ -138,19 +122,23 @@ async def test_entities_must_exist(hass: HomeAssistant, entry: MockConfigEntry) 
     result = await submit(
         hass,
         result,
-        {**FORM_OPTIONS, CONF_SWITCH_ENTITY: "switch.gone", CONF_CURRENT_ENTITY: "number.gone"},
+        {
+            **FORM_OPTIONS,
+            const.CONF_SWITCH_ENTITY: "switch.gone",
+            const.CONF_CURRENT_ENTITY: "number.gone",
+        },
     )
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {
-        CONF_SWITCH_ENTITY: "entity_not_found",
-        CONF_CURRENT_ENTITY: "entity_not_found",
+        const.CONF_SWITCH_ENTITY: "entity_not_found",
+        const.CONF_CURRENT_ENTITY: "entity_not_found",
     }
-    assert suggested_values(result)[CONF_SWITCH_ENTITY] == "switch.gone"
+    assert suggested_values(result)[const.CONF_SWITCH_ENTITY] == "switch.gone"
     assert saved(entry) == EXPECTED_OPTIONS
 
-    result = await submit(hass, result, {**FORM_OPTIONS, CONF_WINDOW_END: "06:00"})
+    result = await submit(hass, result, {**FORM_OPTIONS, const.CONF_WINDOW_END: "06:00"})
     assert result["reason"] == "reconfigure_successful"
-    assert saved(entry) == {**EXPECTED_OPTIONS, CONF_WINDOW_END: "06:00:00"}
+    assert saved(entry) == {**EXPECTED_OPTIONS, const.CONF_WINDOW_END: "06:00:00"}
 
 
 @pytest.mark.usefixtures("charger_entities")
@@ -160,36 +148,36 @@ async def test_changes_do_not_contact_axle(
     """Changing the charger or schedule is local: Axle, which the entry points at, hears nothing."""
     config_entry = home(
         {
-            CONF_ENVIRONMENT: "custom",
+            const.CONF_ENVIRONMENT: "custom",
             CONF_USERNAME: "ha-partner",
             CONF_PASSWORD: "sim-password",
-            CONF_BASE_URL: axle_base_url,
-            CONF_MPAN: MPAN,
+            const.CONF_BASE_URL: axle_base_url,
+            const.CONF_MPAN: MPAN,
         }
     )
     config_entry.add_to_hass(hass)
     result = await submit(
         hass,
         await start_charger_reconfigure(hass, config_entry),
-        {**FORM_OPTIONS, CONF_POWER_KW: 3.6},
+        {**FORM_OPTIONS, const.CONF_POWER_KW: 3.6},
     )
     assert result["reason"] == "reconfigure_successful"
-    assert saved(config_entry)[CONF_POWER_KW] == 3.6
-    assert saved(config_entry)[CONF_ASSET_MODEL] == "zappi"
+    assert saved(config_entry)[const.CONF_POWER_KW] == 3.6
+    assert saved(config_entry)[const.CONF_ASSET_MODEL] == "zappi"
     assert axle_simulator.requests == []
 
 
 async def test_unplug_settle_time_is_a_setting(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     """The settle time is on the form (a minute unless set), saved, and checked for its range."""
-    older = {key: value for key, value in saved(entry).items() if key != CONF_UNPLUG_SETTLE}
+    older = {key: value for key, value in saved(entry).items() if key != const.CONF_UNPLUG_SETTLE}
     update_charger(hass, entry, older)
     result = await start_charger_reconfigure(hass, entry)
-    (marker,) = (key for key in result["data_schema"].schema if key == CONF_UNPLUG_SETTLE)
+    (marker,) = (key for key in result["data_schema"].schema if key == const.CONF_UNPLUG_SETTLE)
     assert marker.default() == 60
-    result = await submit(hass, result, {**FORM_OPTIONS, CONF_UNPLUG_SETTLE: 601})
+    result = await submit(hass, result, {**FORM_OPTIONS, const.CONF_UNPLUG_SETTLE: 601})
     assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == {CONF_UNPLUG_SETTLE: "unplug_settle_out_of_range"}
+    assert result["errors"] == {const.CONF_UNPLUG_SETTLE: "unplug_settle_out_of_range"}
     assert saved(entry) == older
-    result = await submit(hass, result, {**FORM_OPTIONS, CONF_UNPLUG_SETTLE: 120})
+    result = await submit(hass, result, {**FORM_OPTIONS, const.CONF_UNPLUG_SETTLE: 120})
     assert result["reason"] == "reconfigure_successful"
-    assert saved(entry)[CONF_UNPLUG_SETTLE] == 120
+    assert saved(entry)[const.CONF_UNPLUG_SETTLE] == 120

@@ -14,28 +14,8 @@ from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.axle_flex_lite import const
 from custom_components.axle_flex_lite.config_flow import AxleFlexLiteConfigFlow
-from custom_components.axle_flex_lite.const import (
-    CONF_ASSET_ID,
-    CONF_ASSET_MODEL,
-    CONF_CHARGER_DEVICE,
-    CONF_COMMAND_LATENCY,
-    CONF_CONTROL_KIND,
-    CONF_CONTROL_MODE,
-    CONF_CURRENT_ENTITY,
-    CONF_EXTERNAL_ID,
-    CONF_INSTALLATION_DATE,
-    CONF_KEY_PREFIX,
-    CONF_PLUG_ENTITY,
-    CONF_POWER_KW,
-    CONF_SITE_ID,
-    CONF_SWITCH_ENTITY,
-    CONF_UNPLUG_SETTLE,
-    CONF_WINDOW_END,
-    CONF_WINDOW_START,
-    DOMAIN,
-    SUBENTRY_TYPE_CHARGER,
-)
 from custom_components.axle_flex_lite.subentries import charger_subentries
 from tests.flows import (
     FIRST_CHARGER,
@@ -70,14 +50,14 @@ if TYPE_CHECKING:
     from tools.axle_simulator import AxleSimulator
 
 SECOND_INPUT = {
-    CONF_PLUG_ENTITY: "binary_sensor.garage_plug",
-    CONF_SWITCH_ENTITY: "switch.garage_charger",
-    CONF_POWER_KW: 11.0,
+    const.CONF_PLUG_ENTITY: "binary_sensor.garage_plug",
+    const.CONF_SWITCH_ENTITY: "switch.garage_charger",
+    const.CONF_POWER_KW: 11.0,
 }
 SCHEDULE_INPUT = {
-    CONF_WINDOW_START: "00:30",
-    CONF_WINDOW_END: "07:00:00",
-    CONF_CONTROL_MODE: "full_schedule",
+    const.CONF_WINDOW_START: "00:30",
+    const.CONF_WINDOW_END: "07:00:00",
+    const.CONF_CONTROL_MODE: "full_schedule",
 }
 
 pytestmark = pytest.mark.usefixtures("home_charger_entities")
@@ -97,7 +77,7 @@ async def reach_schedule(hass: HomeAssistant, entry: ConfigEntry) -> Any:
     """Fill in the second charger and its (empty) details; return the schedule form."""
     result = await submit(hass, await start_add_charger(hass, entry), SECOND_INPUT)
     assert result["step_id"] == "charger_details"
-    assert set(result["data_schema"].schema) == {CONF_ASSET_MODEL}  # a settled home: no date
+    assert set(result["data_schema"].schema) == {const.CONF_ASSET_MODEL}  # a settled home: no date
     result = await submit(hass, result, {})
     assert result["step_id"] == "schedule"
     return result
@@ -125,25 +105,25 @@ async def test_add_a_second_charger(
     assert len(chargers) == 2
     assert dict(chargers[0].data) == before[0]
     added = chargers[1]
-    external_id = added.data[CONF_EXTERNAL_ID]
+    external_id = added.data[const.CONF_EXTERNAL_ID]
     assert re.fullmatch(r"ha-[0-9a-f]{32}", external_id)
     assert added.unique_id == external_id
     assert added.title == "Garage plug"
     site = axle_simulator.sites[MPAN]
     assert set(site.assets) == {FIRST_EXTERNAL_ID, external_id}
     assert dict(added.data) == {
-        CONF_PLUG_ENTITY: "binary_sensor.garage_plug",
-        CONF_CONTROL_KIND: "switch",
-        CONF_SWITCH_ENTITY: "switch.garage_charger",
-        CONF_POWER_KW: 11.0,
-        CONF_COMMAND_LATENCY: 30,
-        CONF_UNPLUG_SETTLE: 60,
-        CONF_WINDOW_START: "00:30:00",
-        CONF_WINDOW_END: "07:00:00",
-        CONF_CONTROL_MODE: "full_schedule",
-        CONF_ASSET_ID: site.assets[external_id].asset_id,
-        CONF_EXTERNAL_ID: external_id,
-        CONF_KEY_PREFIX: f"{ENTRY_ID}_{external_id}",
+        const.CONF_PLUG_ENTITY: "binary_sensor.garage_plug",
+        const.CONF_CONTROL_KIND: "switch",
+        const.CONF_SWITCH_ENTITY: "switch.garage_charger",
+        const.CONF_POWER_KW: 11.0,
+        const.CONF_COMMAND_LATENCY: 30,
+        const.CONF_UNPLUG_SETTLE: 60,
+        const.CONF_WINDOW_START: "00:30:00",
+        const.CONF_WINDOW_END: "07:00:00",
+        const.CONF_CONTROL_MODE: "full_schedule",
+        const.CONF_ASSET_ID: site.assets[external_id].asset_id,
+        const.CONF_EXTERNAL_ID: external_id,
+        const.CONF_KEY_PREFIX: f"{ENTRY_ID}_{external_id}",
     }
     # Onboard with the site as saved and only the new charger: the first one is left alone.
     (body,) = onboard_bodies(axle_simulator)
@@ -153,7 +133,7 @@ async def test_add_a_second_charger(
     assert body["assets"][0]["properties"] == {"power_kw": 11.0}
     # The home itself is untouched.
     assert dict(house.options) == {}
-    assert house.data[CONF_SITE_ID] == site.site_id
+    assert house.data[const.CONF_SITE_ID] == site.site_id
 
 
 async def test_a_device_names_the_charger_and_its_profile_model_is_offered(
@@ -164,17 +144,19 @@ async def test_a_device_names_the_charger_and_its_profile_model_is_offered(
         config_entry_id=house.entry_id, identifiers={("test", "garage")}, name="Garage zappi"
     )
     result = await submit(
-        hass, await start_add_charger(hass, house), {**SECOND_INPUT, CONF_CHARGER_DEVICE: device.id}
+        hass,
+        await start_add_charger(hass, house),
+        {**SECOND_INPUT, const.CONF_CHARGER_DEVICE: device.id},
     )
     # An unknown device fills nothing in: the form comes back to be checked.
     assert result["step_id"] == "charger"
-    result = await submit(hass, result, {**SECOND_INPUT, CONF_CHARGER_DEVICE: device.id})
-    result = await submit(hass, result, {CONF_ASSET_MODEL: "zappi"})
+    result = await submit(hass, result, {**SECOND_INPUT, const.CONF_CHARGER_DEVICE: device.id})
+    result = await submit(hass, result, {const.CONF_ASSET_MODEL: "zappi"})
     result = await submit(hass, result, SCHEDULE_INPUT)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     added = charger_subentries(house)[1]
     assert added.title == "Garage zappi"
-    assert added.data[CONF_ASSET_MODEL] == "zappi"
+    assert added.data[const.CONF_ASSET_MODEL] == "zappi"
     assert onboard_bodies(axle_simulator)[0]["assets"][0]["asset_model"] == "zappi"
 
 
@@ -184,14 +166,14 @@ async def test_a_profiles_model_is_offered_on_the_details_form(
     """A device a profile knows fills in the charger form and offers the profile's Axle model."""
     zappi = await sim_chargers.add("zappi")
     result = await submit(
-        hass, await start_add_charger(hass, house), {CONF_CHARGER_DEVICE: zappi.device_id}
+        hass, await start_add_charger(hass, house), {const.CONF_CHARGER_DEVICE: zappi.device_id}
     )
     assert result["step_id"] == "charger"
     shown = shown_values(result)
-    assert CONF_ASSET_MODEL not in shown  # not a field of the charger form
+    assert const.CONF_ASSET_MODEL not in shown  # not a field of the charger form
     result = await submit(hass, result, shown)
     assert result["step_id"] == "charger_details", result["errors"]
-    assert shown_values(result) == {CONF_ASSET_MODEL: "zappi"}
+    assert shown_values(result) == {const.CONF_ASSET_MODEL: "zappi"}
 
 
 async def test_cop11_home_asks_for_the_installation_date(
@@ -200,18 +182,21 @@ async def test_cop11_home_asks_for_the_installation_date(
     """A home whose meter is not half-hourly settled needs the model and date, as at set-up."""
     result = await submit(hass, await start_add_charger(hass, unsettled_house), SECOND_INPUT)
     assert result["step_id"] == "charger_details"
-    assert set(result["data_schema"].schema) == {CONF_ASSET_MODEL, CONF_INSTALLATION_DATE}
+    assert set(result["data_schema"].schema) == {
+        const.CONF_ASSET_MODEL,
+        const.CONF_INSTALLATION_DATE,
+    }
     result = await submit(
-        hass, result, {CONF_ASSET_MODEL: "zappi", CONF_INSTALLATION_DATE: "2099-01-01"}
+        hass, result, {const.CONF_ASSET_MODEL: "zappi", const.CONF_INSTALLATION_DATE: "2099-01-01"}
     )
-    assert result["errors"] == {CONF_INSTALLATION_DATE: "date_in_future"}
+    assert result["errors"] == {const.CONF_INSTALLATION_DATE: "date_in_future"}
     result = await submit(
-        hass, result, {CONF_ASSET_MODEL: "zappi", CONF_INSTALLATION_DATE: "2025-03-01"}
+        hass, result, {const.CONF_ASSET_MODEL: "zappi", const.CONF_INSTALLATION_DATE: "2025-03-01"}
     )
     result = await submit(hass, result, SCHEDULE_INPUT)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     added = charger_subentries(unsettled_house)[1]
-    assert added.data[CONF_INSTALLATION_DATE] == "2025-03-01"
+    assert added.data[const.CONF_INSTALLATION_DATE] == "2025-03-01"
     assert onboard_bodies(axle_simulator)[0]["assets"][0]["installation_date"] == "2025-03-01"
 
 
@@ -221,7 +206,9 @@ async def test_cop11_home_with_an_unqualified_model_aborts_before_axle_is_change
     """Without a CoP11 model the charger cannot join: nothing is sent, nothing saved."""
     result = await submit(hass, await start_add_charger(hass, unsettled_house), SECOND_INPUT)
     result = await submit(
-        hass, result, {CONF_ASSET_MODEL: "legacy_charger_v0", CONF_INSTALLATION_DATE: "2025-03-01"}
+        hass,
+        result,
+        {const.CONF_ASSET_MODEL: "legacy_charger_v0", const.CONF_INSTALLATION_DATE: "2025-03-01"},
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "charger_not_qualified"
@@ -232,9 +219,9 @@ async def test_cop11_home_with_an_unqualified_model_aborts_before_axle_is_change
 @pytest.mark.parametrize(
     ("field", "value"),
     [
-        (CONF_SWITCH_ENTITY, "switch.drive_charger"),
-        (CONF_PLUG_ENTITY, "binary_sensor.drive_plug"),
-        (CONF_CURRENT_ENTITY, "number.drive_current"),
+        (const.CONF_SWITCH_ENTITY, "switch.drive_charger"),
+        (const.CONF_PLUG_ENTITY, "binary_sensor.drive_plug"),
+        (const.CONF_CURRENT_ENTITY, "number.drive_current"),
     ],
 )
 async def test_an_entity_of_another_charger_is_refused(
@@ -258,13 +245,13 @@ async def test_an_entity_of_an_older_entry_is_refused(
     hass: HomeAssistant, house: ConfigEntry, axle_simulator: AxleSimulator
 ) -> None:
     """A home not yet migrated keeps its charger in its options: its entities count too."""
-    MockConfigEntry(domain=DOMAIN, unique_id="1400012345678", options={**SECOND_INPUT}).add_to_hass(
-        hass
-    )
+    MockConfigEntry(
+        domain=const.DOMAIN, unique_id="1400012345678", options={**SECOND_INPUT}
+    ).add_to_hass(hass)
     result = await submit(hass, await start_add_charger(hass, house), SECOND_INPUT)
     assert result["errors"] == {
-        CONF_PLUG_ENTITY: "entity_in_use",
-        CONF_SWITCH_ENTITY: "entity_in_use",
+        const.CONF_PLUG_ENTITY: "entity_in_use",
+        const.CONF_SWITCH_ENTITY: "entity_in_use",
     }
 
 
@@ -278,7 +265,7 @@ async def test_an_entity_of_an_older_entry_is_refused(
         ({"status": 403}, "schedule", {"base": "forbidden"}),
         ({"status": 400}, "schedule", {"base": "invalid_site_details"}),
         ({"status": 409}, "charger", {"base": "asset_conflict"}),
-        ({"status": 404}, "charger_details", {CONF_ASSET_MODEL: "unknown_asset_model"}),
+        ({"status": 404}, "charger_details", {const.CONF_ASSET_MODEL: "unknown_asset_model"}),
         ({"status": 418}, "schedule", {"base": "unknown"}),
     ],
 )
@@ -315,9 +302,9 @@ async def test_unknown_model_is_shown_on_the_field_before_anything_is_sent(
 ) -> None:
     """Axle's eligibility check knows no such model: the details form says so."""
     result = await submit(hass, await start_add_charger(hass, house), SECOND_INPUT)
-    result = await submit(hass, result, {CONF_ASSET_MODEL: "no-such-model"})
+    result = await submit(hass, result, {const.CONF_ASSET_MODEL: "no-such-model"})
     assert result["step_id"] == "charger_details"
-    assert result["errors"] == {CONF_ASSET_MODEL: "unknown_asset_model"}
+    assert result["errors"] == {const.CONF_ASSET_MODEL: "unknown_asset_model"}
     assert onboard_bodies(axle_simulator) == []
 
 
@@ -338,7 +325,7 @@ async def test_site_mismatch_is_an_error_and_nothing_is_saved(
 ) -> None:
     """Axle answered with another site than the home's: nothing is saved in Home Assistant."""
     hass.config_entries.async_update_entry(
-        house, data={**house.data, CONF_SITE_ID: "site-that-moved"}
+        house, data={**house.data, const.CONF_SITE_ID: "site-that-moved"}
     )
     result = await submit(hass, await reach_schedule(hass, house), SCHEDULE_INPUT)
     assert result["step_id"] == "schedule"
@@ -350,7 +337,7 @@ async def test_home_not_participating_aborts(
     hass: HomeAssistant, house: ConfigEntry, axle_simulator: AxleSimulator
 ) -> None:
     """Participation off: adding a charger would enrol the home again, so the flow stops."""
-    axle_simulator.unenrol(DEFAULT_USERNAME, house.data[CONF_SITE_ID], LIMITED_PAUSE)
+    axle_simulator.unenrol(DEFAULT_USERNAME, house.data[const.CONF_SITE_ID], LIMITED_PAUSE)
     result = await submit(hass, await reach_schedule(hass, house), SCHEDULE_INPUT)
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "home_not_participating"
@@ -373,10 +360,10 @@ async def test_older_entry_offers_no_charger_to_add(
     hass: HomeAssistant, house: ConfigEntry
 ) -> None:
     """Only a home of version 2 takes chargers; an older entry is migrated at set-up first."""
-    older = MockConfigEntry(domain=DOMAIN, version=1, options=FIRST_CHARGER)
+    older = MockConfigEntry(domain=const.DOMAIN, version=1, options=FIRST_CHARGER)
     assert AxleFlexLiteConfigFlow.async_get_supported_subentry_types(older) == {}
     assert set(AxleFlexLiteConfigFlow.async_get_supported_subentry_types(house)) == {
-        SUBENTRY_TYPE_CHARGER
+        const.SUBENTRY_TYPE_CHARGER
     }
 
 
@@ -397,8 +384,8 @@ async def test_reconfigure_changes_only_that_charger(
         for marker in schema
         if marker.description and "suggested_value" in marker.description
     }
-    assert suggested[CONF_SWITCH_ENTITY] == "switch.garage_charger"
-    assert suggested[CONF_WINDOW_START] == "00:30:00"
+    assert suggested[const.CONF_SWITCH_ENTITY] == "switch.garage_charger"
+    assert suggested[const.CONF_WINDOW_START] == "00:30:00"
 
     hass.states.async_set("switch.garage_other", "on")
     result = await submit(
@@ -406,10 +393,10 @@ async def test_reconfigure_changes_only_that_charger(
         result,
         {
             **SECOND_INPUT,
-            CONF_SWITCH_ENTITY: "switch.garage_other",
-            CONF_WINDOW_START: "01:00",
-            CONF_WINDOW_END: "06:00",
-            CONF_CONTROL_MODE: "pause_only",
+            const.CONF_SWITCH_ENTITY: "switch.garage_other",
+            const.CONF_WINDOW_START: "01:00",
+            const.CONF_WINDOW_END: "06:00",
+            const.CONF_CONTROL_MODE: "pause_only",
         },
     )
     assert result["type"] is FlowResultType.ABORT
@@ -418,10 +405,10 @@ async def test_reconfigure_changes_only_that_charger(
     second = charger_subentries(house)[1]
     assert dict(second.data) == {
         **second_before,
-        CONF_SWITCH_ENTITY: "switch.garage_other",
-        CONF_WINDOW_START: "01:00:00",
-        CONF_WINDOW_END: "06:00:00",
-        CONF_CONTROL_MODE: "pause_only",
+        const.CONF_SWITCH_ENTITY: "switch.garage_other",
+        const.CONF_WINDOW_START: "01:00:00",
+        const.CONF_WINDOW_END: "06:00:00",
+        const.CONF_CONTROL_MODE: "pause_only",
     }
     assert len(axle_simulator.requests) == requests
 
@@ -438,19 +425,19 @@ async def test_reconfigure_refuses_another_chargers_entity_but_not_its_own(
         for key, value in before.items()
         if key
         in {
-            CONF_PLUG_ENTITY,
-            CONF_SWITCH_ENTITY,
-            CONF_CURRENT_ENTITY,
-            CONF_POWER_KW,
-            CONF_WINDOW_START,
-            CONF_WINDOW_END,
-            CONF_CONTROL_MODE,
+            const.CONF_PLUG_ENTITY,
+            const.CONF_SWITCH_ENTITY,
+            const.CONF_CURRENT_ENTITY,
+            const.CONF_POWER_KW,
+            const.CONF_WINDOW_START,
+            const.CONF_WINDOW_END,
+            const.CONF_CONTROL_MODE,
         }
     }
-    other = MockConfigEntry(domain=DOMAIN, unique_id="1400012345678", options=SECOND_INPUT)
+    other = MockConfigEntry(domain=const.DOMAIN, unique_id="1400012345678", options=SECOND_INPUT)
     other.add_to_hass(hass)
-    result = await submit(hass, result, {**own, CONF_SWITCH_ENTITY: "switch.garage_charger"})
-    assert result["errors"] == {CONF_SWITCH_ENTITY: "entity_in_use"}
+    result = await submit(hass, result, {**own, const.CONF_SWITCH_ENTITY: "switch.garage_charger"})
+    assert result["errors"] == {const.CONF_SWITCH_ENTITY: "entity_in_use"}
     result = await submit(hass, result, own)
     assert result["reason"] == "reconfigure_successful"
     assert dict(first.data) == before
@@ -462,7 +449,7 @@ async def test_reconfigure_with_a_device_fills_in_first_and_keeps_the_model(
     """Picking a device shows the form again; the model stays the one Axle was told."""
     (first,) = charger_subentries(house)
     hass.config_entries.async_update_subentry(
-        house, first, data={**first.data, CONF_ASSET_MODEL: "axle_charger_v1"}
+        house, first, data={**first.data, const.CONF_ASSET_MODEL: "axle_charger_v1"}
     )
     device = dr.async_get(hass).async_get_or_create(
         config_entry_id=house.entry_id, identifiers={("test", "drive")}, name="Drive"
@@ -471,18 +458,24 @@ async def test_reconfigure_with_a_device_fills_in_first_and_keeps_the_model(
     values = {
         key: value
         for key, value in first.data.items()
-        if key in {CONF_PLUG_ENTITY, CONF_SWITCH_ENTITY, CONF_POWER_KW, CONF_WINDOW_START}
+        if key
+        in {
+            const.CONF_PLUG_ENTITY,
+            const.CONF_SWITCH_ENTITY,
+            const.CONF_POWER_KW,
+            const.CONF_WINDOW_START,
+        }
     }
-    values |= {CONF_WINDOW_END: "05:30", CONF_CONTROL_MODE: "pause_only"}
-    result = await submit(hass, result, {**values, CONF_CHARGER_DEVICE: device.id})
+    values |= {const.CONF_WINDOW_END: "05:30", const.CONF_CONTROL_MODE: "pause_only"}
+    result = await submit(hass, result, {**values, const.CONF_CHARGER_DEVICE: device.id})
     assert result["step_id"] == "reconfigure"
     assert result["errors"] == {}
-    result = await submit(hass, result, {**values, CONF_CHARGER_DEVICE: device.id})
+    result = await submit(hass, result, {**values, const.CONF_CHARGER_DEVICE: device.id})
     assert result["reason"] == "reconfigure_successful"
     first = charger_subentries(house)[0]
-    assert first.data[CONF_CHARGER_DEVICE] == device.id
-    assert first.data[CONF_ASSET_MODEL] == "axle_charger_v1"
-    assert first.data[CONF_KEY_PREFIX] == ENTRY_ID
+    assert first.data[const.CONF_CHARGER_DEVICE] == device.id
+    assert first.data[const.CONF_ASSET_MODEL] == "axle_charger_v1"
+    assert first.data[const.CONF_KEY_PREFIX] == ENTRY_ID
 
 
 async def test_not_eligible_aborts_with_axles_reason(
@@ -506,10 +499,10 @@ async def test_axle_down_while_checking_the_model_stays_on_the_details(
     """The model's check fails for want of Axle: the details form says so and keeps the model."""
     result = await submit(hass, await start_add_charger(hass, house), SECOND_INPUT)
     axle_simulator.fail_next("/check-eligibility", status=503)
-    result = await submit(hass, result, {CONF_ASSET_MODEL: "zappi"})
+    result = await submit(hass, result, {const.CONF_ASSET_MODEL: "zappi"})
     assert result["step_id"] == "charger_details"
     assert result["errors"] == {"base": "cannot_connect"}
-    result = await submit(hass, result, {CONF_ASSET_MODEL: "zappi"})
+    result = await submit(hass, result, {const.CONF_ASSET_MODEL: "zappi"})
     assert result["step_id"] == "schedule"
 
 
@@ -522,7 +515,9 @@ async def test_forms_serialise_for_the_frontend(
     assert await async_setup_component(hass, "config", {})
     client = await hass_client()
     url = "/api/config/config_entries/subentries/flow"
-    response = await client.post(url, json={"handler": [house.entry_id, SUBENTRY_TYPE_CHARGER]})
+    response = await client.post(
+        url, json={"handler": [house.entry_id, const.SUBENTRY_TYPE_CHARGER]}
+    )
     assert response.status == 200, await response.text()
     step = await response.json()
     for step_id, answer in (
@@ -540,7 +535,10 @@ async def test_forms_serialise_for_the_frontend(
     added = charger_subentries(house)[1]
     response = await client.post(
         url,
-        json={"handler": [house.entry_id, SUBENTRY_TYPE_CHARGER], "subentry_id": added.subentry_id},
+        json={
+            "handler": [house.entry_id, const.SUBENTRY_TYPE_CHARGER],
+            "subentry_id": added.subentry_id,
+        },
     )
     assert response.status == 200, await response.text()
     step = await response.json()
@@ -559,7 +557,11 @@ async def test_added_charger_runs_at_once_beside_the_first(
     result = await submit(
         hass := home.hass,
         await start_add_charger(hass, entry),
-        {CONF_PLUG_ENTITY: PLUG_2, CONF_SWITCH_ENTITY: SWITCH_2, CONF_POWER_KW: 7.4},
+        {
+            const.CONF_PLUG_ENTITY: PLUG_2,
+            const.CONF_SWITCH_ENTITY: SWITCH_2,
+            const.CONF_POWER_KW: 7.4,
+        },
     )
     result = await submit(hass, result, {})
     # The first charger's entities are taken: the second gets its own only.
@@ -572,16 +574,20 @@ async def test_added_charger_runs_at_once_beside_the_first(
     controllers = entry.runtime_data.controllers
     assert set(controllers) == {first.subentry_id, added.subentry_id}
     assert controllers[first.subentry_id] is home.controller  # no reload
-    prefix = added.data[CONF_KEY_PREFIX]
-    status = entity_registry.async_get_entity_id("sensor", DOMAIN, f"{prefix}_status")
+    prefix = added.data[const.CONF_KEY_PREFIX]
+    status = entity_registry.async_get_entity_id("sensor", const.DOMAIN, f"{prefix}_status")
     assert status is not None
     assert set(home.axle.sites[MPAN].assets) == {EXTERNAL_ID, added.unique_id}
     result = await submit(
         hass,
         await start_add_charger(hass, entry),
-        {CONF_PLUG_ENTITY: PLUG_2, CONF_SWITCH_ENTITY: SWITCH_2, CONF_POWER_KW: 7.4},
+        {
+            const.CONF_PLUG_ENTITY: PLUG_2,
+            const.CONF_SWITCH_ENTITY: SWITCH_2,
+            const.CONF_POWER_KW: 7.4,
+        },
     )
     assert result["errors"] == {
-        CONF_PLUG_ENTITY: "entity_in_use",
-        CONF_SWITCH_ENTITY: "entity_in_use",
+        const.CONF_PLUG_ENTITY: "entity_in_use",
+        const.CONF_SWITCH_ENTITY: "entity_in_use",
     }

@@ -13,38 +13,9 @@ from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
 from homeassistant.data_entry_flow import FlowResultType
 import pytest
 
+from custom_components.axle_flex_lite import const
 from custom_components.axle_flex_lite.api import BASE_URLS, Environment
 from custom_components.axle_flex_lite.config_flow import FIND_MPAN_URL
-from custom_components.axle_flex_lite.const import (
-    CONF_ASSET_ID,
-    CONF_ASSET_MODEL,
-    CONF_BASE_URL,
-    CONF_COMMAND_LATENCY,
-    CONF_CONSENT,
-    CONF_CONSENT_AT,
-    CONF_CONTROL_KIND,
-    CONF_CONTROL_MODE,
-    CONF_CURRENT_ENTITY,
-    CONF_EMAIL,
-    CONF_ENVIRONMENT,
-    CONF_EXTERNAL_ID,
-    CONF_INSTALLATION_DATE,
-    CONF_MPAN,
-    CONF_PLUG_ENTITY,
-    CONF_PLUGGED_STATES,
-    CONF_POSTCODE,
-    CONF_POWER_KW,
-    CONF_SITE_ID,
-    CONF_STREET_ADDRESS,
-    CONF_SWITCH_ENTITY,
-    CONF_UNPLUG_SETTLE,
-    CONF_UNPLUGGED_STATES,
-    CONF_WINDOW_END,
-    CONF_WINDOW_START,
-    CONFIG_ENTRY_VERSION,
-    DOMAIN,
-    SUBENTRY_TYPE_CHARGER,
-)
 from custom_components.axle_flex_lite.subentries import charger_key_prefix, charger_subentries
 from tests.flows import (
     STRINGS,
@@ -75,61 +46,61 @@ CONSENT_AT = "2026-11-24T19:02:11+00:00"
 pytestmark = pytest.mark.usefixtures("mock_setup_entry")
 
 SITE_INPUT = {
-    CONF_MPAN: "1900 0000-000 13",
-    CONF_STREET_ADDRESS: " 4 Sample Lane ",
-    CONF_POSTCODE: "ct12eh",
-    CONF_EMAIL: " user@example.net ",
+    const.CONF_MPAN: "1900 0000-000 13",
+    const.CONF_STREET_ADDRESS: " 4 Sample Lane ",
+    const.CONF_POSTCODE: "ct12eh",
+    const.CONF_EMAIL: " user@example.net ",
 }
-CONSENT_INPUT = {CONF_CONSENT: True}
+CONSENT_INPUT = {const.CONF_CONSENT: True}
 CHARGER_INPUT = {
-    CONF_PLUG_ENTITY: "sensor.charger_status",
-    CONF_PLUGGED_STATES: ["Car Connected", " ", "car_connected", "Topping up "],
-    CONF_UNPLUGGED_STATES: ["No car"],
-    CONF_SWITCH_ENTITY: "switch.charger",
-    CONF_CURRENT_ENTITY: "number.charger_current",
-    CONF_POWER_KW: 7.2,
+    const.CONF_PLUG_ENTITY: "sensor.charger_status",
+    const.CONF_PLUGGED_STATES: ["Car Connected", " ", "car_connected", "Topping up "],
+    const.CONF_UNPLUGGED_STATES: ["No car"],
+    const.CONF_SWITCH_ENTITY: "switch.charger",
+    const.CONF_CURRENT_ENTITY: "number.charger_current",
+    const.CONF_POWER_KW: 7.2,
 }
-DETAILS_INPUT = {CONF_ASSET_MODEL: " zappi "}
+DETAILS_INPUT = {const.CONF_ASSET_MODEL: " zappi "}
 SCHEDULE_INPUT = {
-    CONF_WINDOW_START: "22:00",
-    CONF_WINDOW_END: "06:15:00",
-    CONF_CONTROL_MODE: "full_schedule",
+    const.CONF_WINDOW_START: "22:00",
+    const.CONF_WINDOW_END: "06:15:00",
+    const.CONF_CONTROL_MODE: "full_schedule",
 }
 EXPECTED_OPTIONS = {
-    CONF_PLUG_ENTITY: "sensor.charger_status",
-    CONF_PLUGGED_STATES: ["Car Connected", "Topping up"],
-    CONF_UNPLUGGED_STATES: ["No car"],
-    CONF_CONTROL_KIND: "switch",
-    CONF_COMMAND_LATENCY: 30,
-    CONF_UNPLUG_SETTLE: 60,
-    CONF_SWITCH_ENTITY: "switch.charger",
-    CONF_CURRENT_ENTITY: "number.charger_current",
-    CONF_POWER_KW: 7.2,
-    CONF_ASSET_MODEL: "zappi",
-    CONF_WINDOW_START: "22:00:00",
-    CONF_WINDOW_END: "06:15:00",
-    CONF_CONTROL_MODE: "full_schedule",
+    const.CONF_PLUG_ENTITY: "sensor.charger_status",
+    const.CONF_PLUGGED_STATES: ["Car Connected", "Topping up"],
+    const.CONF_UNPLUGGED_STATES: ["No car"],
+    const.CONF_CONTROL_KIND: "switch",
+    const.CONF_COMMAND_LATENCY: 30,
+    const.CONF_UNPLUG_SETTLE: 60,
+    const.CONF_SWITCH_ENTITY: "switch.charger",
+    const.CONF_CURRENT_ENTITY: "number.charger_current",
+    const.CONF_POWER_KW: 7.2,
+    const.CONF_ASSET_MODEL: "zappi",
+    const.CONF_WINDOW_START: "22:00:00",
+    const.CONF_WINDOW_END: "06:15:00",
+    const.CONF_CONTROL_MODE: "full_schedule",
 }
 
 
 def charger_settings(result: Any) -> dict[str, Any]:
     """The settings of the charger a finished set-up made (its subentry's data, less its ids)."""
     (charger,) = result["subentries"]
-    assert charger["subentry_type"] == SUBENTRY_TYPE_CHARGER
+    assert charger["subentry_type"] == const.SUBENTRY_TYPE_CHARGER
     return {
         key: value
         for key, value in charger["data"].items()
-        if key not in (CONF_ASSET_ID, CONF_EXTERNAL_ID)
+        if key not in (const.CONF_ASSET_ID, const.CONF_EXTERNAL_ID)
     }
 
 
 def user_input(server_url: str, **changes: Any) -> dict[str, Any]:
     """The account step as a tester of the custom environment fills it in."""
     return {
-        CONF_ENVIRONMENT: "custom",
+        const.CONF_ENVIRONMENT: "custom",
         CONF_USERNAME: " ha-partner ",
         CONF_PASSWORD: "sim-password",
-        CONF_BASE_URL: f" {server_url}/ ",
+        const.CONF_BASE_URL: f" {server_url}/ ",
         **changes,
     }
 
@@ -202,7 +173,7 @@ async def test_full_flow_onboards_and_creates_entry(
     result = await submit(hass, result, CHARGER_INPUT)
     assert result["step_id"] == "charger_details"
     # A half-hourly-settled home: the model is optional and no date is asked.
-    assert list(result["data_schema"].schema) == [CONF_ASSET_MODEL]
+    assert list(result["data_schema"].schema) == [const.CONF_ASSET_MODEL]
     result = await submit(hass, result, DETAILS_INPUT)
     assert result["step_id"] == "schedule"
 
@@ -211,8 +182,8 @@ async def test_full_flow_onboards_and_creates_entry(
     assert result["step_id"] == "consent"
     assert "Axle may read your smart meter" in STRINGS["config"]["step"]["consent"]["description"]
     assert onboard_bodies(axle_simulator) == []
-    result = await submit(hass, result, {CONF_CONSENT: False})
-    assert result["errors"] == {CONF_CONSENT: "consent_required"}
+    result = await submit(hass, result, {const.CONF_CONSENT: False})
+    assert result["errors"] == {const.CONF_CONSENT: "consent_required"}
     result = await submit(hass, result, CONSENT_INPUT)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     entry = result["result"]
@@ -222,29 +193,29 @@ async def test_full_flow_onboards_and_creates_entry(
     assert entry.title == "Axle Flex Lite CT1"
     assert entry.unique_id == MPAN
     assert dict(entry.data) == {
-        CONF_ENVIRONMENT: "custom",
+        const.CONF_ENVIRONMENT: "custom",
         CONF_USERNAME: "ha-partner",
         CONF_PASSWORD: "sim-password",
-        CONF_BASE_URL: axle_base_url,
-        CONF_MPAN: MPAN,
-        CONF_STREET_ADDRESS: "4 Sample Lane",
-        CONF_POSTCODE: "CT1 2EH",
-        CONF_EMAIL: "user@example.net",
-        CONF_CONSENT_AT: CONSENT_AT,
-        CONF_SITE_ID: site.site_id,
+        const.CONF_BASE_URL: axle_base_url,
+        const.CONF_MPAN: MPAN,
+        const.CONF_STREET_ADDRESS: "4 Sample Lane",
+        const.CONF_POSTCODE: "CT1 2EH",
+        const.CONF_EMAIL: "user@example.net",
+        const.CONF_CONSENT_AT: CONSENT_AT,
+        const.CONF_SITE_ID: site.site_id,
     }
     assert re.fullmatch(r"ha-[0-9a-f]{32}", asset.external_id)
     # The home is the entry (version 2); its charger is the first subentry, without a key prefix
     # (the entry id, not known when the flow ends: see subentries.py).
-    assert entry.version == CONFIG_ENTRY_VERSION
+    assert entry.version == const.CONFIG_ENTRY_VERSION
     assert dict(entry.options) == {}
     (charger,) = charger_subentries(entry)
     assert charger.unique_id == asset.external_id
     assert charger.title == "charger status"  # the plug entity's name: no device was picked
     assert dict(charger.data) == {
         **EXPECTED_OPTIONS,
-        CONF_ASSET_ID: asset.asset_id,
-        CONF_EXTERNAL_ID: asset.external_id,
+        const.CONF_ASSET_ID: asset.asset_id,
+        const.CONF_EXTERNAL_ID: asset.external_id,
     }
     assert charger_key_prefix(entry.entry_id, charger.data) == entry.entry_id
     assert mock_setup_entry.call_count == 1
@@ -281,14 +252,14 @@ async def test_defaults_and_optional_fields_left_out(
     hass.states.async_set("binary_sensor.charger_plug", "off")
     hass.states.async_set("input_boolean.charger", "on")
     result = await submit(hass, await start_setup(hass), user_input(axle_base_url))
-    result = await submit(hass, result, {**SITE_INPUT, CONF_MPAN: OTHER_MPAN})
+    result = await submit(hass, result, {**SITE_INPUT, const.CONF_MPAN: OTHER_MPAN})
     result = await submit(hass, result, {})
     result = await submit(
         hass,
         result,
         {
-            CONF_PLUG_ENTITY: "binary_sensor.charger_plug",
-            CONF_SWITCH_ENTITY: "input_boolean.charger",
+            const.CONF_PLUG_ENTITY: "binary_sensor.charger_plug",
+            const.CONF_SWITCH_ENTITY: "input_boolean.charger",
         },
     )
     result = await submit(hass, result, {})
@@ -298,15 +269,15 @@ async def test_defaults_and_optional_fields_left_out(
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert charger_settings(result) == {
-        CONF_PLUG_ENTITY: "binary_sensor.charger_plug",
-        CONF_CONTROL_KIND: "switch",
-        CONF_COMMAND_LATENCY: 30,
-        CONF_UNPLUG_SETTLE: 60,
-        CONF_SWITCH_ENTITY: "input_boolean.charger",
-        CONF_POWER_KW: 7.4,
-        CONF_WINDOW_START: "23:30:00",
-        CONF_WINDOW_END: "05:30:00",
-        CONF_CONTROL_MODE: "pause_only",
+        const.CONF_PLUG_ENTITY: "binary_sensor.charger_plug",
+        const.CONF_CONTROL_KIND: "switch",
+        const.CONF_COMMAND_LATENCY: 30,
+        const.CONF_UNPLUG_SETTLE: 60,
+        const.CONF_SWITCH_ENTITY: "input_boolean.charger",
+        const.CONF_POWER_KW: 7.4,
+        const.CONF_WINDOW_START: "23:30:00",
+        const.CONF_WINDOW_END: "05:30:00",
+        const.CONF_CONTROL_MODE: "pause_only",
     }
     (body,) = onboard_bodies(axle_simulator)
     assert body["assets"][0]["properties"] == {"power_kw": 7.4}
@@ -316,9 +287,9 @@ async def test_defaults_and_optional_fields_left_out(
 @pytest.mark.parametrize(
     ("changes", "field", "error"),
     [
-        ({CONF_BASE_URL: ""}, CONF_BASE_URL, "base_url_required"),
-        ({CONF_BASE_URL: "http://axle.example.org"}, "base", "invalid_base_url"),
-        ({CONF_BASE_URL: "ftp://127.0.0.1"}, "base", "invalid_base_url"),
+        ({const.CONF_BASE_URL: ""}, const.CONF_BASE_URL, "base_url_required"),
+        ({const.CONF_BASE_URL: "http://axle.example.org"}, "base", "invalid_base_url"),
+        ({const.CONF_BASE_URL: "ftp://127.0.0.1"}, "base", "invalid_base_url"),
         ({CONF_PASSWORD: "wrong"}, "base", "invalid_auth"),
         ({CONF_USERNAME: "nobody"}, "base", "invalid_auth"),
     ],
@@ -345,9 +316,9 @@ async def test_user_step_custom_without_base_url_field(
 ) -> None:
     """Leaving out the optional address altogether also asks for it."""
     data = user_input(axle_base_url)
-    del data[CONF_BASE_URL]
+    del data[const.CONF_BASE_URL]
     result = await submit(hass, await start_setup(hass), data)
-    assert result["errors"] == {CONF_BASE_URL: "base_url_required"}
+    assert result["errors"] == {const.CONF_BASE_URL: "base_url_required"}
     assert axle_simulator.requests == []
 
 
@@ -398,29 +369,31 @@ async def test_site_step_input_errors(
         hass,
         result,
         {
-            CONF_MPAN: "1900000000014",
-            CONF_STREET_ADDRESS: "4 Sample Lane",
-            CONF_POSTCODE: "CT1",
-            CONF_EMAIL: "user@example",
+            const.CONF_MPAN: "1900000000014",
+            const.CONF_STREET_ADDRESS: "4 Sample Lane",
+            const.CONF_POSTCODE: "CT1",
+            const.CONF_EMAIL: "user@example",
         },
     )
     assert result["step_id"] == "site"
     assert result["errors"] == {
-        CONF_MPAN: "invalid_mpan",
-        CONF_POSTCODE: "invalid_postcode",
-        CONF_EMAIL: "invalid_email",
+        const.CONF_MPAN: "invalid_mpan",
+        const.CONF_POSTCODE: "invalid_postcode",
+        const.CONF_EMAIL: "invalid_email",
     }
 
-    result = await submit(hass, result, {**SITE_INPUT, CONF_MPAN: "19000000000"})
-    assert result["errors"] == {CONF_MPAN: "invalid_mpan"}
+    result = await submit(hass, result, {**SITE_INPUT, const.CONF_MPAN: "19000000000"})
+    assert result["errors"] == {const.CONF_MPAN: "invalid_mpan"}
 
     # The full 21-digit MPAN from a bill: its last 13 digits are the core.
-    result = await submit(hass, result, {**SITE_INPUT, CONF_MPAN: "00 801 123 14 0001 2345 678"})
+    result = await submit(
+        hass, result, {**SITE_INPUT, const.CONF_MPAN: "00 801 123 14 0001 2345 678"}
+    )
     assert result["step_id"] == "eligibility"
     result = await finish_from_eligibility(hass, result)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["result"].unique_id == OTHER_MPAN
-    assert result["data"][CONF_MPAN] == OTHER_MPAN
+    assert result["data"][const.CONF_MPAN] == OTHER_MPAN
 
 
 @pytest.mark.usefixtures("charger_entities")
@@ -433,12 +406,12 @@ async def test_sandbox_skips_the_check_digit(
             hass,
             await start_setup(hass),
             {
-                CONF_ENVIRONMENT: "sandbox",
+                const.CONF_ENVIRONMENT: "sandbox",
                 CONF_USERNAME: "ha-partner",
                 CONF_PASSWORD: "sim-password",
             },
         )
-        result = await submit(hass, result, {**SITE_INPUT, CONF_MPAN: "1900000000014"})
+        result = await submit(hass, result, {**SITE_INPUT, const.CONF_MPAN: "1900000000014"})
         assert result["step_id"] == "eligibility"
         result = await finish_from_eligibility(hass, result)
         # The simulator checks digits like production: its 400 is shown on the home step.
@@ -452,8 +425,8 @@ async def test_sandbox_skips_the_check_digit(
         assert result["step_id"] == "consent"
         result = await submit(hass, result, CONSENT_INPUT)
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert result["data"][CONF_ENVIRONMENT] == "sandbox"
-    assert CONF_BASE_URL not in result["data"]
+    assert result["data"][const.CONF_ENVIRONMENT] == "sandbox"
+    assert const.CONF_BASE_URL not in result["data"]
 
 
 @pytest.mark.usefixtures("charger_entities")
@@ -463,7 +436,7 @@ async def test_same_mpan_twice_aborts(
     """The MPAN is the entry's unique id: a second home with it is refused before onboarding."""
     await create_entry(hass, axle_base_url)
     result = await submit(hass, await start_setup(hass), user_input(axle_base_url))
-    result = await submit(hass, result, {**SITE_INPUT, CONF_MPAN: "19-0000-0000-013"})
+    result = await submit(hass, result, {**SITE_INPUT, const.CONF_MPAN: "19-0000-0000-013"})
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
     assert len(onboard_bodies(axle_simulator)) == 1
@@ -479,14 +452,14 @@ async def test_charger_entities_must_exist(
     result = await submit(hass, result, CHARGER_INPUT)
     assert result["step_id"] == "charger"
     assert result["errors"] == {
-        CONF_PLUG_ENTITY: "entity_not_found",
-        CONF_SWITCH_ENTITY: "entity_not_found",
-        CONF_CURRENT_ENTITY: "entity_not_found",
+        const.CONF_PLUG_ENTITY: "entity_not_found",
+        const.CONF_SWITCH_ENTITY: "entity_not_found",
+        const.CONF_CURRENT_ENTITY: "entity_not_found",
     }
     hass.states.async_set("sensor.charger_status", "Available")
     hass.states.async_set("switch.charger", "off")
     result = await submit(hass, result, CHARGER_INPUT)
-    assert result["errors"] == {CONF_CURRENT_ENTITY: "entity_not_found"}
+    assert result["errors"] == {const.CONF_CURRENT_ENTITY: "entity_not_found"}
 
     hass.states.async_set("number.charger_current", "32")
     result = await submit(hass, result, CHARGER_INPUT)
@@ -514,14 +487,14 @@ async def test_bad_site_details_go_back_to_the_home_step(
     assert suggested == SITE_INPUT
 
     freezer.tick(90)
-    result = await submit(hass, result, {**SITE_INPUT, CONF_EMAIL: "home@example.org"})
+    result = await submit(hass, result, {**SITE_INPUT, const.CONF_EMAIL: "home@example.org"})
     assert result["type"] is FlowResultType.CREATE_ENTRY
     first, second = onboard_bodies(axle_simulator)
     assert first["assets"] == second["assets"]
     assert second["site"]["email"] == "home@example.org"
     # Correcting the details keeps the consent given a moment ago.
     assert second["site"]["gave_boundary_meter_consent_at"] == CONSENT_AT
-    assert result["data"][CONF_CONSENT_AT] == CONSENT_AT
+    assert result["data"][const.CONF_CONSENT_AT] == CONSENT_AT
     assert charger_settings(result) == EXPECTED_OPTIONS
 
 
@@ -536,9 +509,9 @@ async def test_asset_conflict_goes_back_to_the_charger_step(
     assert result["step_id"] == "charger"
     assert result["errors"] == {"base": "asset_conflict"}
 
-    result = await submit(hass, result, {**CHARGER_INPUT, CONF_POWER_KW: 11})
+    result = await submit(hass, result, {**CHARGER_INPUT, const.CONF_POWER_KW: 11})
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert charger_settings(result)[CONF_POWER_KW] == 11.0
+    assert charger_settings(result)[const.CONF_POWER_KW] == 11.0
     first, second = onboard_bodies(axle_simulator)
     assert first["assets"][0]["external_id"] == second["assets"][0]["external_id"]
     assert second["assets"][0]["properties"] == {"power_kw": 11.0}
@@ -595,7 +568,7 @@ async def test_ineligible_site_aborts_with_axles_reason(
     assert result["description_placeholders"] == {
         "reason": "Site is not eligible for limited_pause: no smart meter found"
     }
-    assert hass.config_entries.async_entries(DOMAIN) == []
+    assert hass.config_entries.async_entries(const.DOMAIN) == []
 
 
 def withdraw(simulator: AxleSimulator) -> None:
@@ -634,7 +607,7 @@ async def test_rejoin_after_withdrawal(
         True,
     ]
     assert "limited_pause" in axle_simulator.sites[MPAN].enrolled
-    assert result["data"][CONF_SITE_ID] == axle_simulator.sites[MPAN].site_id
+    assert result["data"][const.CONF_SITE_ID] == axle_simulator.sites[MPAN].site_id
 
 
 @pytest.mark.usefixtures("charger_entities")
@@ -689,7 +662,7 @@ async def test_reauth(
     assert result["reason"] == "reauth_successful"
     assert entry.data[CONF_USERNAME] == "ha-partner-2"
     assert entry.data[CONF_PASSWORD] == "new-password"
-    assert entry.data[CONF_MPAN] == MPAN
+    assert entry.data[const.CONF_MPAN] == MPAN
     await hass.async_block_till_done()
     assert entry.state is ConfigEntryState.LOADED
 
@@ -717,11 +690,11 @@ async def entry(
 
 
 RECONFIGURE_INPUT = {
-    CONF_MPAN: "19 0000 0000 013",
-    CONF_STREET_ADDRESS: "7 Other Road",
-    CONF_POSTCODE: "sw1a1aa",
-    CONF_EMAIL: "new@example.org",
-    CONF_CONSENT: True,
+    const.CONF_MPAN: "19 0000 0000 013",
+    const.CONF_STREET_ADDRESS: "7 Other Road",
+    const.CONF_POSTCODE: "sw1a1aa",
+    const.CONF_EMAIL: "new@example.org",
+    const.CONF_CONSENT: True,
 }
 
 
@@ -742,16 +715,16 @@ async def test_reconfigure(
         for marker in result["data_schema"].schema
     }
     assert suggested == {
-        CONF_MPAN: MPAN,
-        CONF_STREET_ADDRESS: "4 Sample Lane",
-        CONF_POSTCODE: "CT1 2EH",
-        CONF_EMAIL: "user@example.net",
-        CONF_CONSENT: None,
-        CONF_INSTALLATION_DATE: None,
+        const.CONF_MPAN: MPAN,
+        const.CONF_STREET_ADDRESS: "4 Sample Lane",
+        const.CONF_POSTCODE: "CT1 2EH",
+        const.CONF_EMAIL: "user@example.net",
+        const.CONF_CONSENT: None,
+        const.CONF_INSTALLATION_DATE: None,
     }
 
-    result = await submit(hass, result, {**RECONFIGURE_INPUT, CONF_CONSENT: False})
-    assert result["errors"] == {CONF_CONSENT: "consent_required"}
+    result = await submit(hass, result, {**RECONFIGURE_INPUT, const.CONF_CONSENT: False})
+    assert result["errors"] == {const.CONF_CONSENT: "consent_required"}
     assert onboard_bodies(axle_simulator) == []
 
     result = await submit(hass, result, RECONFIGURE_INPUT)
@@ -768,7 +741,7 @@ async def test_reconfigure(
             },
             "assets": [
                 {
-                    "external_id": charger_subentries(entry)[0].data[CONF_EXTERNAL_ID],
+                    "external_id": charger_subentries(entry)[0].data[const.CONF_EXTERNAL_ID],
                     "type": "charger",
                     "properties": {"power_kw": 7.2},
                     "asset_model": "zappi",
@@ -781,10 +754,10 @@ async def test_reconfigure(
     assert entry.title == "Axle Flex Lite SW1A"
     assert dict(entry.data) == {
         **old_data,
-        CONF_STREET_ADDRESS: "7 Other Road",
-        CONF_POSTCODE: "SW1A 1AA",
-        CONF_EMAIL: "new@example.org",
-        CONF_CONSENT_AT: "2026-12-01T08:00:00+00:00",
+        const.CONF_STREET_ADDRESS: "7 Other Road",
+        const.CONF_POSTCODE: "SW1A 1AA",
+        const.CONF_EMAIL: "new@example.org",
+        const.CONF_CONSENT_AT: "2026-12-01T08:00:00+00:00",
     }
     site = axle_simulator.sites[MPAN]
     assert site.postcode == "SW1A 1AA"
@@ -797,7 +770,7 @@ async def test_reconfigure_rejoins_after_withdrawal(
     hass: HomeAssistant, axle_simulator: AxleSimulator, entry: ConfigEntry
 ) -> None:
     """Reconfigure is the way back in after leaving: the override re-enrols the home."""
-    axle_simulator.unenrol("ha-partner", entry.data[CONF_SITE_ID], "limited_pause")
+    axle_simulator.unenrol("ha-partner", entry.data[const.CONF_SITE_ID], "limited_pause")
     result = await submit(hass, await start_reconfigure(hass, entry), RECONFIGURE_INPUT)
     assert result["reason"] == "reconfigure_successful"
     assert "limited_pause" in axle_simulator.sites[MPAN].enrolled
@@ -810,12 +783,12 @@ async def test_reconfigure_other_mpan_aborts(
     result = await submit(
         hass,
         await start_reconfigure(hass, entry),
-        {**RECONFIGURE_INPUT, CONF_MPAN: OTHER_MPAN},
+        {**RECONFIGURE_INPUT, const.CONF_MPAN: OTHER_MPAN},
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "unique_id_mismatch"
     assert onboard_bodies(axle_simulator) == []
-    assert entry.data[CONF_MPAN] == MPAN
+    assert entry.data[const.CONF_MPAN] == MPAN
 
 
 @pytest.mark.parametrize(
@@ -846,12 +819,12 @@ async def test_reconfigure_onboard_errors(
         str(marker): (marker.description or {}).get("suggested_value")
         for marker in result["data_schema"].schema
     }
-    assert suggested == {**RECONFIGURE_INPUT, CONF_INSTALLATION_DATE: None}
+    assert suggested == {**RECONFIGURE_INPUT, const.CONF_INSTALLATION_DATE: None}
     assert dict(entry.data) == old_data
 
     result = await submit(hass, result, RECONFIGURE_INPUT)
     assert result["reason"] == "reconfigure_successful"
-    assert entry.data[CONF_POSTCODE] == "SW1A 1AA"
+    assert entry.data[const.CONF_POSTCODE] == "SW1A 1AA"
 
 
 @pytest.mark.parametrize(
@@ -879,7 +852,7 @@ async def test_reconfigure_unusable_saved_address(
 ) -> None:
     """A saved server address the client refuses is reported, not sent credentials."""
     hass.config_entries.async_update_entry(
-        entry, data={**entry.data, CONF_BASE_URL: "http://axle.example.org"}
+        entry, data={**entry.data, const.CONF_BASE_URL: "http://axle.example.org"}
     )
     result = await submit(hass, await start_reconfigure(hass, entry), RECONFIGURE_INPUT)
     assert result["errors"] == {"base": "invalid_base_url"}
@@ -891,7 +864,7 @@ async def test_reauth_unusable_saved_address(
 ) -> None:
     """Reauth reports a saved address the client refuses on the form itself."""
     hass.config_entries.async_update_entry(
-        entry, data={**entry.data, CONF_BASE_URL: "http://axle.example.org"}
+        entry, data={**entry.data, const.CONF_BASE_URL: "http://axle.example.org"}
     )
     result = await start_reauth(hass, entry)
     result = await submit(
@@ -929,11 +902,11 @@ async def test_forms_serialise_for_the_frontend(
     assert await async_setup_component(hass, "config", {})
     client = await hass_client()
 
-    response = await client.post("/api/config/config_entries/flow", json={"handler": DOMAIN})
+    response = await client.post("/api/config/config_entries/flow", json={"handler": const.DOMAIN})
     assert response.status == 200
     step = await response.json()
     expected_fields = {
-        "user": {CONF_ENVIRONMENT, CONF_USERNAME, CONF_PASSWORD, CONF_BASE_URL},
+        "user": {const.CONF_ENVIRONMENT, CONF_USERNAME, CONF_PASSWORD, const.CONF_BASE_URL},
         "site": set(SITE_INPUT),
         "eligibility": set(),
         "charger": set(CHARGER_INPUT),

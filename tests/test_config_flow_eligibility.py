@@ -12,15 +12,7 @@ from unittest.mock import patch
 from homeassistant.data_entry_flow import FlowResultType
 import pytest
 
-from custom_components.axle_flex_lite.const import (
-    CONF_ASSET_MODEL,
-    CONF_BUILDING,
-    CONF_INSTALLATION_DATE,
-    CONF_METER,
-    CONF_MPAN,
-    CONF_POSTCODE,
-    CONF_STREET_ADDRESS,
-)
+from custom_components.axle_flex_lite import const
 from tests.flows import NON_DOMESTIC, NOT_SETTLED, onboard_bodies, start_setup, submit
 
 from .test_config_flow import (
@@ -63,28 +55,33 @@ async def test_not_settled_home_with_a_cop11_charger(
     """The model and the installation date are asked, checked with Axle and sent in onboard."""
     freezer.move_to("2026-11-25T12:00:00+00:00")
     result = await submit(
-        hass, await reach_site(hass, axle_base_url), {**SITE_INPUT, CONF_MPAN: NOT_SETTLED}
+        hass, await reach_site(hass, axle_base_url), {**SITE_INPUT, const.CONF_MPAN: NOT_SETTLED}
     )
     assert result["step_id"] == "eligibility_cop11"
     assert result["description_placeholders"] == {"propositions": "-"}
     result = await submit(hass, result, {})
     result = await submit(hass, result, CHARGER_INPUT)
     assert result["step_id"] == "charger_details"
-    assert list(result["data_schema"].schema) == [CONF_ASSET_MODEL, CONF_INSTALLATION_DATE]
+    assert list(result["data_schema"].schema) == [
+        const.CONF_ASSET_MODEL,
+        const.CONF_INSTALLATION_DATE,
+    ]
 
     # A date to come is refused before Axle is asked.
     result = await submit(
-        hass, result, {CONF_ASSET_MODEL: "zappi", CONF_INSTALLATION_DATE: "2027-01-01"}
+        hass, result, {const.CONF_ASSET_MODEL: "zappi", const.CONF_INSTALLATION_DATE: "2027-01-01"}
     )
-    assert result["errors"] == {CONF_INSTALLATION_DATE: "date_in_future"}
+    assert result["errors"] == {const.CONF_INSTALLATION_DATE: "date_in_future"}
     # A model Axle does not know is shown on its field.
     result = await submit(
-        hass, result, {CONF_ASSET_MODEL: "mystery", CONF_INSTALLATION_DATE: "2024-03-01"}
+        hass,
+        result,
+        {const.CONF_ASSET_MODEL: "mystery", const.CONF_INSTALLATION_DATE: "2024-03-01"},
     )
-    assert result["errors"] == {CONF_ASSET_MODEL: "unknown_asset_model"}
+    assert result["errors"] == {const.CONF_ASSET_MODEL: "unknown_asset_model"}
 
     result = await submit(
-        hass, result, {CONF_ASSET_MODEL: "zappi", CONF_INSTALLATION_DATE: "2024-03-01"}
+        hass, result, {const.CONF_ASSET_MODEL: "zappi", const.CONF_INSTALLATION_DATE: "2024-03-01"}
     )
     assert result["step_id"] == "schedule"
     assert check_requests(axle_simulator) == [
@@ -94,8 +91,8 @@ async def test_not_settled_home_with_a_cop11_charger(
     ]
     result = await submit_schedule(hass, result)
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert charger_settings(result)[CONF_ASSET_MODEL] == "zappi"
-    assert charger_settings(result)[CONF_INSTALLATION_DATE] == "2024-03-01"
+    assert charger_settings(result)[const.CONF_ASSET_MODEL] == "zappi"
+    assert charger_settings(result)[const.CONF_INSTALLATION_DATE] == "2024-03-01"
     (body,) = onboard_bodies(axle_simulator)
     assert body["assets"][0]["asset_model"] == "zappi"
     assert body["assets"][0]["installation_date"] == "2024-03-01"
@@ -115,12 +112,12 @@ async def test_not_settled_home_without_a_known_model(
 ) -> None:
     """A clear refusal, and nothing is onboarded."""
     result = await submit(
-        hass, await reach_site(hass, axle_base_url), {**SITE_INPUT, CONF_MPAN: NOT_SETTLED}
+        hass, await reach_site(hass, axle_base_url), {**SITE_INPUT, const.CONF_MPAN: NOT_SETTLED}
     )
     result = await submit(hass, result, {})
     result = await submit(hass, result, CHARGER_INPUT)
     result = await submit(
-        hass, result, {CONF_ASSET_MODEL: model, CONF_INSTALLATION_DATE: "2024-03-01"}
+        hass, result, {const.CONF_ASSET_MODEL: model, const.CONF_INSTALLATION_DATE: "2024-03-01"}
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == reason
@@ -132,7 +129,7 @@ async def test_non_domestic_site_cannot_join(
     hass: HomeAssistant, axle_simulator: AxleSimulator, axle_base_url: str
 ) -> None:
     result = await submit(
-        hass, await reach_site(hass, axle_base_url), {**SITE_INPUT, CONF_MPAN: NON_DOMESTIC}
+        hass, await reach_site(hass, axle_base_url), {**SITE_INPUT, const.CONF_MPAN: NON_DOMESTIC}
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "non_domestic_site"
@@ -159,28 +156,32 @@ async def test_mpan_found_from_the_postcode(
 ) -> None:
     """Empty MPAN -> search -> pick the address -> the home form is filled in."""
     result = await reach_site(hass, axle_base_url)
-    result = await submit(hass, result, {**SITE_INPUT, CONF_MPAN: "", CONF_STREET_ADDRESS: ""})
+    result = await submit(
+        hass, result, {**SITE_INPUT, const.CONF_MPAN: "", const.CONF_STREET_ADDRESS: ""}
+    )
     assert result["step_id"] == "find_mpan"
-    result = await submit(hass, result, {CONF_POSTCODE: "ct1 2eh", CONF_BUILDING: "4"})
+    result = await submit(hass, result, {const.CONF_POSTCODE: "ct1 2eh", const.CONF_BUILDING: "4"})
     assert result["step_id"] == "pick_address"
-    (option,) = result["data_schema"].schema[CONF_METER].config["options"]
+    (option,) = result["data_schema"].schema[const.CONF_METER].config["options"]
     assert option == {"value": "0", "label": "4 Sample Lane, Canterbury, CT1 2EH"}
-    result = await submit(hass, result, {CONF_METER: "0"})
+    result = await submit(hass, result, {const.CONF_METER: "0"})
     assert result["step_id"] == "site"
     suggested = {
         str(marker): (marker.description or {}).get("suggested_value")
         for marker in result["data_schema"].schema
     }
-    assert suggested[CONF_MPAN] == MPAN
-    assert suggested[CONF_STREET_ADDRESS] == "4 Sample Lane"
-    assert suggested[CONF_POSTCODE] == "CT1 2EH"
+    assert suggested[const.CONF_MPAN] == MPAN
+    assert suggested[const.CONF_STREET_ADDRESS] == "4 Sample Lane"
+    assert suggested[const.CONF_POSTCODE] == "CT1 2EH"
     result = await submit(
-        hass, result, {**SITE_INPUT, CONF_MPAN: MPAN, CONF_STREET_ADDRESS: "4 Sample Lane"}
+        hass,
+        result,
+        {**SITE_INPUT, const.CONF_MPAN: MPAN, const.CONF_STREET_ADDRESS: "4 Sample Lane"},
     )
     assert result["step_id"] == "eligibility"
     result = await finish_from_eligibility(hass, result)
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert result["data"][CONF_MPAN] == MPAN
+    assert result["data"][const.CONF_MPAN] == MPAN
     assert axle_simulator.requests_to("/meter/search")[0].query == {
         "postcode": "ct1 2eh",
         "building_identifier": "4",
@@ -192,34 +193,40 @@ async def test_no_meter_and_several_meters(
 ) -> None:
     result = await reach_site(hass, axle_base_url)
     # The frontend leaves an empty field out of what it sends.
-    result = await submit(hass, result, {k: v for k, v in SITE_INPUT.items() if k != CONF_MPAN})
+    result = await submit(
+        hass, result, {k: v for k, v in SITE_INPUT.items() if k != const.CONF_MPAN}
+    )
     assert result["step_id"] == "find_mpan"
-    for search in ({CONF_POSTCODE: "CT1 2EH", CONF_BUILDING: "99"}, {CONF_POSTCODE: "ZZ9 9ZZ"}):
+    for search in (
+        {const.CONF_POSTCODE: "CT1 2EH", const.CONF_BUILDING: "99"},
+        {const.CONF_POSTCODE: "ZZ9 9ZZ"},
+    ):
         result = await submit(hass, result, search)
         assert result["step_id"] == "find_mpan"
         assert result["errors"] == {"base": "no_meter_found"}
     axle_simulator.fail_next("/meter/search", status=504)
-    result = await submit(hass, result, {CONF_POSTCODE: "CT2 7NZ", CONF_BUILDING: "10"})
+    result = await submit(hass, result, {const.CONF_POSTCODE: "CT2 7NZ", const.CONF_BUILDING: "10"})
     assert result["errors"] == {"base": "cannot_connect"}
 
-    result = await submit(hass, result, {CONF_POSTCODE: "CT2 7NZ", CONF_BUILDING: "10"})
+    result = await submit(hass, result, {const.CONF_POSTCODE: "CT2 7NZ", const.CONF_BUILDING: "10"})
     assert result["step_id"] == "pick_address_several"
     assert result["description_placeholders"] == {"count": "2"}
     labels = [
-        option["label"] for option in result["data_schema"].schema[CONF_METER].config["options"]
+        option["label"]
+        for option in result["data_schema"].schema[const.CONF_METER].config["options"]
     ]
     assert labels == [
         "Flat 1, 10 Mill Row, Canterbury, CT2 7NZ",
         "Flat 2, 10 Mill Row, Canterbury, CT2 7NZ",
     ]
-    result = await submit(hass, result, {CONF_METER: "1"})
+    result = await submit(hass, result, {const.CONF_METER: "1"})
     suggested = {
         str(marker): (marker.description or {}).get("suggested_value")
         for marker in result["data_schema"].schema
     }
-    assert suggested[CONF_MPAN] == "1900000000306"
-    assert suggested[CONF_STREET_ADDRESS] == "Flat 2, 10 Mill Row"
-    assert suggested[CONF_POSTCODE] == "CT2 7NZ"
+    assert suggested[const.CONF_MPAN] == "1900000000306"
+    assert suggested[const.CONF_STREET_ADDRESS] == "Flat 2, 10 Mill Row"
+    assert suggested[const.CONF_POSTCODE] == "CT2 7NZ"
 
 
 @pytest.mark.parametrize("shape", ["string", "list", "object"])
@@ -251,8 +258,8 @@ async def test_unknown_model_at_onboard_goes_to_the_model_field(
     axle_simulator.fail_next("/entities/site/onboard", status=404, detail="Asset model not found")
     result = await submit_schedule(hass, result)
     assert result["step_id"] == "charger_details"
-    assert result["errors"] == {CONF_ASSET_MODEL: "unknown_asset_model"}
-    result = await submit(hass, result, {CONF_ASSET_MODEL: "axle_charger_v1"})
+    assert result["errors"] == {const.CONF_ASSET_MODEL: "unknown_asset_model"}
+    result = await submit(hass, result, {const.CONF_ASSET_MODEL: "axle_charger_v1"})
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert onboard_bodies(axle_simulator)[-1]["assets"][0]["asset_model"] == "axle_charger_v1"
 

@@ -18,19 +18,11 @@ from homeassistant.helpers import issue_registry as ir
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.axle_flex_lite import const
 from custom_components.axle_flex_lite.api import (
     AxleAuthenticationError,
     AxleNotFoundError,
     AxleValidationError,
-)
-from custom_components.axle_flex_lite.const import (
-    CONF_CONTROL_MODE,
-    CONF_CURRENT_ENTITY,
-    CONF_PLUG_ENTITY,
-    CONF_PLUGGED_STATES,
-    CONF_SWITCH_ENTITY,
-    CONF_WINDOW_START,
-    DOMAIN,
 )
 from custom_components.axle_flex_lite.controller import (
     ScheduleEvent,
@@ -258,7 +250,11 @@ async def test_unchanged_schedule(home: Home, control_mode: str) -> None:
     "entry_options",
     [
         pause_only_options(
-            {CONF_PLUG_ENTITY: PLUG, CONF_SWITCH_ENTITY: "", CONF_CURRENT_ENTITY: CURRENT}
+            {
+                const.CONF_PLUG_ENTITY: PLUG,
+                const.CONF_SWITCH_ENTITY: "",
+                const.CONF_CURRENT_ENTITY: CURRENT,
+            }
         )
     ],
 )
@@ -294,9 +290,9 @@ async def test_pause_when_the_charger_is_already_off(home: Home) -> None:
     [
         pause_only_options(
             {
-                CONF_PLUG_ENTITY: "sensor.charger_status",
-                CONF_PLUGGED_STATES: ["Car Connected"],
-                CONF_SWITCH_ENTITY: SWITCH,
+                const.CONF_PLUG_ENTITY: "sensor.charger_status",
+                const.CONF_PLUGGED_STATES: ["Car Connected"],
+                const.CONF_SWITCH_ENTITY: SWITCH,
             }
         )
     ],
@@ -454,7 +450,7 @@ async def test_window_change_mid_session(home: Home, plugged_in: MockConfigEntry
     """A new window while plugged in is sent at once and re-planned without a reload."""
     await home.clock.move_to(utc(25, 19))
 
-    await change_options(home.hass, home.entry, {CONF_WINDOW_START: "22:00:00"})
+    await change_options(home.hass, home.entry, {const.CONF_WINDOW_START: "22:00:00"})
 
     assert controller_of(home.entry) is home.controller
     assert sent_schedules(home.axle) == [
@@ -469,11 +465,11 @@ async def test_window_change_mid_session(home: Home, plugged_in: MockConfigEntry
 
 async def test_control_mode_change_mid_session(home: Home, plugged_in: MockConfigEntry) -> None:
     """A new control mode applies at once and sends nothing to Axle."""
-    await change_options(home.hass, home.entry, {CONF_CONTROL_MODE: "full_schedule"})
+    await change_options(home.hass, home.entry, {const.CONF_CONTROL_MODE: "full_schedule"})
     assert home.charger.calls() == [OFF]
     assert home.controller.next_change == utc(25, 23, 30)
 
-    await change_options(home.hass, home.entry, {CONF_CONTROL_MODE: "pause_only"})
+    await change_options(home.hass, home.entry, {const.CONF_CONTROL_MODE: "pause_only"})
     assert home.charger.calls() == [OFF, ON]
     assert len(sent_schedules(home.axle)) == 1
 
@@ -606,7 +602,9 @@ async def test_diagnostics_are_plain_and_private(home: Home, plugged_in: MockCon
 
 
 @pytest.mark.parametrize(
-    "entry_options", [{CONF_PLUG_ENTITY: PLUG, CONF_SWITCH_ENTITY: SWITCH}], ids=["minimal"]
+    "entry_options",
+    [{const.CONF_PLUG_ENTITY: PLUG, const.CONF_SWITCH_ENTITY: SWITCH}],
+    ids=["minimal"],
 )
 async def test_missing_options_fall_back_to_defaults(home: Home) -> None:
     """Without window and control mode options the defaults apply: 23:30-05:30, pause only."""
@@ -617,8 +615,12 @@ async def test_missing_options_fall_back_to_defaults(home: Home) -> None:
 
 async def test_unreadable_option_values(hass: HomeAssistant) -> None:
     """A window time or control mode that cannot be read gives the default."""
-    entry = MockConfigEntry(domain=DOMAIN)
-    settings = {CONF_PLUG_ENTITY: PLUG, CONF_CONTROL_MODE: "bogus", CONF_WINDOW_START: "noon"}
+    entry = MockConfigEntry(domain=const.DOMAIN)
+    settings = {
+        const.CONF_PLUG_ENTITY: PLUG,
+        const.CONF_CONTROL_MODE: "bogus",
+        const.CONF_WINDOW_START: "noon",
+    }
     subentry = ConfigSubentry(
         data=MappingProxyType(settings), subentry_type="charger", title="EV", unique_id=None
     )
@@ -646,7 +648,7 @@ async def test_participation_refused_login_starts_reauth(home: Home) -> None:
     assert flow_sources(home.hass) == ["reauth"]
 
 
-@pytest.mark.parametrize("entry_options", [{CONF_PLUG_ENTITY: PLUG}], ids=["plug_only"])
+@pytest.mark.parametrize("entry_options", [{const.CONF_PLUG_ENTITY: PLUG}], ids=["plug_only"])
 async def test_nothing_to_drive(home: Home, plugged_in: MockConfigEntry) -> None:
     """Options without a switch or a current entity: the plan runs, the charger is untouched."""
     await home.clock.move_to(utc(26, 2))

@@ -6,13 +6,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from custom_components.axle_flex_lite import const
 from custom_components.axle_flex_lite.charger import Charger, ChargerEntities
-from custom_components.axle_flex_lite.const import (
-    CONF_CURRENT_ENTITY,
-    CONF_PLUG_ENTITY,
-    CONF_PLUGGED_STATES,
-    CONF_SWITCH_ENTITY,
-)
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -53,7 +48,7 @@ async def test_plug_states(
 ) -> None:
     """On/off domains follow their state; others match the plugged states, any case."""
     charger = make_charger(
-        hass, **{CONF_PLUG_ENTITY: entity_id, CONF_PLUGGED_STATES: [" car connected "]}
+        hass, **{const.CONF_PLUG_ENTITY: entity_id, const.CONF_PLUGGED_STATES: [" car connected "]}
     )
     assert charger.plug_state is None
     hass.states.async_set(entity_id, state)
@@ -63,7 +58,12 @@ async def test_plug_states(
 async def test_switch_and_current_values(hass: HomeAssistant) -> None:
     """Switches read as on/off, numbers as finite floats; anything else is unavailable."""
     charger = make_charger(
-        hass, **{CONF_PLUG_ENTITY: PLUG, CONF_SWITCH_ENTITY: SWITCH, CONF_CURRENT_ENTITY: CURRENT}
+        hass,
+        **{
+            const.CONF_PLUG_ENTITY: PLUG,
+            const.CONF_SWITCH_ENTITY: SWITCH,
+            const.CONF_CURRENT_ENTITY: CURRENT,
+        },
     )
     assert charger.entities.all == (PLUG, SWITCH, CURRENT)
     assert charger.value(SWITCH) is None
@@ -78,7 +78,9 @@ async def test_switch_and_current_values(hass: HomeAssistant) -> None:
 
 async def test_minimum_current(hass: HomeAssistant) -> None:
     """The number's ``min`` attribute, or 0 when it has none that makes sense."""
-    charger = make_charger(hass, **{CONF_PLUG_ENTITY: PLUG, CONF_CURRENT_ENTITY: CURRENT})
+    charger = make_charger(
+        hass, **{const.CONF_PLUG_ENTITY: PLUG, const.CONF_CURRENT_ENTITY: CURRENT}
+    )
     assert charger.minimum(CURRENT) == 0.0
     hass.states.async_set(CURRENT, "16", {"min": 6})
     assert charger.minimum(CURRENT) == 6.0
@@ -91,10 +93,17 @@ async def test_minimum_current(hass: HomeAssistant) -> None:
 async def test_charging_allowed(hass: HomeAssistant) -> None:
     """The switch decides; without one, a current above the minimum; without both, unknown."""
     with_switch = make_charger(
-        hass, **{CONF_PLUG_ENTITY: PLUG, CONF_SWITCH_ENTITY: SWITCH, CONF_CURRENT_ENTITY: CURRENT}
+        hass,
+        **{
+            const.CONF_PLUG_ENTITY: PLUG,
+            const.CONF_SWITCH_ENTITY: SWITCH,
+            const.CONF_CURRENT_ENTITY: CURRENT,
+        },
     )
-    current_only = make_charger(hass, **{CONF_PLUG_ENTITY: PLUG, CONF_CURRENT_ENTITY: CURRENT})
-    neither = make_charger(hass, **{CONF_PLUG_ENTITY: PLUG, CONF_SWITCH_ENTITY: ""})
+    current_only = make_charger(
+        hass, **{const.CONF_PLUG_ENTITY: PLUG, const.CONF_CURRENT_ENTITY: CURRENT}
+    )
+    neither = make_charger(hass, **{const.CONF_PLUG_ENTITY: PLUG, const.CONF_SWITCH_ENTITY: ""})
 
     assert with_switch.charging_allowed is None
     assert current_only.charging_allowed is None

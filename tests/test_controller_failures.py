@@ -18,16 +18,11 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 import pytest
 
+from custom_components.axle_flex_lite import const
 from custom_components.axle_flex_lite.api import (
     AxleForbiddenError,
     AxleInvalidResponseError,
     AxleServerError,
-)
-from custom_components.axle_flex_lite.const import (
-    CONF_CONSENT_AT,
-    CONF_PLUG_ENTITY,
-    CONF_SWITCH_ENTITY,
-    FALLBACK_RETRY_DELAY,
 )
 from custom_components.axle_flex_lite.controller import (
     ScheduleEventType,
@@ -146,7 +141,7 @@ async def test_axle_failure_falls_back(
     assert session.plan.modified == session.plan.submitted
     assert home.controller.next_pause is None
 
-    await home.clock.advance(FALLBACK_RETRY_DELAY)
+    await home.clock.advance(const.FALLBACK_RETRY_DELAY)
     if retried:
         # The retry gets an answer: the session follows Axle again.
         assert len(sent_schedules(home.axle)) == 2
@@ -156,7 +151,7 @@ async def test_axle_failure_falls_back(
     else:
         assert len(sent_schedules(home.axle)) == 1
         assert home.controller.status is SessionStatus.FALLBACK
-    await home.clock.advance(FALLBACK_RETRY_DELAY * 10)
+    await home.clock.advance(const.FALLBACK_RETRY_DELAY * 10)
     assert len(sent_schedules(home.axle)) == (2 if retried else 1)
     await home.clock.move_to(utc(26, 2))
     await home.clock.move_to(utc(26, 2, 30))
@@ -168,8 +163,8 @@ async def test_one_retry_only(home: Home) -> None:
     """A retry that fails too is the last: no loop."""
     home.axle.fail_next("plug-in-schedule", status=500, count=5)
     await home.charger.plug_in()
-    await home.clock.advance(FALLBACK_RETRY_DELAY)
-    await home.clock.advance(FALLBACK_RETRY_DELAY * 30)
+    await home.clock.advance(const.FALLBACK_RETRY_DELAY)
+    await home.clock.advance(const.FALLBACK_RETRY_DELAY * 30)
     assert len(sent_schedules(home.axle)) == 2
     assert home.controller.status is SessionStatus.FALLBACK
     await home.clock.move_to(utc(26, 6))
@@ -202,7 +197,7 @@ async def test_timeout_falls_back(home: Home) -> None:
     assert home.controller.last_api_error is not None
     assert home.controller.last_api_error.startswith("AxleTimeoutError")
     # A timeout may pass: one retry.
-    await home.clock.advance(FALLBACK_RETRY_DELAY)
+    await home.clock.advance(const.FALLBACK_RETRY_DELAY)
     assert home.controller.status is SessionStatus.WAITING
 
 
@@ -248,7 +243,7 @@ async def test_forbidden_raises_consent_issue(home: Home) -> None:
     assert consent.data == {"entry_id": home.entry.entry_id}
 
     # No retry, and the next plug-in is not sent either.
-    await home.clock.advance(FALLBACK_RETRY_DELAY * 2)
+    await home.clock.advance(const.FALLBACK_RETRY_DELAY * 2)
     await home.charger.unplug()
     await home.charger.plug_in()
     assert len(sent_schedules(home.axle)) == 1
@@ -296,7 +291,7 @@ async def test_consent_refusal_lifts_with_new_consent(
     assert controller.axle.consent_blocked
     await charger.unplug()
     renew_consent(axle_simulator, init_integration)
-    await change_data(hass, init_integration, {CONF_CONSENT_AT: "2026-11-25T18:00:00+00:00"})
+    await change_data(hass, init_integration, {const.CONF_CONSENT_AT: "2026-11-25T18:00:00+00:00"})
     controller = controller_of(init_integration)
     assert not controller.axle.consent_blocked
     await charger.plug_in()
@@ -337,7 +332,7 @@ async def test_unusable_answer_falls_back(
     assert session is not None
     assert session.fallback_reason is not None
     assert reason in session.fallback_reason
-    await home.clock.advance(FALLBACK_RETRY_DELAY * 2)
+    await home.clock.advance(const.FALLBACK_RETRY_DELAY * 2)
     await home.clock.move_to(utc(26, 3))
     assert len(sent_schedules(home.axle)) == 1
     assert home.charger.calls() == []
@@ -425,7 +420,7 @@ async def test_charger_entity_missing(home: Home, plugged_in: MockConfigEntry) -
     "entry_options",
     [
         pause_only_options(
-            {CONF_PLUG_ENTITY: "binary_sensor.car_plugged", CONF_SWITCH_ENTITY: SWITCH}
+            {const.CONF_PLUG_ENTITY: "binary_sensor.car_plugged", const.CONF_SWITCH_ENTITY: SWITCH}
         )
     ],
 )
@@ -473,7 +468,9 @@ def fake_switch(hass: HomeAssistant) -> FakeSwitch:
     return FakeSwitch(hass)
 
 
-FAKE_OPTIONS = pause_only_options({CONF_PLUG_ENTITY: PLUG, CONF_SWITCH_ENTITY: FAKE_SWITCH})
+FAKE_OPTIONS = pause_only_options(
+    {const.CONF_PLUG_ENTITY: PLUG, const.CONF_SWITCH_ENTITY: FAKE_SWITCH}
+)
 
 
 @pytest.mark.parametrize("entry_options", [FAKE_OPTIONS])
@@ -533,14 +530,14 @@ async def test_no_retry_once_axle_answered(home: Home) -> None:
     await home.charger.plug_in()
     await home.controller.async_resend_schedule()
     assert home.controller.status is SessionStatus.WAITING
-    await home.clock.advance(FALLBACK_RETRY_DELAY * 2)
+    await home.clock.advance(const.FALLBACK_RETRY_DELAY * 2)
     assert len(sent_schedules(home.axle)) == 2
 
     await home.charger.unplug()
     home.axle.fail_next("plug-in-schedule", status=500)
     await home.charger.plug_in()
     await home.charger.unplug()
-    await home.clock.advance(FALLBACK_RETRY_DELAY * 2)
+    await home.clock.advance(const.FALLBACK_RETRY_DELAY * 2)
     assert len(sent_schedules(home.axle)) == 3
 
 
@@ -553,7 +550,7 @@ async def test_failure_after_unplug_is_ignored(home: Home) -> None:
     await home.clock.drive(home.hass.async_block_till_done())
     assert events == []
     assert home.controller.history[-1].fallback_reason is None
-    await home.clock.advance(FALLBACK_RETRY_DELAY * 2)
+    await home.clock.advance(const.FALLBACK_RETRY_DELAY * 2)
     assert len(sent_schedules(home.axle)) == 1
 
 

@@ -16,10 +16,7 @@ from typing import TYPE_CHECKING, Any
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP, STATE_OFF, STATE_ON
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
 
-from custom_components.axle_flex_lite.const import (
-    CONF_SWITCH_ENTITY,
-    ISSUE_CHARGER_ENTITY_MISSING,
-)
+from custom_components.axle_flex_lite import const
 from custom_components.axle_flex_lite.controller import SessionStatus
 from custom_components.axle_flex_lite.storage import storage_key
 from tests.helpers import (
@@ -67,13 +64,13 @@ async def test_5_switch_renamed_mid_pause_is_put_back_on_time(
     await home.clock.move_to(FIRST_PAUSE_START + timedelta(minutes=10))
     await rename(home.hass, SWITCH, RENAMED)
 
-    assert charger_settings(home.entry)[CONF_SWITCH_ENTITY] == RENAMED
+    assert charger_settings(home.entry)[const.CONF_SWITCH_ENTITY] == RENAMED
     assert controller_of(home.entry) is controller  # followed, not reloaded
     assert controller.status is SessionStatus.PAUSED
     assert state(home.hass, RENAMED) == STATE_OFF
     assert stored_state(hass_storage, home.entry)["restore"] == {switch_id: STATE_ON}
-    assert repair_issue(home.hass, ISSUE_CHARGER_ENTITY_MISSING, home.entry, SWITCH) is None
-    assert repair_issue(home.hass, ISSUE_CHARGER_ENTITY_MISSING, home.entry, RENAMED) is None
+    assert repair_issue(home.hass, const.ISSUE_CHARGER_ENTITY_MISSING, home.entry, SWITCH) is None
+    assert repair_issue(home.hass, const.ISSUE_CHARGER_ENTITY_MISSING, home.entry, RENAMED) is None
 
     await home.clock.move_to(FIRST_PAUSE_END)
     assert state(home.hass, RENAMED) == STATE_ON
@@ -88,7 +85,7 @@ async def test_5_renamed_then_reloaded_mid_pause(home: Home) -> None:
     await home.charger.plug_in()
     await home.clock.move_to(FIRST_PAUSE_START + timedelta(minutes=10))
     await rename(home.hass, SWITCH, RENAMED)
-    await change_options(home.hass, home.entry, {CONF_SWITCH_ENTITY: RENAMED})
+    await change_options(home.hass, home.entry, {const.CONF_SWITCH_ENTITY: RENAMED})
     assert await home.hass.config_entries.async_reload(home.entry.entry_id)
     await home.hass.async_block_till_done()
     assert controller_of(home.entry).status is SessionStatus.PAUSED
@@ -110,7 +107,7 @@ async def test_5_renamed_while_stopped_and_options_pointed_at_the_new_id(home: H
     home.hass.states.async_set(SWITCH, STATE_OFF)
     await rename(home.hass, SWITCH, RENAMED)
     update_charger(
-        home.hass, home.entry, {**charger_settings(home.entry), CONF_SWITCH_ENTITY: RENAMED}
+        home.hass, home.entry, {**charger_settings(home.entry), const.CONF_SWITCH_ENTITY: RENAMED}
     )
     await set_up_entry(home.hass, home.entry)
     assert controller_of(home.entry).values_to_restore == {RENAMED: STATE_ON}

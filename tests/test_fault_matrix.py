@@ -41,27 +41,7 @@ from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.axle_flex_lite.const import (
-    CONF_ASSET_ID,
-    CONF_BASE_URL,
-    CONF_CONTROL_MODE,
-    CONF_CURRENT_ENTITY,
-    CONF_EXTERNAL_ID,
-    CONF_MPAN,
-    CONF_PLUG_ENTITY,
-    CONF_POWER_KW,
-    CONF_SITE_ID,
-    CONF_SWITCH_ENTITY,
-    CONF_UNPLUG_SETTLE,
-    CONF_WINDOW_END,
-    CONF_WINDOW_START,
-    DOMAIN,
-    FALLBACK_RETRY_DELAY,
-    ISSUE_CHARGER_ENTITY_MISSING,
-    ISSUE_CHARGER_NOT_RESPONDING,
-    ISSUE_CONSENT_MISSING,
-    UNSET_COMMAND_LATENCY,
-)
+from custom_components.axle_flex_lite import const
 from custom_components.axle_flex_lite.controller import SessionController, SessionStatus
 from custom_components.axle_flex_lite.storage import storage_key
 from tests.helpers import (
@@ -140,11 +120,11 @@ def assert_as_the_user_wants(charger: SimulatedCharger, *, switch_on: bool = Tru
 def night_options(changes: dict[str, Any]) -> dict[str, Any]:
     """The night's entry options without the charger's switch and current, plus ``changes``."""
     return {
-        CONF_PLUG_ENTITY: PLUG,
-        CONF_WINDOW_START: "23:30:00",
-        CONF_WINDOW_END: "05:30:00",
-        CONF_CONTROL_MODE: "pause_only",
-        CONF_UNPLUG_SETTLE: 0,
+        const.CONF_PLUG_ENTITY: PLUG,
+        const.CONF_WINDOW_START: "23:30:00",
+        const.CONF_WINDOW_END: "05:30:00",
+        const.CONF_CONTROL_MODE: "pause_only",
+        const.CONF_UNPLUG_SETTLE: 0,
         **changes,
     }
 
@@ -189,7 +169,7 @@ class Night:
 
     async def assert_own_schedule_all_night(self) -> None:
         """Past the one retry and through the night: Axle asked once, the charger never touched."""
-        await self.clock.advance(FALLBACK_RETRY_DELAY)
+        await self.clock.advance(const.FALLBACK_RETRY_DELAY)
         await self.run()
         self.assert_ends([], schedules=1)
 
@@ -254,7 +234,7 @@ async def test_axle_fault_at_plug_in(
     await night.clock.drive(hass.async_block_till_done())
     assert controller.status is SessionStatus.FALLBACK
 
-    await night.clock.advance(FALLBACK_RETRY_DELAY)
+    await night.clock.advance(const.FALLBACK_RETRY_DELAY)
     if retried:
         # The simulator answers the retry: Axle's pause applies after all.
         assert night.schedules_sent() == 2
@@ -290,7 +270,7 @@ async def test_axle_connection_refused(
     config_entry.add_to_hass(hass)
     hass.config_entries.async_update_entry(
         config_entry,
-        data={**config_entry.data, CONF_BASE_URL: f"http://127.0.0.1:{refused_port()}"},
+        data={**config_entry.data, const.CONF_BASE_URL: f"http://127.0.0.1:{refused_port()}"},
     )
     assert await night.clock.drive(hass.config_entries.async_setup(config_entry.entry_id))
     await night.clock.drive(hass.async_block_till_done())
@@ -302,7 +282,7 @@ async def test_axle_connection_refused(
     assert controller.status is SessionStatus.FALLBACK
     assert controller.last_api_error is not None
     assert controller.last_api_error.startswith("AxleConnectionError")
-    await night.clock.drive(night.clock.advance(FALLBACK_RETRY_DELAY))
+    await night.clock.drive(night.clock.advance(const.FALLBACK_RETRY_DELAY))
     assert controller.status is SessionStatus.FALLBACK
     for moment in (*PAUSE, MORNING):
         await night.clock.drive(night.clock.move_to(moment))
@@ -348,7 +328,7 @@ async def test_axle_answers_nonsense(
 
 async def move_window_end(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     """The user moves the window's end to 06:00: the changed schedule goes to Axle at once."""
-    update_charger(hass, entry, {**charger_settings(entry), CONF_WINDOW_END: "06:00:00"})
+    update_charger(hass, entry, {**charger_settings(entry), const.CONF_WINDOW_END: "06:00:00"})
     await hass.async_block_till_done()
 
 
@@ -379,7 +359,7 @@ async def test_token_expired_mid_session(
     assert night.schedules_sent() == 3
     assert controller.status is SessionStatus.CHARGING
     assert controller.next_pause == PAUSE
-    assert hass.config_entries.flow.async_progress_by_handler(DOMAIN) == []
+    assert hass.config_entries.flow.async_progress_by_handler(const.DOMAIN) == []
     await night.run()
 
     night.assert_ends([OFF, ON], schedules=3)
@@ -403,7 +383,7 @@ async def test_credentials_refused_during_a_pause(
 
     assert controller.status is SessionStatus.FALLBACK
     assert night.charger.switch_on
-    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    flows = hass.config_entries.flow.async_progress_by_handler(const.DOMAIN)
     assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
     await night.run()
 
@@ -420,8 +400,8 @@ async def test_consent_missing(
     night.axle.sites[MPAN].enrolled.discard(LIMITED_PAUSE)
     await night.charger.plug_in()
     assert controller_of(init_integration).status is SessionStatus.FALLBACK
-    issue_id = f"{ISSUE_CONSENT_MISSING}_{init_integration.entry_id}"
-    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
+    issue_id = f"{const.ISSUE_CONSENT_MISSING}_{init_integration.entry_id}"
+    assert ir.async_get(hass).async_get_issue(const.DOMAIN, issue_id) is not None
     await night.run()
 
     # The next night is not sent either until consent is given again.
@@ -552,15 +532,15 @@ async def test_switch_missing_then_back_during_the_pause(
     await night.clock.move_to(utc(26, 1))
     hass.states.async_remove(SWITCH)
     await hass.async_block_till_done()
-    issue_id = f"{ISSUE_CHARGER_ENTITY_MISSING}_{plugged_in.entry_id}_{SWITCH}"
-    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
+    issue_id = f"{const.ISSUE_CHARGER_ENTITY_MISSING}_{plugged_in.entry_id}_{SWITCH}"
+    assert ir.async_get(hass).async_get_issue(const.DOMAIN, issue_id) is not None
     await night.clock.move_to(PAUSE[0])
     assert night.charger.calls() == []
 
     await night.clock.move_to(utc(26, 2, 5))
     hass.states.async_set(SWITCH, STATE_ON)
     await hass.async_block_till_done()
-    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+    assert ir.async_get(hass).async_get_issue(const.DOMAIN, issue_id) is None
     assert not night.charger.switch_on
     await night.run()
 
@@ -569,7 +549,7 @@ async def test_switch_missing_then_back_during_the_pause(
 
 @pytest.mark.parametrize(
     "entry_options",
-    [night_options({CONF_SWITCH_ENTITY: "input_boolean.not_there"})],
+    [night_options({const.CONF_SWITCH_ENTITY: "input_boolean.not_there"})],
 )
 async def test_switch_missing_all_night(
     hass: HomeAssistant,
@@ -577,8 +557,10 @@ async def test_switch_missing_all_night(
     night: Night,
 ) -> None:
     """A switch that does not exist at all: reported, nothing sent, nothing else touched."""
-    issue_id = f"{ISSUE_CHARGER_ENTITY_MISSING}_{init_integration.entry_id}_input_boolean.not_there"
-    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
+    issue_id = (
+        f"{const.ISSUE_CHARGER_ENTITY_MISSING}_{init_integration.entry_id}_input_boolean.not_there"
+    )
+    assert ir.async_get(hass).async_get_issue(const.DOMAIN, issue_id) is not None
     await night.charger.plug_in()
     await night.run()
 
@@ -590,7 +572,7 @@ REFUSING_NUMBER = "number.stubborn_current"
 
 @pytest.mark.parametrize(
     "entry_options",
-    [night_options({CONF_CURRENT_ENTITY: REFUSING_NUMBER})],
+    [night_options({const.CONF_CURRENT_ENTITY: REFUSING_NUMBER})],
 )
 async def test_number_rejects_the_value(
     hass: HomeAssistant,
@@ -615,10 +597,10 @@ async def test_number_rejects_the_value(
     # Checked once the latency window is over (ten minutes: the entry sets no latency), retried
     # once, checked again: then reported.
     for _ in range(2):
-        await night.clock.advance(UNSET_COMMAND_LATENCY)
+        await night.clock.advance(const.UNSET_COMMAND_LATENCY)
     assert refused == [0, 0]
-    issue_id = f"{ISSUE_CHARGER_NOT_RESPONDING}_{config_entry.entry_id}"
-    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
+    issue_id = f"{const.ISSUE_CHARGER_NOT_RESPONDING}_{config_entry.entry_id}"
+    assert ir.async_get(hass).async_get_issue(const.DOMAIN, issue_id) is not None
     await night.run()
 
     # Nothing changed, so nothing is put back.
@@ -740,29 +722,29 @@ async def test_two_entries_share_one_account(
         False,
     )
     second = MockConfigEntry(
-        domain=DOMAIN,
+        domain=const.DOMAIN,
         title="Axle Flex Lite CT2 7NZ",
         unique_id=SECOND_MPAN,
         data={
             **config_entry.data,
-            CONF_MPAN: SECOND_MPAN,
-            CONF_SITE_ID: second_site["site"]["site_id"],
-            CONF_ASSET_ID: second_site["assets"][0]["asset_id"],
-            CONF_EXTERNAL_ID: "ha-charger-second",
+            const.CONF_MPAN: SECOND_MPAN,
+            const.CONF_SITE_ID: second_site["site"]["site_id"],
+            const.CONF_ASSET_ID: second_site["assets"][0]["asset_id"],
+            const.CONF_EXTERNAL_ID: "ha-charger-second",
         },
         options={
-            CONF_PLUG_ENTITY: SECOND_PLUG,
-            CONF_SWITCH_ENTITY: SECOND_SWITCH,
-            CONF_POWER_KW: 7.4,
-            CONF_WINDOW_START: "22:00:00",
-            CONF_WINDOW_END: "06:00:00",
-            CONF_CONTROL_MODE: "pause_only",
-            CONF_UNPLUG_SETTLE: 0,
+            const.CONF_PLUG_ENTITY: SECOND_PLUG,
+            const.CONF_SWITCH_ENTITY: SECOND_SWITCH,
+            const.CONF_POWER_KW: 7.4,
+            const.CONF_WINDOW_START: "22:00:00",
+            const.CONF_WINDOW_END: "06:00:00",
+            const.CONF_CONTROL_MODE: "pause_only",
+            const.CONF_UNPLUG_SETTLE: 0,
         },
     )
     assert config_entry.data[CONF_USERNAME] == second.data[CONF_USERNAME]
     assert config_entry.data[CONF_PASSWORD] == second.data[CONF_PASSWORD]
-    asset_ids = [entry.data[CONF_ASSET_ID] for entry in (config_entry, second)]
+    asset_ids = [entry.data[const.CONF_ASSET_ID] for entry in (config_entry, second)]
     for entry in (config_entry, second):
         entry.add_to_hass(hass)
         assert await hass.config_entries.async_setup(entry.entry_id)
@@ -814,7 +796,7 @@ async def test_switch_renamed_mid_pause(
     await night.step_to(utc(26, 2, 10))
     er.async_get(hass).async_update_entity(SWITCH, new_entity_id=RENAMED_SWITCH)
     await hass.async_block_till_done()
-    assert charger_settings(plugged_in)[CONF_SWITCH_ENTITY] == RENAMED_SWITCH
+    assert charger_settings(plugged_in)[const.CONF_SWITCH_ENTITY] == RENAMED_SWITCH
     await night.run()
 
     assert night.schedules_sent() == 1
@@ -889,9 +871,9 @@ async def test_user_switches_off_right_after_the_pause(
     [
         night_options(
             {
-                CONF_SWITCH_ENTITY: SWITCH,
-                CONF_CURRENT_ENTITY: "input_number.ev_current",
-                CONF_UNPLUG_SETTLE: 60,
+                const.CONF_SWITCH_ENTITY: SWITCH,
+                const.CONF_CURRENT_ENTITY: "input_number.ev_current",
+                const.CONF_UNPLUG_SETTLE: 60,
             }
         )
     ],

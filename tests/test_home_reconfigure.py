@@ -7,16 +7,7 @@ from typing import TYPE_CHECKING
 from homeassistant.data_entry_flow import FlowResultType
 import pytest
 
-from custom_components.axle_flex_lite.const import (
-    CONF_CONSENT,
-    CONF_EMAIL,
-    CONF_EXTERNAL_ID,
-    CONF_INSTALLATION_DATE,
-    CONF_MPAN,
-    CONF_POSTCODE,
-    CONF_SITE_ID,
-    CONF_STREET_ADDRESS,
-)
+from custom_components.axle_flex_lite import const
 from custom_components.axle_flex_lite.subentries import charger_subentries
 from tests.flows import FIRST_EXTERNAL_ID, onboard_bodies, start_reconfigure, submit
 
@@ -32,11 +23,11 @@ pytestmark = pytest.mark.usefixtures("home_charger_entities", "mock_setup_entry"
 
 
 RECONFIGURE_INPUT = {
-    CONF_MPAN: "1900000000013",
-    CONF_STREET_ADDRESS: "7 Other Road",
-    CONF_POSTCODE: "SW1A 1AA",
-    CONF_EMAIL: "new@example.org",
-    CONF_CONSENT: True,
+    const.CONF_MPAN: "1900000000013",
+    const.CONF_STREET_ADDRESS: "7 Other Road",
+    const.CONF_POSTCODE: "SW1A 1AA",
+    const.CONF_EMAIL: "new@example.org",
+    const.CONF_CONSENT: True,
 }
 
 
@@ -47,18 +38,20 @@ async def test_one_charger_gets_its_installation_date(
     (charger,) = charger_subentries(house)
     before = dict(charger.data)
     result = await start_reconfigure(hass, house)
-    assert CONF_INSTALLATION_DATE in result["data_schema"].schema
-    result = await submit(hass, result, {**RECONFIGURE_INPUT, CONF_INSTALLATION_DATE: "2025-02-01"})
+    assert const.CONF_INSTALLATION_DATE in result["data_schema"].schema
+    result = await submit(
+        hass, result, {**RECONFIGURE_INPUT, const.CONF_INSTALLATION_DATE: "2025-02-01"}
+    )
     assert result["reason"] == "reconfigure_successful"
     (body,) = onboard_bodies(axle_simulator)
     assert [asset["external_id"] for asset in body["assets"]] == [FIRST_EXTERNAL_ID]
     assert body["assets"][0]["installation_date"] == "2025-02-01"
     assert dict(charger_subentries(house)[0].data) == {
         **before,
-        CONF_INSTALLATION_DATE: "2025-02-01",
+        const.CONF_INSTALLATION_DATE: "2025-02-01",
     }
-    assert house.data[CONF_POSTCODE] == "SW1A 1AA"
-    assert CONF_EXTERNAL_ID not in house.data
+    assert house.data[const.CONF_POSTCODE] == "SW1A 1AA"
+    assert const.CONF_EXTERNAL_ID not in house.data
     assert dict(house.options) == {}
 
 
@@ -69,18 +62,18 @@ async def test_two_chargers_are_both_sent_and_left_as_they_are(
     result = await submit(hass, await reach_schedule(hass, house), SCHEDULE_INPUT)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     chargers_before = [dict(sub.data) for sub in charger_subentries(house)]
-    site_id = house.data[CONF_SITE_ID]
+    site_id = house.data[const.CONF_SITE_ID]
 
     result = await start_reconfigure(hass, house)
-    assert CONF_INSTALLATION_DATE not in result["data_schema"].schema
+    assert const.CONF_INSTALLATION_DATE not in result["data_schema"].schema
     result = await submit(hass, result, RECONFIGURE_INPUT)
     assert result["reason"] == "reconfigure_successful"
     body = onboard_bodies(axle_simulator)[-1]
     assert body["override_withdrawal"] is True
     assert [asset["external_id"] for asset in body["assets"]] == [
-        data[CONF_EXTERNAL_ID] for data in chargers_before
+        data[const.CONF_EXTERNAL_ID] for data in chargers_before
     ]
     assert [dict(sub.data) for sub in charger_subentries(house)] == chargers_before
-    assert house.data[CONF_SITE_ID] == site_id
-    assert house.data[CONF_STREET_ADDRESS] == "7 Other Road"
+    assert house.data[const.CONF_SITE_ID] == site_id
+    assert house.data[const.CONF_STREET_ADDRESS] == "7 Other Road"
     assert len(axle_simulator.sites["1900000000013"].assets) == 2

@@ -11,15 +11,7 @@ from homeassistant.helpers import entity_registry as er, issue_registry as ir
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.axle_flex_lite.const import (
-    CONF_BASE_URL,
-    CONF_CONTROL_MODE,
-    CONF_EMAIL,
-    CONF_ENVIRONMENT,
-    CONF_SITE_ID,
-    CONF_SWITCH_ENTITY,
-    DOMAIN,
-)
+from custom_components.axle_flex_lite import const
 from custom_components.axle_flex_lite.controller import SessionStatus
 from custom_components.axle_flex_lite.services import SERVICE_SKIP_PAUSE
 from custom_components.axle_flex_lite.storage import storage_key
@@ -61,7 +53,7 @@ def closed_port_url() -> str:
 def copy_entry(entry: MockConfigEntry, **data: Any) -> MockConfigEntry:
     """The same entry with some data changed."""
     return MockConfigEntry(
-        domain=DOMAIN,
+        domain=const.DOMAIN,
         title=entry.title,
         unique_id=entry.unique_id,
         data={**entry.data, **data},
@@ -79,10 +71,10 @@ async def set_up_fails(hass: HomeAssistant, entry: MockConfigEntry) -> None:
 
 async def test_setup_and_unload(new_home: NewHome) -> None:
     """Set-up reads the balance and follows the charger; unloading stops following it."""
-    new_home.axle.set_balance(new_home.entry.data[CONF_SITE_ID], 412, 1650, False)
+    new_home.axle.set_balance(new_home.entry.data[const.CONF_SITE_ID], 412, 1650, False)
     await add_and_set_up_entry(new_home.hass, new_home.entry)
     assert new_home.entry.state is ConfigEntryState.LOADED
-    assert new_home.hass.services.has_service(DOMAIN, SERVICE_SKIP_PAUSE)
+    assert new_home.hass.services.has_service(const.DOMAIN, SERVICE_SKIP_PAUSE)
     rewards = new_home.entry.runtime_data.rewards
     assert rewards.data.current_balance_pence == 412
     assert rewards.data.total_earnings_pence == 1650
@@ -101,14 +93,16 @@ async def test_bad_credentials_start_reauth(new_home: NewHome) -> None:
 
 async def test_bad_configuration(new_home: NewHome) -> None:
     """An environment that does not exist: a set-up error, no re-authentication."""
-    await set_up_fails(new_home.hass, copy_entry(new_home.entry, **{CONF_ENVIRONMENT: "staging"}))
+    await set_up_fails(
+        new_home.hass, copy_entry(new_home.entry, **{const.CONF_ENVIRONMENT: "staging"})
+    )
     assert flow_sources(new_home.hass) == []
 
 
 @pytest.mark.parametrize("control_mode", ["full_schedule"])
 async def test_axle_down_still_protects(new_home: NewHome, hass_storage: dict[str, Any]) -> None:
     """Axle unreachable at set-up: the entry loads, puts back a stored pause, falls back."""
-    entry = copy_entry(new_home.entry, **{CONF_BASE_URL: closed_port_url()})
+    entry = copy_entry(new_home.entry, **{const.CONF_BASE_URL: closed_port_url()})
     # A crash left the charger paused by us.
     store_controller_state(hass_storage, entry, {"plugged": False, "restore": {SWITCH: "on"}})
     await new_home.charger.set_switch(False)
@@ -142,11 +136,11 @@ async def test_option_changes(home: Home) -> None:
     await home.hass.async_block_till_done()
     assert controller_of(home.entry) is controller
 
-    await change_options(home.hass, home.entry, {CONF_CONTROL_MODE: "full_schedule"})
+    await change_options(home.hass, home.entry, {const.CONF_CONTROL_MODE: "full_schedule"})
     assert controller_of(home.entry) is controller
     assert controller.control_mode.value == "full_schedule"
 
-    await change_options(home.hass, home.entry, {CONF_SWITCH_ENTITY: CURRENT})
+    await change_options(home.hass, home.entry, {const.CONF_SWITCH_ENTITY: CURRENT})
     assert home.entry.state is ConfigEntryState.LOADED
     assert controller_of(home.entry) is not controller
     control = controller_of(home.entry).charger.entities.control
@@ -159,7 +153,7 @@ async def test_data_change_reloads(hass: HomeAssistant, init_integration: MockCo
     controller = controller_of(init_integration)
     await change_data(hass, init_integration, {CONF_PASSWORD: "sim-password"})
     assert controller_of(init_integration) is controller
-    await change_data(hass, init_integration, {CONF_EMAIL: "new@example.net"})
+    await change_data(hass, init_integration, {const.CONF_EMAIL: "new@example.net"})
     assert controller_of(init_integration) is not controller
 
 
@@ -260,7 +254,7 @@ async def test_disabled_entity_can_be_enabled(
     """Enabling one on the device page brings it back after the reload Home Assistant does."""
     registry = er.async_get(hass)
     entity_id = registry.async_get_entity_id(
-        "sensor", DOMAIN, f"{init_integration.entry_id}_last_schedule_sync"
+        "sensor", const.DOMAIN, f"{init_integration.entry_id}_last_schedule_sync"
     )
     assert entity_id is not None
     registry.async_update_entity(entity_id, disabled_by=None)

@@ -17,18 +17,7 @@ from homeassistant.helpers import (
 )
 import pytest
 
-from custom_components.axle_flex_lite import async_migrate_entry
-from custom_components.axle_flex_lite.const import (
-    CONF_ASSET_ID,
-    CONF_CONTROL_KIND,
-    CONF_EXTERNAL_ID,
-    CONF_KEY_PREFIX,
-    CONF_PLUG_ENTITY,
-    CONF_WINDOW_START,
-    CONFIG_ENTRY_VERSION,
-    DOMAIN,
-    SUBENTRY_TYPE_CHARGER,
-)
+from custom_components.axle_flex_lite import async_migrate_entry, const
 from custom_components.axle_flex_lite.controller import SessionStatus
 from custom_components.axle_flex_lite.migration import async_move_charger_to_subentry
 from custom_components.axle_flex_lite.services import SERVICE_SKIP_PAUSE
@@ -120,7 +109,7 @@ def register_old_entities(hass: Any, new_home: NewHome) -> dict[str, str]:
     devices = dr.async_get(hass)
     device = devices.async_get_or_create(
         config_entry_id=new_home.entry.entry_id,
-        identifiers={(DOMAIN, new_home.entry.entry_id)},
+        identifiers={(const.DOMAIN, new_home.entry.entry_id)},
         name=new_home.entry.title,
     )
     area = ar.async_get(hass).async_get_or_create("Driveway")
@@ -129,7 +118,7 @@ def register_old_entities(hass: Any, new_home: NewHome) -> dict[str, str]:
     for platform, key, entity_id, _ in OLD_ENTITIES:
         created = registry.async_get_or_create(
             platform,
-            DOMAIN,
+            const.DOMAIN,
             f"{new_home.entry.entry_id}_{key}",
             suggested_object_id=entity_id.split(".", 1)[1],
             config_entry=new_home.entry,
@@ -166,14 +155,14 @@ def assert_as_before_migration(
     registry = er.async_get(hass)
     for platform, key, entity_id, name in OLD_ENTITIES:
         unique_id = f"{entry.entry_id}_{key}"
-        assert registry.async_get_entity_id(platform, DOMAIN, unique_id) == entity_id
+        assert registry.async_get_entity_id(platform, const.DOMAIN, unique_id) == entity_id
         registered = registry.async_get(entity_id)
         assert registered is not None
         assert registered.config_subentry_id is None
         assert friendly_name(hass, entity_id) == name
     assert entity_devices(hass) == devices_before
     (device,) = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
-    assert device.identifiers == {(DOMAIN, entry.entry_id)}
+    assert device.identifiers == {(const.DOMAIN, entry.entry_id)}
     assert device.name == entry.title
     assert device.area_id == "driveway"
 
@@ -185,7 +174,7 @@ async def test_mid_pause_entry_migrates_and_the_pause_ends_on_time(
     """The stored pause runs on to 02:30 and the charger is put back; entity ids stay."""
     hass = new_home.hass
     assert new_home.entry.version == 1
-    asset_id = new_home.entry.data[CONF_ASSET_ID]
+    asset_id = new_home.entry.data[const.CONF_ASSET_ID]
     old_options = dict(new_home.entry.options)
     await new_home.charger.plug_in()
     new_home.entry.add_to_hass(hass)
@@ -202,18 +191,18 @@ async def test_mid_pause_entry_migrates_and_the_pause_ends_on_time(
 
     entry = new_home.entry
     subentry = charger_subentry(entry)
-    assert subentry.subentry_type == SUBENTRY_TYPE_CHARGER
+    assert subentry.subentry_type == const.SUBENTRY_TYPE_CHARGER
     assert subentry.unique_id == EXTERNAL_ID
     assert dict(subentry.data) == {
         **old_options,
-        CONF_CONTROL_KIND: "switch",
-        CONF_ASSET_ID: asset_id,
-        CONF_EXTERNAL_ID: EXTERNAL_ID,
-        CONF_KEY_PREFIX: entry.entry_id,
+        const.CONF_CONTROL_KIND: "switch",
+        const.CONF_ASSET_ID: asset_id,
+        const.CONF_EXTERNAL_ID: EXTERNAL_ID,
+        const.CONF_KEY_PREFIX: entry.entry_id,
     }
     assert dict(entry.options) == {}
-    assert CONF_ASSET_ID not in entry.data
-    assert CONF_EXTERNAL_ID not in entry.data
+    assert const.CONF_ASSET_ID not in entry.data
+    assert const.CONF_EXTERNAL_ID not in entry.data
     # No call to Axle about the charger: the stored answer stands.
     assert sent_schedules(new_home.axle) == []
 
@@ -236,7 +225,7 @@ async def test_mid_pause_entry_migrates_and_the_pause_ends_on_time(
 
 
 @pytest.mark.parametrize(
-    "entry_options", [{CONF_PLUG_ENTITY: "input_boolean.ev_plug", "switch_entity": SWITCH}]
+    "entry_options", [{const.CONF_PLUG_ENTITY: "input_boolean.ev_plug", "switch_entity": SWITCH}]
 )
 async def test_version_migration(new_home: NewHome) -> None:
     """Home Assistant's migration step moves the charger once and sets version 2."""
@@ -244,13 +233,13 @@ async def test_version_migration(new_home: NewHome) -> None:
     entry = new_home.entry
     entry.add_to_hass(hass)
     assert await async_migrate_entry(hass, entry)
-    assert entry.version == CONFIG_ENTRY_VERSION
+    assert entry.version == const.CONFIG_ENTRY_VERSION
     subentry = charger_subentry(entry)
-    assert subentry.data[CONF_CONTROL_KIND] == "switch"
-    assert CONF_WINDOW_START not in subentry.data
+    assert subentry.data[const.CONF_CONTROL_KIND] == "switch"
+    assert const.CONF_WINDOW_START not in subentry.data
     assert await async_migrate_entry(hass, entry)
     assert list(entry.subentries) == [subentry.subentry_id]
-    hass.config_entries.async_update_entry(entry, version=CONFIG_ENTRY_VERSION + 1)
+    hass.config_entries.async_update_entry(entry, version=const.CONFIG_ENTRY_VERSION + 1)
     assert not await async_migrate_entry(hass, entry)
 
 
@@ -272,11 +261,11 @@ async def test_a_charger_added_after_migration_gets_its_own_device(
     (home_device,) = (
         device
         for device in dr.async_entries_for_config_entry(devices, entry.entry_id)
-        if device.identifiers == {(DOMAIN, entry.entry_id)}
+        if device.identifiers == {(const.DOMAIN, entry.entry_id)}
     )
     second_key = f"{entry.entry_id}_{SECOND_EXTERNAL_ID}"
-    first_status = registry.async_get_entity_id("sensor", DOMAIN, f"{entry.entry_id}_status")
-    second_status = registry.async_get_entity_id("sensor", DOMAIN, f"{second_key}_status")
+    first_status = registry.async_get_entity_id("sensor", const.DOMAIN, f"{entry.entry_id}_status")
+    second_status = registry.async_get_entity_id("sensor", const.DOMAIN, f"{second_key}_status")
     assert first_status is not None
     assert second_status is not None
     assert registry.async_get(first_status).device_id == home_device.id  # type: ignore[union-attr]
@@ -284,7 +273,7 @@ async def test_a_charger_added_after_migration_gets_its_own_device(
     second_device = devices.async_get(second_device_id)  # type: ignore[arg-type]
     assert second_device is not None
     assert second_device.identifiers == {
-        (DOMAIN, f"{entry.entry_id}_{home.second_controller.subentry_id}")
+        (const.DOMAIN, f"{entry.entry_id}_{home.second_controller.subentry_id}")
     }
     assert second_device.via_device_id == home_device.id
     assert home_device.via_device_id is None
@@ -297,11 +286,11 @@ async def test_a_charger_added_after_migration_gets_its_own_device(
     await home.clock.move_to(utc(26, 2, 10))
     assert (home.charger.switch_on, home.second.switch_on) == (False, False)
     await hass.services.async_call(
-        DOMAIN, SERVICE_SKIP_PAUSE, {"device_id": home_device.id}, blocking=True
+        const.DOMAIN, SERVICE_SKIP_PAUSE, {"device_id": home_device.id}, blocking=True
     )
     assert (home.charger.switch_on, home.second.switch_on) == (True, False)
     await hass.services.async_call(
-        DOMAIN, SERVICE_SKIP_PAUSE, {"device_id": second_device.id}, blocking=True
+        const.DOMAIN, SERVICE_SKIP_PAUSE, {"device_id": second_device.id}, blocking=True
     )
     assert (home.charger.switch_on, home.second.switch_on) == (True, True)
 
@@ -329,7 +318,7 @@ async def test_a_charger_added_after_migration_gets_its_own_device(
     # The home's device now stands for the one charger left (its pause skipped above).
     with pytest.raises(ServiceValidationError) as err:
         await hass.services.async_call(
-            DOMAIN, SERVICE_SKIP_PAUSE, {"device_id": home_device.id}, blocking=True
+            const.DOMAIN, SERVICE_SKIP_PAUSE, {"device_id": home_device.id}, blocking=True
         )
     assert err.value.translation_key == "no_pause_to_skip"
 
@@ -347,7 +336,7 @@ async def test_the_charger_device_of_an_earlier_version_is_retired(new_home: New
     own = devices.async_get_or_create(
         config_entry_id=entry.entry_id,
         config_subentry_id=subentry.subentry_id,
-        identifiers={(DOMAIN, f"{entry.entry_id}_{subentry.subentry_id}")},
+        identifiers={(const.DOMAIN, f"{entry.entry_id}_{subentry.subentry_id}")},
         name="EV charger",
     )
     for platform, key, object_id, disabled_by in (
@@ -356,7 +345,7 @@ async def test_the_charger_device_of_an_earlier_version_is_retired(new_home: New
     ):
         registry.async_get_or_create(
             platform,
-            DOMAIN,
+            const.DOMAIN,
             f"{entry.entry_id}_{key}",
             suggested_object_id=object_id,
             config_entry=entry,
@@ -369,7 +358,7 @@ async def test_the_charger_device_of_an_earlier_version_is_retired(new_home: New
 
     assert devices.async_get(own.id) is None
     (home_device,) = dr.async_entries_for_config_entry(devices, entry.entry_id)
-    assert home_device.identifiers == {(DOMAIN, entry.entry_id)}
+    assert home_device.identifiers == {(const.DOMAIN, entry.entry_id)}
     for entity_id in ("sensor.ev_charger_status", "sensor.ev_charger_last_sync"):
         registered = registry.async_get(entity_id)
         assert registered is not None

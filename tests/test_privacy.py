@@ -21,13 +21,7 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 import pytest
 
-from custom_components.axle_flex_lite.const import (
-    CONF_EMAIL,
-    CONF_MPAN,
-    CONF_POSTCODE,
-    CONF_STREET_ADDRESS,
-    DOMAIN,
-)
+from custom_components.axle_flex_lite import const
 from custom_components.axle_flex_lite.controller import SessionController, SessionStatus
 from custom_components.axle_flex_lite.diagnostics import async_get_config_entry_diagnostics
 from tools.axle_simulator.state import DEFAULT_USERNAME
@@ -118,8 +112,8 @@ async def run_session(
 ) -> list[str]:
     """Set up and run a night with the faults above; return the errors the user was shown."""
     details = (
-        f"MPAN {entry.data[CONF_MPAN]} at {entry.data[CONF_STREET_ADDRESS]}, "
-        f"{entry.data[CONF_POSTCODE]} ({entry.data[CONF_EMAIL]}) is not known"
+        f"MPAN {entry.data[const.CONF_MPAN]} at {entry.data[const.CONF_STREET_ADDRESS]}, "
+        f"{entry.data[const.CONF_POSTCODE]} ({entry.data[const.CONF_EMAIL]}) is not known"
     )
     shown: list[str] = []
     assert await hass.config_entries.async_setup(entry.entry_id)
@@ -137,7 +131,7 @@ async def run_session(
     simulator.expire_tokens()
     await clock.move_to(utc(26, 1))
     await hass.services.async_call(
-        DOMAIN, "resend_schedule", {"config_entry_id": entry.entry_id}, blocking=True
+        const.DOMAIN, "resend_schedule", {"config_entry_id": entry.entry_id}, blocking=True
     )
     await clock.move_to(utc(26, 2))
     assert controller.pause_active
@@ -155,7 +149,7 @@ async def run_session(
     simulator.fail_next("/enrol", status=404, detail=details)
     shown.append(await refused(hass, *turn_on))
     await hass.services.async_call(*turn_on, blocking=True)
-    get_link = (DOMAIN, "get_withdrawal_link", {"config_entry_id": entry.entry_id})
+    get_link = (const.DOMAIN, "get_withdrawal_link", {"config_entry_id": entry.entry_id})
     simulator.fail_next("/url/balance", status=422, detail=details)
     shown.append(await refused(hass, *get_link, return_response=True))
     await hass.services.async_call(*get_link, blocking=True, return_response=True)
@@ -199,10 +193,10 @@ async def private_session(
     diagnostics = await async_get_config_entry_diagnostics(hass, private_entry)
     data = private_entry.data
     personal = {
-        "mpan": data[CONF_MPAN],
-        "street address": data[CONF_STREET_ADDRESS],
-        "email": data[CONF_EMAIL],
-        "postcode": data[CONF_POSTCODE],
+        "mpan": data[const.CONF_MPAN],
+        "street address": data[const.CONF_STREET_ADDRESS],
+        "email": data[const.CONF_EMAIL],
+        "postcode": data[const.CONF_POSTCODE],
     }
     credentials = {
         "password": {PASSWORD.lower()},

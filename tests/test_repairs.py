@@ -12,12 +12,7 @@ from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from homeassistant.setup import async_setup_component
 import pytest
 
-from custom_components.axle_flex_lite.const import (
-    CONF_PLUG_ENTITY,
-    CONF_POWER_KW,
-    CONF_SWITCH_ENTITY,
-    DOMAIN,
-)
+from custom_components.axle_flex_lite import const
 from custom_components.axle_flex_lite.repairs import (
     ConsentMissingRepairFlow,
     async_create_fix_flow,
@@ -51,7 +46,9 @@ STUCK_SWITCH = "light.stuck_charger"
 
 def status(hass: HomeAssistant, entry: MockConfigEntry) -> str:
     """The status sensor's state."""
-    found = er.async_get(hass).async_get_entity_id("sensor", DOMAIN, f"{entry.entry_id}_status")
+    found = er.async_get(hass).async_get_entity_id(
+        "sensor", const.DOMAIN, f"{entry.entry_id}_status"
+    )
     assert found is not None
     shown = hass.states.get(found)
     assert shown is not None
@@ -73,7 +70,7 @@ async def open_fix_flow(hass: HomeAssistant, issue_id: str) -> tuple[RepairsFlow
     assert await async_setup_component(hass, "repairs", {})
     flows = repairs_flow_manager(hass)
     assert flows is not None
-    return flows, await flows.async_init(DOMAIN, data={"issue_id": issue_id})
+    return flows, await flows.async_init(const.DOMAIN, data={"issue_id": issue_id})
 
 
 async def test_consent_missing_fixed_by_the_repair_flow(home: Home, consent_issue: str) -> None:
@@ -134,7 +131,7 @@ async def test_consent_issue_clears_when_axle_accepts_again(home: Home, consent_
 
     renew_consent(home.axle, home.entry)
     await home.hass.services.async_call(
-        DOMAIN,
+        const.DOMAIN,
         "resend_schedule",
         {"config_entry_id": home.entry.entry_id},
         blocking=True,
@@ -161,7 +158,11 @@ async def test_charger_entity_missing(home: Home) -> None:
     "entry_options",
     [
         pause_only_options(
-            {CONF_PLUG_ENTITY: PLUG, CONF_SWITCH_ENTITY: STUCK_SWITCH, CONF_POWER_KW: 7.4}
+            {
+                const.CONF_PLUG_ENTITY: PLUG,
+                const.CONF_SWITCH_ENTITY: STUCK_SWITCH,
+                const.CONF_POWER_KW: 7.4,
+            }
         )
     ],
 )

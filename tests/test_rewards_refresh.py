@@ -14,12 +14,7 @@ from typing import TYPE_CHECKING
 from homeassistant.setup import async_setup_component
 import pytest
 
-from custom_components.axle_flex_lite.const import (
-    CONF_SITE_ID,
-    DOMAIN,
-    REWARDS_RETRY_INTERVAL,
-    REWARDS_UPDATE_INTERVAL,
-)
+from custom_components.axle_flex_lite import const
 from tests.helpers import entity_of, state_of
 
 if TYPE_CHECKING:
@@ -73,11 +68,13 @@ async def test_every_read_restarts_the_six_hours(home: Home) -> None:
     # The set-up's token died after an hour: a read two hours later logs in again.
     assert logins(home.axle) == 2
 
-    await home.clock.move_to(set_up_at + REWARDS_UPDATE_INTERVAL + SECOND)
+    await home.clock.move_to(set_up_at + const.REWARDS_UPDATE_INTERVAL + SECOND)
     assert len(reads(home.axle)) == 2
-    await home.clock.move_to(set_up_at + timedelta(hours=2) + REWARDS_UPDATE_INTERVAL + SECOND)
+    await home.clock.move_to(
+        set_up_at + timedelta(hours=2) + const.REWARDS_UPDATE_INTERVAL + SECOND
+    )
     assert len(reads(home.axle)) == 3
-    assert reads(home.axle)[-1] - reads(home.axle)[-2] <= REWARDS_UPDATE_INTERVAL + SECOND
+    assert reads(home.axle)[-1] - reads(home.axle)[-2] <= const.REWARDS_UPDATE_INTERVAL + SECOND
     assert logins(home.axle) == 3
 
 
@@ -90,7 +87,7 @@ async def test_a_session_end_read_shares_the_plug_ins_token(home: Home) -> None:
     assert logins(home.axle) == 1
     assert len(home.axle.requests_to(SCHEDULE)) == 1
 
-    home.axle.set_balance(home.entry.data[CONF_SITE_ID], 250, 900, False)
+    home.axle.set_balance(home.entry.data[const.CONF_SITE_ID], 250, 900, False)
     await home.clock.advance(timedelta(minutes=20))
     await home.charger.unplug()
     ended_at = home.clock.now
@@ -99,9 +96,9 @@ async def test_a_session_end_read_shares_the_plug_ins_token(home: Home) -> None:
     assert balance(home.hass, home.entry) == pytest.approx(2.5)
 
     # The set-up's 6 hours no longer count: the next read is 6 hours after the session's.
-    await home.clock.move_to(set_up_at + REWARDS_UPDATE_INTERVAL + SECOND)
+    await home.clock.move_to(set_up_at + const.REWARDS_UPDATE_INTERVAL + SECOND)
     assert reads(home.axle) == [ended_at]
-    await home.clock.move_to(ended_at + REWARDS_UPDATE_INTERVAL + SECOND)
+    await home.clock.move_to(ended_at + const.REWARDS_UPDATE_INTERVAL + SECOND)
     assert len(reads(home.axle)) == 2
 
 
@@ -110,7 +107,7 @@ async def test_the_timers_read_at_a_session_end_is_not_repeated(home: Home) -> N
     set_up_at = home.clock.now
     await home.clock.advance(timedelta(hours=1))
     await home.charger.plug_in()
-    due = set_up_at + REWARDS_UPDATE_INTERVAL
+    due = set_up_at + const.REWARDS_UPDATE_INTERVAL
     await home.clock.move_to(due)
     assert reads(home.axle) == [set_up_at, due]
     await home.charger.unplug()
@@ -129,32 +126,32 @@ async def test_a_failed_read_is_tried_again_after_an_hour(home: Home) -> None:
     """Axle refusing a read: an hour later, not six; then six hours again."""
     set_up_at = home.clock.now
     home.axle.fail_next(READ, status=404)
-    await home.clock.move_to(set_up_at + REWARDS_UPDATE_INTERVAL + SECOND)
+    await home.clock.move_to(set_up_at + const.REWARDS_UPDATE_INTERVAL + SECOND)
     failed_at = reads(home.axle)[-1]
     assert len(reads(home.axle)) == 2
     assert not home.entry.runtime_data.rewards.last_update_success
 
-    await home.clock.move_to(failed_at + REWARDS_RETRY_INTERVAL - timedelta(minutes=1))
+    await home.clock.move_to(failed_at + const.REWARDS_RETRY_INTERVAL - timedelta(minutes=1))
     assert len(reads(home.axle)) == 2
-    await home.clock.move_to(failed_at + REWARDS_RETRY_INTERVAL + SECOND)
+    await home.clock.move_to(failed_at + const.REWARDS_RETRY_INTERVAL + SECOND)
     assert len(reads(home.axle)) == 3
     assert home.entry.runtime_data.rewards.last_update_success
     retried_at = reads(home.axle)[-1]
 
-    await home.clock.move_to(retried_at + REWARDS_UPDATE_INTERVAL - timedelta(minutes=1))
+    await home.clock.move_to(retried_at + const.REWARDS_UPDATE_INTERVAL - timedelta(minutes=1))
     assert len(reads(home.axle)) == 3
-    await home.clock.move_to(retried_at + REWARDS_UPDATE_INTERVAL + SECOND)
+    await home.clock.move_to(retried_at + const.REWARDS_UPDATE_INTERVAL + SECOND)
     assert len(reads(home.axle)) == 4
 
 
 async def test_a_withdrawal_link_reads_now_and_when_it_expires(home: Home) -> None:
     """A payment can only be made through the link: the read after its expiry shows it."""
-    site_id = home.entry.data[CONF_SITE_ID]
+    site_id = home.entry.data[const.CONF_SITE_ID]
     home.axle.set_balance(site_id, 1200, 1200, True)
     await home.clock.advance(timedelta(hours=2))
     home.axle.requests.clear()
     link = await home.hass.services.async_call(
-        DOMAIN,
+        const.DOMAIN,
         "get_withdrawal_link",
         {"config_entry_id": home.entry.entry_id},
         blocking=True,
@@ -177,7 +174,7 @@ async def test_a_withdrawal_link_reads_now_and_when_it_expires(home: Home) -> No
 
     # Unloading forgets a link's read still to come.
     await home.hass.services.async_call(
-        DOMAIN,
+        const.DOMAIN,
         "get_withdrawal_link",
         {"config_entry_id": home.entry.entry_id},
         blocking=True,
@@ -210,7 +207,7 @@ async def test_nights_keep_the_balance_fresh_with_ten_calls_a_day(home: Home) ->
 
     marks = [started, *reads(home.axle), finished]
     # To the second: the coordinator's timer runs a quarter of a second after its due time.
-    assert max(b - a for a, b in pairwise(marks)) <= REWARDS_UPDATE_INTERVAL + SECOND
+    assert max(b - a for a, b in pairwise(marks)) <= const.REWARDS_UPDATE_INTERVAL + SECOND
     for ended in unplugged:
         assert any(ended <= read <= ended + SECOND for read in reads(home.axle))
     # The first day holds the set-up's login and read; the two after it, 10 calls each.

@@ -38,14 +38,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from custom_components.axle_flex_lite import const
 from custom_components.axle_flex_lite.charger_options import migrate_charger_options
-from custom_components.axle_flex_lite.const import (
-    CONF_CONTROL_MODE,
-    CONF_POWER_KW,
-    CONF_UNPLUG_SETTLE,
-    CONF_WINDOW_END,
-    CONF_WINDOW_START,
-)
 from custom_components.axle_flex_lite.profiles import PROFILES_BY_KEY
 from tests.plugins.home import SECOND_EXTERNAL_ID, SECOND_SUBENTRY_ID, SECOND_TITLE, add_charger
 from tests.sim_charger.twins import TWINS
@@ -95,11 +89,11 @@ def soak_options(
 ) -> dict[str, Any]:
     """A charger's options besides its entities: power, window, mode, settle time, latency."""
     options: dict[str, Any] = {
-        CONF_POWER_KW: 7.4,
-        CONF_WINDOW_START: window[0],
-        CONF_WINDOW_END: window[1],
-        CONF_CONTROL_MODE: mode,
-        CONF_UNPLUG_SETTLE: SETTLE.total_seconds(),
+        const.CONF_POWER_KW: 7.4,
+        const.CONF_WINDOW_START: window[0],
+        const.CONF_WINDOW_END: window[1],
+        const.CONF_CONTROL_MODE: mode,
+        const.CONF_UNPLUG_SETTLE: SETTLE.total_seconds(),
     }
     if profile == "tesla_wall_connector":
         # The pause goes through the car: its latency is the car's, not the wall connector's.

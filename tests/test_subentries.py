@@ -4,12 +4,7 @@ from __future__ import annotations
 
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.axle_flex_lite.const import (
-    CONF_EXTERNAL_ID,
-    CONF_KEY_PREFIX,
-    DOMAIN,
-    SUBENTRY_TYPE_CHARGER,
-)
+from custom_components.axle_flex_lite import const
 from custom_components.axle_flex_lite.subentries import (
     added_charger_key_prefix,
     charger_key_prefix,
@@ -22,20 +17,20 @@ ENTRY_ID = "01JAXLEF1EXL1TEENTRY0000000"
 def test_charger_subentries_in_order_and_only_chargers() -> None:
     """Chargers come in the order they were added; another kind of subentry is left out."""
     entry = MockConfigEntry(
-        domain=DOMAIN,
+        domain=const.DOMAIN,
         entry_id=ENTRY_ID,
         version=2,
         subentries_data=[
             {
-                "data": {CONF_EXTERNAL_ID: "ha-first"},
-                "subentry_type": SUBENTRY_TYPE_CHARGER,
+                "data": {const.CONF_EXTERNAL_ID: "ha-first"},
+                "subentry_type": const.SUBENTRY_TYPE_CHARGER,
                 "title": "First",
                 "unique_id": "ha-first",
             },
             {"data": {}, "subentry_type": "other", "title": "Other", "unique_id": None},
             {
-                "data": {CONF_EXTERNAL_ID: "ha-second"},
-                "subentry_type": SUBENTRY_TYPE_CHARGER,
+                "data": {const.CONF_EXTERNAL_ID: "ha-second"},
+                "subentry_type": const.SUBENTRY_TYPE_CHARGER,
                 "title": "Second",
                 "unique_id": "ha-second",
             },
@@ -47,7 +42,7 @@ def test_charger_subentries_in_order_and_only_chargers() -> None:
 def test_key_prefix_rule() -> None:
     """Stored prefixes are used as they are; the config flow's first charger has the entry id."""
     assert charger_key_prefix(ENTRY_ID, {}) == ENTRY_ID
-    assert charger_key_prefix(ENTRY_ID, {CONF_KEY_PREFIX: ENTRY_ID}) == ENTRY_ID
+    assert charger_key_prefix(ENTRY_ID, {const.CONF_KEY_PREFIX: ENTRY_ID}) == ENTRY_ID
     added = added_charger_key_prefix(ENTRY_ID, "ha-0123")
     assert added == f"{ENTRY_ID}_ha-0123"
-    assert charger_key_prefix(ENTRY_ID, {CONF_KEY_PREFIX: added}) == added
+    assert charger_key_prefix(ENTRY_ID, {const.CONF_KEY_PREFIX: added}) == added

@@ -21,15 +21,7 @@ from typing import TYPE_CHECKING, Any
 from homeassistant.config_entries import ConfigSubentry
 import pytest
 
-from custom_components.axle_flex_lite.const import (
-    CONF_ASSET_ID,
-    CONF_CURRENT_ENTITY,
-    CONF_EXTERNAL_ID,
-    CONF_KEY_PREFIX,
-    CONF_PLUG_ENTITY,
-    CONF_SWITCH_ENTITY,
-    SUBENTRY_TYPE_CHARGER,
-)
+from custom_components.axle_flex_lite import const
 from custom_components.axle_flex_lite.subentries import added_charger_key_prefix
 from tests.plugins.integration import (
     CURRENT,
@@ -125,16 +117,16 @@ def add_charger(
     (asset,) = (a for a in result["assets"] if a["external_id"] == external_id)
     settings = {
         **settings,
-        CONF_ASSET_ID: asset["asset_id"],
-        CONF_EXTERNAL_ID: external_id,
-        CONF_KEY_PREFIX: added_charger_key_prefix(entry.entry_id, external_id),
+        const.CONF_ASSET_ID: asset["asset_id"],
+        const.CONF_EXTERNAL_ID: external_id,
+        const.CONF_KEY_PREFIX: added_charger_key_prefix(entry.entry_id, external_id),
     }
     hass.config_entries.async_add_subentry(
         entry,
         ConfigSubentry(
             data=MappingProxyType(settings),
             subentry_id=subentry_id,
-            subentry_type=SUBENTRY_TYPE_CHARGER,
+            subentry_type=const.SUBENTRY_TYPE_CHARGER,
             title=title,
             unique_id=external_id,
         ),
@@ -157,14 +149,14 @@ def add_second_charger(home: Home) -> str:
     settings = {
         key: value
         for key, value in first.data.items()
-        if key not in (CONF_ASSET_ID, CONF_EXTERNAL_ID, CONF_KEY_PREFIX)
+        if key not in (const.CONF_ASSET_ID, const.CONF_EXTERNAL_ID, const.CONF_KEY_PREFIX)
     }
-    assert settings[CONF_PLUG_ENTITY] == PLUG
-    assert settings[CONF_SWITCH_ENTITY] == SWITCH
+    assert settings[const.CONF_PLUG_ENTITY] == PLUG
+    assert settings[const.CONF_SWITCH_ENTITY] == SWITCH
     settings |= {
-        CONF_PLUG_ENTITY: PLUG_2,
-        CONF_SWITCH_ENTITY: SWITCH_2,
-        CONF_CURRENT_ENTITY: CURRENT_2,
+        const.CONF_PLUG_ENTITY: PLUG_2,
+        const.CONF_SWITCH_ENTITY: SWITCH_2,
+        const.CONF_CURRENT_ENTITY: CURRENT_2,
     }
     return add_charger(
         home.hass,

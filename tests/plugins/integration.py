@@ -54,27 +54,7 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed_exact,
 )
 
-from custom_components.axle_flex_lite.const import (
-    CONF_ASSET_ID,
-    CONF_BASE_URL,
-    CONF_CONSENT_AT,
-    CONF_CONTROL_MODE,
-    CONF_CURRENT_ENTITY,
-    CONF_EMAIL,
-    CONF_ENVIRONMENT,
-    CONF_EXTERNAL_ID,
-    CONF_MPAN,
-    CONF_PLUG_ENTITY,
-    CONF_POSTCODE,
-    CONF_POWER_KW,
-    CONF_SITE_ID,
-    CONF_STREET_ADDRESS,
-    CONF_SWITCH_ENTITY,
-    CONF_UNPLUG_SETTLE,
-    CONF_WINDOW_END,
-    CONF_WINDOW_START,
-    DOMAIN,
-)
+from custom_components.axle_flex_lite import const
 from tools.axle_simulator.state import (
     DEFAULT_PASSWORD,
     DEFAULT_USERNAME,
@@ -427,15 +407,15 @@ def charging_window() -> tuple[str, str]:
 def entry_options(control_mode: str, charging_window: tuple[str, str]) -> dict[str, Any]:
     """The entry's options: the simulated charger, the window and the control mode."""
     return {
-        CONF_PLUG_ENTITY: PLUG,
-        CONF_SWITCH_ENTITY: SWITCH,
-        CONF_CURRENT_ENTITY: CURRENT,
-        CONF_POWER_KW: 7.4,
-        CONF_WINDOW_START: charging_window[0],
-        CONF_WINDOW_END: charging_window[1],
-        CONF_CONTROL_MODE: control_mode,
+        const.CONF_PLUG_ENTITY: PLUG,
+        const.CONF_SWITCH_ENTITY: SWITCH,
+        const.CONF_CURRENT_ENTITY: CURRENT,
+        const.CONF_POWER_KW: 7.4,
+        const.CONF_WINDOW_START: charging_window[0],
+        const.CONF_WINDOW_END: charging_window[1],
+        const.CONF_CONTROL_MODE: control_mode,
         # An unplug counts at once here; the tests of a steady plug set the settle time.
-        CONF_UNPLUG_SETTLE: 0,
+        const.CONF_UNPLUG_SETTLE: 0,
     }
 
 
@@ -466,16 +446,16 @@ def onboard_charger(
 def home_data(base_url: str, mpan: str, site_id: str) -> dict[str, Any]:
     """The data of a home's entry: the simulator's default account at ``base_url``, the site."""
     return {
-        CONF_ENVIRONMENT: "custom",
-        CONF_BASE_URL: base_url,
+        const.CONF_ENVIRONMENT: "custom",
+        const.CONF_BASE_URL: base_url,
         CONF_USERNAME: DEFAULT_USERNAME,
         CONF_PASSWORD: DEFAULT_PASSWORD,
-        CONF_MPAN: mpan,
-        CONF_STREET_ADDRESS: "4 Sample Lane",
-        CONF_POSTCODE: POSTCODE,
-        CONF_EMAIL: "user@example.net",
-        CONF_CONSENT_AT: CONSENT_AT.isoformat(),
-        CONF_SITE_ID: site_id,
+        const.CONF_MPAN: mpan,
+        const.CONF_STREET_ADDRESS: "4 Sample Lane",
+        const.CONF_POSTCODE: POSTCODE,
+        const.CONF_EMAIL: "user@example.net",
+        const.CONF_CONSENT_AT: CONSENT_AT.isoformat(),
+        const.CONF_SITE_ID: site_id,
     }
 
 
@@ -496,14 +476,14 @@ def onboarded_entry(
     """
     result = onboard_charger(simulator, external_id, mpan=mpan)
     return MockConfigEntry(
-        domain=DOMAIN,
+        domain=const.DOMAIN,
         entry_id=entry_id,
         title=title,
         unique_id=mpan,
         data={
             **home_data(base_url, mpan, result["site"]["site_id"]),
-            CONF_ASSET_ID: result["assets"][0]["asset_id"],
-            CONF_EXTERNAL_ID: external_id,
+            const.CONF_ASSET_ID: result["assets"][0]["asset_id"],
+            const.CONF_EXTERNAL_ID: external_id,
         },
         options=options,
     )

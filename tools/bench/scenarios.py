@@ -43,19 +43,8 @@ from homeassistant.util.file import write_utf8_file_atomic
 import orjson
 import pytest
 
+from custom_components.axle_flex_lite import const
 from custom_components.axle_flex_lite.api.validation import mpan_check_digit
-from custom_components.axle_flex_lite.const import (
-    CONF_ASSET_ID,
-    CONF_CONTROL_MODE,
-    CONF_PLUG_ENTITY,
-    CONF_POWER_KW,
-    CONF_SWITCH_ENTITY,
-    CONF_UNPLUG_SETTLE,
-    CONF_WINDOW_END,
-    CONF_WINDOW_START,
-    HISTORY_DAYS,
-    REWARDS_UPDATE_INTERVAL,
-)
 from custom_components.axle_flex_lite.storage import storage_key
 from tests.helpers import change_options, charger_settings, controller_of
 from tests.plugins.integration import PLUG, SWITCH, TIME_ZONE, onboarded_entry
@@ -85,7 +74,7 @@ ANSWER_SESSIONS = 100
 BOUNDARY_SESSIONS = 25  # two boundaries each: at least 50
 SETUP_RUNS = 30
 NIGHTS = 14
-STORAGE_NIGHTS = HISTORY_DAYS + 5
+STORAGE_NIGHTS = const.HISTORY_DAYS + 5
 CHARGER_COUNTS = (1, 5, 10, 20)
 SCALE_ROUNDS = 7
 # A short pause on the real clock: it starts a little after the answer, so its start is a timer.
@@ -290,15 +279,15 @@ async def test_plug_in_to_schedule_request(
     local = ZoneInfo(TIME_ZONE)
     first_evening = datetime.combine(clock.now.astimezone(local).date(), wall_time(18), local)
 
-    for day in range(HISTORY_DAYS + PLUG_IN_SESSIONS):
+    for day in range(const.HISTORY_DAYS + PLUG_IN_SESSIONS):
         await clock.move_to(first_evening + timedelta(days=day))
         await charger.plug_in()
         await clock.advance(timedelta(hours=12))
         await charger.unplug()
 
     received = [at for _, at in requests.to(SCHEDULE_PATH)]
-    assert len(received) == len(plugged[PLUG]) == HISTORY_DAYS + PLUG_IN_SESSIONS
-    spans = list(zip(plugged[PLUG], received, strict=True))[HISTORY_DAYS:]
+    assert len(received) == len(plugged[PLUG]) == const.HISTORY_DAYS + PLUG_IN_SESSIONS
+    spans = list(zip(plugged[PLUG], received, strict=True))[const.HISTORY_DAYS :]
     kept = full_collections.clean(spans)
     steady = [spans[index][1] - spans[index][0] for index in kept]
     record(
@@ -543,7 +532,7 @@ async def run_until(
         if controller.next_change is not None and clock.now < controller.next_change:
             stops.append(controller.next_change)
         if simulator is not None and (fetched := simulator.requests_to(BALANCE_PATH)):
-            due = fetched[-1].at + REWARDS_UPDATE_INTERVAL + timedelta(seconds=1)
+            due = fetched[-1].at + const.REWARDS_UPDATE_INTERVAL + timedelta(seconds=1)
             if clock.now < due:
                 stops.append(due)
         await clock.move_to(min(stops))
@@ -575,7 +564,7 @@ async def test_calls_per_session(
         if night % 7 == 3:
             # The household moves the window's start while plugged in: one more schedule.
             await clock.advance(hour)
-            await change_options(hass, init_integration, {CONF_WINDOW_START: "22:30:00"})
+            await change_options(hass, init_integration, {const.CONF_WINDOW_START: "22:30:00"})
             user_changes += 1
         if night % 7 == 5:
             # The household switches charging back on ten minutes into the pause: an override.
@@ -589,7 +578,7 @@ async def test_calls_per_session(
         await run_until(clock, controller, evening + timedelta(hours=13), hour, axle_simulator)
         await charger.unplug()
         if night % 7 == 3:
-            await change_options(hass, init_integration, {CONF_WINDOW_START: "23:30:00"})
+            await change_options(hass, init_integration, {const.CONF_WINDOW_START: "23:30:00"})
 
     hours = (clock.now - started).total_seconds() / 3600
     schedules = len(axle_simulator.requests_to(SCHEDULE_PATH))
@@ -674,7 +663,7 @@ def calls_floor_figure() -> Figure:
     lives an hour and Axle gives no refresh token, so reads hours apart each need a login. Only
     the plug-in's login (for its schedule) can serve one of them too.
     """
-    reads = math.ceil(timedelta(days=1) / REWARDS_UPDATE_INTERVAL)
+    reads = math.ceil(timedelta(days=1) / const.REWARDS_UPDATE_INTERVAL)
     logins = reads  # one per read, the plug-in's shared with one read
     floor = reads + logins + 1  # + the plug-in's schedule
     return Figure(
@@ -702,15 +691,15 @@ def site_entry(
         simulator,
         base_url,
         {
-            CONF_PLUG_ENTITY: f"input_boolean.bench_plug_{index}",
-            CONF_SWITCH_ENTITY: f"input_boolean.bench_switch_{index}",
-            CONF_POWER_KW: 7.4,
-            CONF_WINDOW_START: window[0],
-            CONF_WINDOW_END: window[1],
-            CONF_CONTROL_MODE: "pause_only",
+            const.CONF_PLUG_ENTITY: f"input_boolean.bench_plug_{index}",
+            const.CONF_SWITCH_ENTITY: f"input_boolean.bench_switch_{index}",
+            const.CONF_POWER_KW: 7.4,
+            const.CONF_WINDOW_START: window[0],
+            const.CONF_WINDOW_END: window[1],
+            const.CONF_CONTROL_MODE: "pause_only",
             # Each round unplugs and plugs in again at once: with the settle time the replug
             # would be a cable wiggle of the same session, not a new plug-in.
-            CONF_UNPLUG_SETTLE: 0,
+            const.CONF_UNPLUG_SETTLE: 0,
         },
         mpan=f"{first12}{mpan_check_digit(first12)}",
         external_id=f"bench-charger-{index}",
@@ -742,7 +731,7 @@ async def test_chargers_plugged_in_at_once(
     requests = RequestStamps()
     requests.attach(axle_simulator)
     asset_of_plug = {
-        settings[CONF_PLUG_ENTITY]: settings[CONF_ASSET_ID]
+        settings[const.CONF_PLUG_ENTITY]: settings[const.CONF_ASSET_ID]
         for settings in map(charger_settings, entries)
     }
 
@@ -819,8 +808,8 @@ async def test_storage_size(
         sizes.append(stored_bytes())
 
     per_session = [later - earlier for earlier, later in itertools.pairwise(sizes)]
-    growing = per_session[: HISTORY_DAYS - 2]
-    after_month = sizes[HISTORY_DAYS - 1]
+    growing = per_session[: const.HISTORY_DAYS - 2]
+    after_month = sizes[const.HISTORY_DAYS - 1]
     record(
         Figure(
             section=SECTION_MEMORY,
@@ -832,7 +821,7 @@ async def test_storage_size(
     record(
         Figure(
             section=SECTION_MEMORY,
-            name=f"store file after {HISTORY_DAYS} nightly sessions",
+            name=f"store file after {const.HISTORY_DAYS} nightly sessions",
             unit="B",
             value=after_month,
         )
@@ -845,7 +834,7 @@ async def test_storage_size(
             value=sizes[-1],
             target=f"<= {after_month + max(growing)} (bounded)",
             met=sizes[-1] <= after_month + max(growing),
-            note=f"history keeps {len(controller.history)} sessions ({HISTORY_DAYS} days)",
+            note=f"history keeps {len(controller.history)} sessions ({const.HISTORY_DAYS} days)",
         )
     )
     document = orjson.dumps(hass_storage[key], option=orjson.OPT_INDENT_2).decode()
