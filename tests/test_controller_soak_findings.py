@@ -9,28 +9,16 @@ Times are UTC in November 2026: plugged in at 18:00, window 23:30-05:30 each nig
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from custom_components.axle_flex_lite.const import (
-    CONF_CONTROL_MODE,
-    CONF_POWER_KW,
-    CONF_UNPLUG_SETTLE,
-    CONF_WINDOW_END,
-    CONF_WINDOW_START,
-)
+from custom_components.axle_flex_lite import const
 from custom_components.axle_flex_lite.controller import ScheduleEventType
 from custom_components.axle_flex_lite.profiles import PROFILES_BY_KEY
-from tests.helpers import (
-    controller_of,
-    record_events,
-    sent_schedules,
-    set_up_entry,
-    unload_entry,
-    utc,
-)
+from tests.helpers import controller_of, record_events, sent_schedules, set_up_entry, utc
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -46,7 +34,25 @@ if TYPE_CHECKING:
     from tools.axle_simulator import AxleSimulator
 
 
-type SetUp = Callable[[str], Awaitable[ProfileCharger]]
+type SetUp = Callable[[str], Awaitable[FullSchedule]]
+
+
+@dataclass(frozen=True)
+class FullSchedule:
+    """A profile's twin set up with the entry, and the entry's controller of the moment."""
+
+    charger: ProfileCharger
+    entry: MockConfigEntry
+
+    @property
+    def twin(self) -> SimCharger:
+        """The twin that is paused (the car, for a Tesla Wall Connector)."""
+        return self.charger.control
+
+    @property
+    def controller(self) -> SessionController:
+        """The controller now running: a reload starts a new one."""
+        return controller_of(self.entry)
 
 
 async def car_starts_and_is_held(
@@ -78,38 +84,37 @@ def full_schedule(
 ) -> SetUp:
     """Set up a profile's twin and the entry, full schedule over 23:30-05:30, on the test clock."""
 
-    async def set_up(profile: str) -> ProfileCharger:
+    async def set_up(profile: str) -> FullSchedule:
         charger = await sim_chargers.add_profile(profile)
         if profile == "tesla_wall_connector":
             # The pause goes through the car: its latency is the car's.
             charger.options["command_latency"] = PROFILES_BY_KEY["tesla_car"].command_latency
         options: dict[str, Any] = {
             **charger.options,
-            CONF_POWER_KW: 7.4,
-            CONF_WINDOW_START: "23:30:00",
-            CONF_WINDOW_END: "05:30:00",
-            CONF_CONTROL_MODE: "full_schedule",
-            CONF_UNPLUG_SETTLE: 0,
+            const.CONF_POWER_KW: 7.4,
+            const.CONF_WINDOW_START: "23:30:00",
+            const.CONF_WINDOW_END: "05:30:00",
+            const.CONF_CONTROL_MODE: "full_schedule",
+            const.CONF_UNPLUG_SETTLE: 0,
         }
         config_entry.add_to_hass(hass)
         hass.config_entries.async_update_entry(config_entry, options=options)
         await set_up_entry(hass, config_entry)
-        return charger
+        return FullSchedule(charger, config_entry)
 
     return set_up
 
 
 async def test_users_off_after_an_overridden_night_comes_back_after_the_next(
-    clock: Clock, full_schedule: SetUp, config_entry: MockConfigEntry
+    clock: Clock, full_schedule: SetUp
 ) -> None:
     """The user locks the charger during a night; the car stays in for the next night.
 
     The next night is planned and charged as usual (unlocked in its window), and after it the
     user's lock is back: at the window's end and after unplug, never the value we set.
     """
-    charger = await full_schedule("andersen")
-    twin = charger.control
-    controller = controller_of(config_entry)
+    home = await full_schedule("andersen")
+    twin, controller = home.twin, home.controller
     await twin.plug_in()
     await clock.move_to(utc(26, 0, 30))
     assert twin.device.enabled  # charging in the first night's window
@@ -135,16 +140,15 @@ async def test_users_off_after_an_overridden_night_comes_back_after_the_next(
 
 
 async def test_nights_in_a_row_hold_the_charger_between_the_nights(
-    clock: Clock, full_schedule: SetUp, config_entry: MockConfigEntry
+    clock: Clock, full_schedule: SetUp
 ) -> None:
     """A car left in over two nights: held from the first window's end to the second's start.
 
     The next night's plan takes over without putting the charger back in between (no unlock and
     lock again), and the unplug puts back the user's own value.
     """
-    charger = await full_schedule("andersen")
-    twin = charger.control
-    controller = controller_of(config_entry)
+    home = await full_schedule("andersen")
+    twin, controller = home.twin, home.controller
     await twin.plug_in()
     await clock.move_to(utc(26, 12))
     assert not twin.device.enabled  # held after the first window
@@ -164,7 +168,7 @@ async def test_nights_in_a_row_hold_the_charger_between_the_nights(
 
 
 async def test_a_car_that_starts_charging_at_plug_in_is_held_not_an_override(
-    clock: Clock, full_schedule: SetUp, config_entry: MockConfigEntry, axle_simulator: AxleSimulator
+    clock: Clock, full_schedule: SetUp, axle_simulator: AxleSimulator
 ) -> None:
     """The car's charge switch shows "off" at plug-in, then "on" as the car starts by itself.
 
@@ -172,11 +176,10 @@ async def test_a_car_that_starts_charging_at_plug_in_is_held_not_an_override(
     more to Axle), the night follows Axle's plan with its pause, and unplug leaves the car allowed
     to charge.
     """
-    charger = await full_schedule("tesla_wall_connector")
-    car = charger.control
-    controller = controller_of(config_entry)
+    home = await full_schedule("tesla_wall_connector")
+    car, controller = home.twin, home.controller
     events = record_events(controller)
-    await charger.plug.plug_in()
+    await home.charger.plug.plug_in()
     assert car.state("charge") == "off"
     session = await car_starts_and_is_held(car, clock, controller)
     assert [command.value for command in car.integration_commands()] == [False]
@@ -194,7 +197,7 @@ async def test_a_car_that_starts_charging_at_plug_in_is_held_not_an_override(
     await clock.move_to(utc(26, 7))
     assert not session.overridden
     await car.unplug()
-    await charger.plug.unplug()
+    await home.charger.plug.unplug()
     await clock.advance(timedelta(minutes=5))
     assert controller.session is None
     assert car.device.enabled  # allowed to charge again after unplug
@@ -203,15 +206,14 @@ async def test_a_car_that_starts_charging_at_plug_in_is_held_not_an_override(
 
 
 async def test_users_off_not_put_back_at_unplug_is_not_kept_for_the_next_car(
-    clock: Clock, full_schedule: SetUp, config_entry: MockConfigEntry
+    clock: Clock, full_schedule: SetUp
 ) -> None:
     """A Wallbox's switch is unavailable without a car: the user's kept "off" cannot be put back.
 
     It is dropped at unplug rather than put back at the next plug-in: the next car charges.
     """
-    charger = await full_schedule("wallbox")
-    twin = charger.control
-    controller = controller_of(config_entry)
+    home = await full_schedule("wallbox")
+    twin, controller = home.twin, home.controller
     await twin.plug_in()
     await clock.move_to(utc(26, 0, 30))
     await twin.user_set("pause_resume", False)  # the user stops charging: an override
@@ -225,7 +227,7 @@ async def test_users_off_not_put_back_at_unplug_is_not_kept_for_the_next_car(
 
 
 async def test_a_car_that_starts_again_is_held_though_a_put_back_was_owed(
-    clock: Clock, full_schedule: SetUp, config_entry: MockConfigEntry, axle_simulator: AxleSimulator
+    clock: Clock, full_schedule: SetUp, axle_simulator: AxleSimulator
 ) -> None:
     """The car's charge switch shows "off" without a car, so the last unplug's put-back is owed.
 
@@ -233,14 +235,13 @@ async def test_a_car_that_starts_again_is_held_though_a_put_back_was_owed(
     car that starts at plug-in. The owed put-back is no pause of ours that the user fought: no
     override, nothing more to Axle.
     """
-    charger = await full_schedule("tesla_wall_connector")
-    car = charger.control
-    controller = controller_of(config_entry)
-    await charger.plug.plug_in()
+    home = await full_schedule("tesla_wall_connector")
+    car, controller = home.twin, home.controller
+    await home.charger.plug.plug_in()
     await car.plug_in()
     await clock.move_to(utc(26, 7))
     await car.unplug()
-    await charger.plug.unplug()
+    await home.charger.plug.unplug()
     await clock.advance(timedelta(minutes=30))
     assert controller.session is None
     assert car.device.enabled  # put back, though the switch shows "off" without a car
@@ -248,14 +249,14 @@ async def test_a_car_that_starts_again_is_held_though_a_put_back_was_owed(
 
     events = record_events(controller)
     await clock.move_to(utc(26, 18))
-    await charger.plug.plug_in()
+    await home.charger.plug.plug_in()
     await car_starts_and_is_held(car, clock, controller)
     assert ScheduleEventType.OVERRIDE not in [event.type for event in events]
     assert len(sent_schedules(axle_simulator)) == 2
 
 
 async def test_users_on_is_not_kept_as_off_when_the_car_is_full_at_the_next_night(
-    clock: Clock, full_schedule: SetUp, config_entry: MockConfigEntry, axle_simulator: AxleSimulator
+    clock: Clock, full_schedule: SetUp, axle_simulator: AxleSimulator
 ) -> None:
     """A Tesla's charge switch follows the charging state: "off" once the car is full.
 
@@ -264,9 +265,8 @@ async def test_users_on_is_not_kept_as_off_when_the_car_is_full_at_the_next_nigh
     put back. When the car draws again after the next window (it is held off then, by the plan),
     the unplug gives back the user's "on".
     """
-    charger = await full_schedule("tesla_car")
-    car = charger.control
-    controller = controller_of(config_entry)
+    home = await full_schedule("tesla_car")
+    car, controller = home.twin, home.controller
     await car.plug_in()
     await clock.advance(timedelta(minutes=15))
     assert not car.device.enabled  # held until the window
@@ -299,9 +299,8 @@ async def test_users_off_kept_for_the_next_night_survives_a_reload(
     The reload puts the user's lock back and keeps it to put back: the next night charges in its
     window, and an unplug in that window leaves the charger locked, as the user left it.
     """
-    charger = await full_schedule("andersen")
-    twin = charger.control
-    controller = controller_of(config_entry)
+    home = await full_schedule("andersen")
+    twin, controller = home.twin, home.controller
     await twin.plug_in()
     await clock.move_to(utc(26, 0, 30))
     await twin.user_set("lock", True)
@@ -309,7 +308,7 @@ async def test_users_off_kept_for_the_next_night_survives_a_reload(
     assert controller.values_to_restore != {}
     assert await hass.config_entries.async_reload(config_entry.entry_id)
     await hass.async_block_till_done()
-    controller = controller_of(config_entry)
+    controller = home.controller
     assert controller.values_to_restore != {}
     await clock.move_to(utc(27, 3))
     assert twin.device.enabled  # charging in the window
@@ -325,16 +324,16 @@ async def test_users_kept_off_changed_while_unloaded_is_not_put_back(
 
     The next night's hold after its window is put back to the user's "unlocked" at unplug.
     """
-    charger = await full_schedule("andersen")
-    twin = charger.control
+    home = await full_schedule("andersen")
+    twin = home.twin
     await twin.plug_in()
     await clock.move_to(utc(26, 0, 30))
     await twin.user_set("lock", True)
     await clock.move_to(utc(26, 23))
-    await unload_entry(hass, config_entry)
+    assert await hass.config_entries.async_unload(config_entry.entry_id)
     await twin.user_set("lock", False)
     await set_up_entry(hass, config_entry)
-    controller = controller_of(config_entry)
+    controller = home.controller
     # Held until the window, with the user's new value to put back.
     assert controller.values_to_restore == {twin.entity_id("lock"): "unlocked"}
     await clock.move_to(utc(27, 7))
@@ -344,16 +343,15 @@ async def test_users_kept_off_changed_while_unloaded_is_not_put_back(
 
 
 async def test_a_lock_the_user_left_before_flex_lite_came_back_is_put_back_after_the_window(
-    hass: HomeAssistant, clock: Clock, full_schedule: SetUp, config_entry: MockConfigEntry
+    hass: HomeAssistant, clock: Clock, full_schedule: SetUp
 ) -> None:
     """Flex Lite off and on again with the car in and the charger locked by the user.
 
     The new session charges in its window (unlocked), and the user's lock, a setting (never the
     charger's status), is put back at unplug: not left unlocked.
     """
-    charger = await full_schedule("andersen")
-    twin = charger.control
-    controller = controller_of(config_entry)
+    home = await full_schedule("andersen")
+    twin, controller = home.twin, home.controller
     await twin.plug_in()
     await clock.move_to(utc(25, 19))
     await controller.async_set_participation(False)
