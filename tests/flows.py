@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from homeassistant.config_entries import SOURCE_REAUTH, SOURCE_RECONFIGURE, SOURCE_USER
 from homeassistant.data_entry_flow import FlowResultType
@@ -48,6 +48,17 @@ FIRST_CHARGER = {
     const.CONF_WINDOW_END: "05:30:00",
     const.CONF_CONTROL_MODE: "pause_only",
 }
+
+
+class Refusal(NamedTuple):
+    """A failure of Axle's to arm on the simulator, and the form error the flow must show for it."""
+
+    fault: dict[str, Any]  # the simulator's ``fail_next`` arguments
+    error: str
+
+    def arm(self, simulator: AxleSimulator, path: str) -> None:
+        """Make the simulator fail the next call to ``path`` this way."""
+        simulator.fail_next(path, **self.fault)
 
 
 def is_subentry_flow(result: Any) -> bool:

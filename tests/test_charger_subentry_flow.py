@@ -378,12 +378,7 @@ async def test_reconfigure_changes_only_that_charger(
 
     result = await start_charger_reconfigure(hass, house, second.subentry_id)
     assert result["step_id"] == "reconfigure"
-    schema = result["data_schema"].schema
-    suggested = {
-        str(marker): marker.description["suggested_value"]
-        for marker in schema
-        if marker.description and "suggested_value" in marker.description
-    }
+    suggested = shown_values(result)
     assert suggested[const.CONF_SWITCH_ENTITY] == "switch.garage_charger"
     assert suggested[const.CONF_WINDOW_START] == "00:30:00"
 

@@ -20,11 +20,13 @@ from custom_components.axle_flex_lite.subentries import charger_key_prefix, char
 from tests.flows import (
     STRINGS,
     STRINGS_PATH,
+    Refusal,
     onboard_bodies,
     start_reauth,
     start_reconfigure,
     start_setup,
     submit,
+    suggested_values,
 )
 from tools.axle_simulator.state import AssetInput, SiteInput
 
@@ -323,27 +325,27 @@ async def test_user_step_custom_without_base_url_field(
 
 
 @pytest.mark.parametrize(
-    ("fault", "error"),
+    "refusal",
     [
-        ({"status": 500}, "cannot_connect"),
-        ({"status": 429}, "cannot_connect"),
-        ({"kind": "malformed"}, "cannot_connect"),
-        ({"status": 403}, "invalid_auth"),
-        ({"status": 404}, "unknown"),
+        Refusal({"status": 500}, "cannot_connect"),
+        Refusal({"status": 429}, "cannot_connect"),
+        Refusal({"kind": "malformed"}, "cannot_connect"),
+        Refusal({"status": 403}, "invalid_auth"),
+        Refusal({"status": 404}, "unknown"),
     ],
+    ids=lambda refusal: refusal.error,
 )
 async def test_user_step_axle_failures(
     hass: HomeAssistant,
     axle_simulator: AxleSimulator,
     axle_base_url: str,
-    fault: dict[str, Any],
-    error: str,
+    refusal: Refusal,
 ) -> None:
     """Axle failing while the account is checked is shown, and submitting again retries."""
-    axle_simulator.fail_next("/auth/users/me/", **fault)
+    refusal.arm(axle_simulator, "/auth/users/me/")
     result = await submit(hass, await start_setup(hass), user_input(axle_base_url))
     assert result["step_id"] == "user"
-    assert result["errors"] == {"base": error}
+    assert result["errors"] == {"base": refusal.error}
 
     result = await submit(hass, result, user_input(axle_base_url))
     assert result["step_id"] == "site"
@@ -480,10 +482,7 @@ async def test_bad_site_details_go_back_to_the_home_step(
     result = await submit_schedule(hass, result)
     assert result["step_id"] == "site"
     assert result["errors"] == {"base": "invalid_site_details"}
-    suggested = {
-        str(marker): marker.description["suggested_value"]
-        for marker in result["data_schema"].schema
-    }
+    suggested = suggested_values(result)
     assert suggested == SITE_INPUT
 
     freezer.tick(90)
@@ -518,14 +517,14 @@ async def test_asset_conflict_goes_back_to_the_charger_step(
 
 
 @pytest.mark.parametrize(
-    ("fault", "error"),
+    "refusal",
     [
-        ({"status": 500}, "cannot_connect"),
-        ({"status": 503}, "cannot_connect"),
-        ({"kind": "missing_fields"}, "cannot_connect"),
-        ({"status": 401, "count": 2}, "invalid_auth"),
-        ({"status": 403}, "forbidden"),
-        (
+        Refusal({"status": 500}, "cannot_connect"),
+        Refusal({"status": 503}, "cannot_connect"),
+        Refusal({"kind": "missing_fields"}, "cannot_connect"),
+        Refusal({"status": 401, "count": 2}, "invalid_auth"),
+        Refusal({"status": 403}, "forbidden"),
+        Refusal(
             {
                 "status": 422,
                 "detail": [{"loc": ["body", "site", "mpan"], "msg": "bad", "type": "string_type"}],
@@ -533,21 +532,21 @@ async def test_asset_conflict_goes_back_to_the_charger_step(
             "unknown",
         ),
     ],
+    ids=lambda refusal: refusal.error,
 )
 @pytest.mark.usefixtures("charger_entities")
 async def test_onboard_failures_stay_on_the_schedule_step(
     hass: HomeAssistant,
     axle_simulator: AxleSimulator,
     axle_base_url: str,
-    fault: dict[str, Any],
-    error: str,
+    refusal: Refusal,
 ) -> None:
     """When Axle cannot take the onboarding, submitting the schedule again retries it as is."""
     result = await reach_schedule(hass, axle_base_url)
-    axle_simulator.fail_next("/entities/site/onboard", **fault)
+    refusal.arm(axle_simulator, "/entities/site/onboard")
     result = await submit_schedule(hass, result)
     assert result["step_id"] == "schedule"
-    assert result["errors"] == {"base": error}
+    assert result["errors"] == {"base": refusal.error}
 
     result = await submit_schedule(hass, result)
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -710,10 +709,7 @@ async def test_reconfigure(
     result = await start_reconfigure(hass, entry)
     assert result["step_id"] == "reconfigure"
     assert result["description_placeholders"] == {"find_mpan_url": FIND_MPAN_URL}
-    suggested = {
-        str(marker): (marker.description or {}).get("suggested_value")
-        for marker in result["data_schema"].schema
-    }
+    suggested = suggested_values(result)
     assert suggested == {
         const.CONF_MPAN: MPAN,
         const.CONF_STREET_ADDRESS: "4 Sample Lane",
@@ -792,33 +788,30 @@ async def test_reconfigure_other_mpan_aborts(
 
 
 @pytest.mark.parametrize(
-    ("fault", "error"),
+    "refusal",
     [
-        ({"status": 400}, "invalid_site_details"),
-        ({"status": 409}, "asset_conflict"),
-        ({"status": 500}, "cannot_connect"),
-        ({"status": 401, "count": 2}, "invalid_auth"),
-        ({"status": 403}, "forbidden"),
+        Refusal({"status": 400}, "invalid_site_details"),
+        Refusal({"status": 409}, "asset_conflict"),
+        Refusal({"status": 500}, "cannot_connect"),
+        Refusal({"status": 401, "count": 2}, "invalid_auth"),
+        Refusal({"status": 403}, "forbidden"),
     ],
+    ids=lambda refusal: refusal.error,
 )
 async def test_reconfigure_onboard_errors(
     hass: HomeAssistant,
     axle_simulator: AxleSimulator,
     entry: ConfigEntry,
-    fault: dict[str, Any],
-    error: str,
+    refusal: Refusal,
 ) -> None:
     """Axle's refusals keep the form open with what was typed; submitting again retries."""
     old_data = dict(entry.data)
     result = await start_reconfigure(hass, entry)
-    axle_simulator.fail_next("/entities/site/onboard", **fault)
+    refusal.arm(axle_simulator, "/entities/site/onboard")
     result = await submit(hass, result, RECONFIGURE_INPUT)
     assert result["step_id"] == "reconfigure"
-    assert result["errors"] == {"base": error}
-    suggested = {
-        str(marker): (marker.description or {}).get("suggested_value")
-        for marker in result["data_schema"].schema
-    }
+    assert result["errors"] == {"base": refusal.error}
+    suggested = suggested_values(result)
     assert suggested == {**RECONFIGURE_INPUT, const.CONF_INSTALLATION_DATE: None}
     assert dict(entry.data) == old_data
 
