@@ -12,7 +12,13 @@ from homeassistant.data_entry_flow import FlowResultType
 import pytest
 
 from custom_components.axle_flex_lite import const
-from tests.flows import home_with_charger, start_charger_reconfigure, submit, suggested_values
+from tests.flows import (
+    home_with_charger,
+    shown_values,
+    start_charger_reconfigure,
+    submit,
+    suggested_values,
+)
 from tests.helpers import charger_settings, update_charger
 
 from .test_config_flow import EXPECTED_OPTIONS, MPAN
@@ -53,10 +59,9 @@ async def test_form_shows_current_settings(hass: HomeAssistant, entry: MockConfi
     result = await start_charger_reconfigure(hass, entry)
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "reconfigure"
-    shown = suggested_values(result)
-    assert {key: value for key, value in shown.items() if value is not None} == FORM_OPTIONS
+    assert shown_values(result) == FORM_OPTIONS
     # The fields of the other control kinds are there, empty.
-    assert shown[const.CONF_LOCK_ENTITY] is None
+    assert suggested_values(result)[const.CONF_LOCK_ENTITY] is None
 
 
 async def test_change_settings_and_clear_optional_ones(
@@ -118,21 +123,11 @@ async def test_keeps_settings_it_does_not_show(hass: HomeAssistant, entry: MockC
 
 async def test_entities_must_exist(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     """A missing entity is shown on its field and nothing is saved until it is fixed."""
+    gone = {const.CONF_SWITCH_ENTITY: "switch.gone", const.CONF_CURRENT_ENTITY: "number.gone"}
     result = await start_charger_reconfigure(hass, entry)
-    result = await submit(
-        hass,
-        result,
-        {
-            **FORM_OPTIONS,
-            const.CONF_SWITCH_ENTITY: "switch.gone",
-            const.CONF_CURRENT_ENTITY: "number.gone",
-        },
-    )
+    result = await submit(hass, result, {**FORM_OPTIONS, **gone})
     assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == {
-        const.CONF_SWITCH_ENTITY: "entity_not_found",
-        const.CONF_CURRENT_ENTITY: "entity_not_found",
-    }
+    assert result["errors"] == dict.fromkeys(gone, "entity_not_found")
     assert suggested_values(result)[const.CONF_SWITCH_ENTITY] == "switch.gone"
     assert saved(entry) == EXPECTED_OPTIONS
 

@@ -9,7 +9,6 @@ Times are UTC in November 2026: plugged in at 18:00, window 23:30-05:30 each nig
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +17,8 @@ import pytest
 from custom_components.axle_flex_lite import const
 from custom_components.axle_flex_lite.controller import ScheduleEventType
 from custom_components.axle_flex_lite.profiles import PROFILES_BY_KEY
-from tests.helpers import controller_of, record_events, sent_schedules, set_up_entry, utc
+from tests.helpers import record_events, sent_schedules, set_up_entry, utc
+from tests.plugins.chargers import EntryCharger
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -28,31 +28,13 @@ if TYPE_CHECKING:
 
     from custom_components.axle_flex_lite.controller import SessionController
     from custom_components.axle_flex_lite.session import Session
-    from tests.plugins.chargers import ProfileCharger, SimChargers
+    from tests.plugins.chargers import SimChargers
     from tests.plugins.integration import Clock
     from tests.sim_charger.runtime import SimCharger
     from tools.axle_simulator import AxleSimulator
 
 
-type SetUp = Callable[[str], Awaitable[FullSchedule]]
-
-
-@dataclass(frozen=True)
-class FullSchedule:
-    """A profile's twin set up with the entry, and the entry's controller of the moment."""
-
-    charger: ProfileCharger
-    entry: MockConfigEntry
-
-    @property
-    def twin(self) -> SimCharger:
-        """The twin that is paused (the car, for a Tesla Wall Connector)."""
-        return self.charger.control
-
-    @property
-    def controller(self) -> SessionController:
-        """The controller now running: a reload starts a new one."""
-        return controller_of(self.entry)
+type SetUp = Callable[[str], Awaitable[EntryCharger]]
 
 
 async def car_starts_and_is_held(
@@ -84,7 +66,7 @@ def full_schedule(
 ) -> SetUp:
     """Set up a profile's twin and the entry, full schedule over 23:30-05:30, on the test clock."""
 
-    async def set_up(profile: str) -> FullSchedule:
+    async def set_up(profile: str) -> EntryCharger:
         charger = await sim_chargers.add_profile(profile)
         if profile == "tesla_wall_connector":
             # The pause goes through the car: its latency is the car's.
@@ -100,7 +82,7 @@ def full_schedule(
         config_entry.add_to_hass(hass)
         hass.config_entries.async_update_entry(config_entry, options=options)
         await set_up_entry(hass, config_entry)
-        return FullSchedule(charger, config_entry)
+        return EntryCharger(charger, config_entry)
 
     return set_up
 

@@ -23,6 +23,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.axle_flex_lite.profiles import PROFILES_BY_KEY
+from tests.helpers import controller_of
 from tests.sim_charger.entities import setup_entry_for
 from tests.sim_charger.integration import (
     CONF_PROFILE,
@@ -38,6 +39,8 @@ from tests.sim_charger.twins import TWINS
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
 
+    from custom_components.axle_flex_lite.controller import SessionController
+
 
 @dataclass(frozen=True, slots=True)
 class ProfileCharger:
@@ -51,6 +54,24 @@ class ProfileCharger:
     def twins(self) -> tuple[SimCharger, ...]:
         """The twins involved (one, or the wall connector and the car)."""
         return (self.plug,) if self.control is self.plug else (self.plug, self.control)
+
+
+@dataclass(frozen=True, slots=True)
+class EntryCharger:
+    """A profile's charger that an entry drives, and the entry's controller of the moment."""
+
+    charger: ProfileCharger
+    entry: MockConfigEntry
+
+    @property
+    def twin(self) -> SimCharger:
+        """The twin that is paused (the car, for a Tesla Wall Connector)."""
+        return self.charger.control
+
+    @property
+    def controller(self) -> SessionController:
+        """The controller now running: a reload starts a new one."""
+        return controller_of(self.entry)
 
 
 class SimChargers:
