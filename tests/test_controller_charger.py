@@ -16,8 +16,16 @@ PLUG = "sensor.wallbox_status"
 SWITCH = "switch.wallbox"
 CURRENT = "number.wallbox_current"
 
+# A charger with a plug sensor, a switch and a current number; one with no switch.
+ALL_THREE = {
+    const.CONF_PLUG_ENTITY: PLUG,
+    const.CONF_SWITCH_ENTITY: SWITCH,
+    const.CONF_CURRENT_ENTITY: CURRENT,
+}
+PLUG_AND_CURRENT = {const.CONF_PLUG_ENTITY: PLUG, const.CONF_CURRENT_ENTITY: CURRENT}
 
-def make_charger(hass: HomeAssistant, **options: object) -> Charger:
+
+def make_charger(hass: HomeAssistant, options: dict[str, object]) -> Charger:
     """An adapter for the given options (no commands are sent in these tests)."""
     return Charger(
         hass,
@@ -48,7 +56,7 @@ async def test_plug_states(
 ) -> None:
     """On/off domains follow their state; others match the plugged states, any case."""
     charger = make_charger(
-        hass, **{const.CONF_PLUG_ENTITY: entity_id, const.CONF_PLUGGED_STATES: [" car connected "]}
+        hass, {const.CONF_PLUG_ENTITY: entity_id, const.CONF_PLUGGED_STATES: [" car connected "]}
     )
     assert charger.plug_state is None
     hass.states.async_set(entity_id, state)
@@ -57,14 +65,7 @@ async def test_plug_states(
 
 async def test_switch_and_current_values(hass: HomeAssistant) -> None:
     """Switches read as on/off, numbers as finite floats; anything else is unavailable."""
-    charger = make_charger(
-        hass,
-        **{
-            const.CONF_PLUG_ENTITY: PLUG,
-            const.CONF_SWITCH_ENTITY: SWITCH,
-            const.CONF_CURRENT_ENTITY: CURRENT,
-        },
-    )
+    charger = make_charger(hass, ALL_THREE)
     assert charger.entities.all == (PLUG, SWITCH, CURRENT)
     assert charger.value(SWITCH) is None
     hass.states.async_set(SWITCH, "on")
@@ -78,9 +79,7 @@ async def test_switch_and_current_values(hass: HomeAssistant) -> None:
 
 async def test_minimum_current(hass: HomeAssistant) -> None:
     """The number's ``min`` attribute, or 0 when it has none that makes sense."""
-    charger = make_charger(
-        hass, **{const.CONF_PLUG_ENTITY: PLUG, const.CONF_CURRENT_ENTITY: CURRENT}
-    )
+    charger = make_charger(hass, PLUG_AND_CURRENT)
     assert charger.minimum(CURRENT) == 0.0
     hass.states.async_set(CURRENT, "16", {"min": 6})
     assert charger.minimum(CURRENT) == 6.0
@@ -92,18 +91,9 @@ async def test_minimum_current(hass: HomeAssistant) -> None:
 
 async def test_charging_allowed(hass: HomeAssistant) -> None:
     """The switch decides; without one, a current above the minimum; without both, unknown."""
-    with_switch = make_charger(
-        hass,
-        **{
-            const.CONF_PLUG_ENTITY: PLUG,
-            const.CONF_SWITCH_ENTITY: SWITCH,
-            const.CONF_CURRENT_ENTITY: CURRENT,
-        },
-    )
-    current_only = make_charger(
-        hass, **{const.CONF_PLUG_ENTITY: PLUG, const.CONF_CURRENT_ENTITY: CURRENT}
-    )
-    neither = make_charger(hass, **{const.CONF_PLUG_ENTITY: PLUG, const.CONF_SWITCH_ENTITY: ""})
+    with_switch = make_charger(hass, ALL_THREE)
+    current_only = make_charger(hass, PLUG_AND_CURRENT)
+    neither = make_charger(hass, {const.CONF_PLUG_ENTITY: PLUG, const.CONF_SWITCH_ENTITY: ""})
 
     assert with_switch.charging_allowed is None
     assert current_only.charging_allowed is None
