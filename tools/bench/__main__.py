@@ -17,8 +17,9 @@ from homeassistant.const import __version__ as ha_version
 
 from .importtime import measure
 from .results import RESULTS_ENV, Figure, load, table
+from .scenarios import SECTIONS
 
-SCENARIOS = Path(__file__).with_name("scenarios.py")
+SCENARIOS = [Path(__file__).with_name("scenarios") / f"{section}.py" for section in SECTIONS]
 IMPORT_RUNS = 7
 PYTEST_ARGS = (
     "-q",
@@ -56,7 +57,7 @@ def _import_figures() -> list[Figure]:
 def _run_scenarios(results: Path, log: Path, extra: list[str]) -> int:
     """Run the scenarios in a child pytest; its output is shown only if it fails."""
     env = {**os.environ, RESULTS_ENV: str(results)}
-    command = [sys.executable, "-m", "pytest", str(SCENARIOS), *PYTEST_ARGS, *extra]
+    command = [sys.executable, "-m", "pytest", *map(str, SCENARIOS), *PYTEST_ARGS, *extra]
     print("Running the scenarios (a few minutes)...", flush=True)
     with log.open("w") as output:
         code = subprocess.run(  # noqa: S603 - our own interpreter and arguments
