@@ -12,7 +12,7 @@ import aiohttp
 import pytest
 
 from tests import test_simulator_schema
-from tests.test_simulator import EXTERNAL_ID, MPAN, OTHER_MPAN, OVERNIGHT, onboard_body
+from tests.simulator_helpers import EXTERNAL_ID, MPAN, OTHER_MPAN, OVERNIGHT, onboard_body
 
 if TYPE_CHECKING:
     from tests.openapi import SchemaChecker

@@ -10,7 +10,7 @@ import aiohttp
 import pytest
 
 from tests.openapi import SchemaChecker, load_spec
-from tests.test_simulator import EXTERNAL_ID, MPAN, NOW, OVERNIGHT, Api, onboard_body
+from tests.simulator_helpers import EXTERNAL_ID, MPAN, NOW, OVERNIGHT, Api, onboard_body
 
 if TYPE_CHECKING:
     from collections.abc import AsyncGenerator
