@@ -20,17 +20,10 @@ from custom_components.axle_flex_lite.api.exceptions import (
     AxleValidationError,
 )
 from custom_components.axle_flex_lite.api.models import AssetDetails, OnboardRequest
-from tests import test_api_client
+from tests import api_helpers
+from tests.api_helpers import UNKNOWN_ID, count, night_schedule, onboard_request
+from tests.api_site import EXTERNAL_ID, MPAN, OTHER_MPAN
 from tests.openapi import SchemaChecker, load_spec
-from tests.test_api_client import (
-    EXTERNAL_ID,
-    MPAN,
-    OTHER_MPAN,
-    UNKNOWN_ID,
-    count,
-    night_schedule,
-    onboard_request,
-)
 
 if TYPE_CHECKING:
     from custom_components.axle_flex_lite.api.client import AxleClient
@@ -38,10 +31,7 @@ if TYPE_CHECKING:
     from tools.axle_simulator import AxleSimulator
 
 # The client tests' fixtures (an aiohttp session, a client for the simulator, a site onboarded).
-session = test_api_client.session
-make_client = test_api_client.make_client
-client = test_api_client.client
-onboarded = test_api_client.onboarded
+session, make_client, client, onboarded = api_helpers.FIXTURES
 
 SECOND_ID = "ha-charger-77aa"
 ONBOARD = "/entities/site/onboard"
