@@ -243,3 +243,45 @@ async def test_an_app_change_not_yet_reported_is_lost_to_a_reload(
     await hass.async_block_till_done()
     await clock.move_to(utc(26, 2, 15))
     assert zappi.device.mode == "Eco+"
+
+
+async def test_the_chargers_own_schedule_ending_after_a_restart_is_no_override(
+    hass: HomeAssistant, clock: Clock, drive: Drive, hass_storage: dict[str, Any]
+) -> None:
+    """Full schedule, a Wallbox (its pause switch follows the charger's status) held after 05:30.
+
+    The charger's own schedule holds it too ("Scheduled", switch off) when Home Assistant
+    restarts cleanly: stopping puts the user's "on" back, which the charger takes, while its
+    switch still reads "off" under its own schedule, so start-up has nothing to send. Then Home
+    Assistant is killed and starts again. When the charger's schedule lets go, the switch rises:
+    our last command was the put-back, so that is the charger's own change, not the user's
+    fighting our hold. It is held again (no override), and the window charges.
+    (Found by the soak, full_schedule-wallbox at seed 1201, 20 nights: our last command was
+    stored only while on its way, so after the kill the hold looked like ours.)
+    """
+    home = await drive("wallbox", "full_schedule")
+    wallbox = home.twin
+    await wallbox.plug_in()
+    await clock.move_to(utc(26, 7))
+    assert not wallbox.device.enabled  # held after the window
+    await wallbox.own_schedule(True)
+    await clock.advance(timedelta(minutes=5))
+    assert wallbox.state("pause_resume") == "off"
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
+    await hass.async_block_till_done()
+    await unload_entry(hass, home.entry)
+    await clock.advance(timedelta(minutes=2))
+    await set_up_entry(hass, home.entry)
+    await clock.advance(timedelta(minutes=5))
+    await kill(hass, home.entry, wallbox, hass_storage)
+    await clock.advance(timedelta(minutes=2))
+    await set_up_entry(hass, home.entry)
+    await clock.advance(timedelta(minutes=5))
+    await wallbox.own_schedule(False)
+    await clock.advance(timedelta(minutes=10))
+    session = home.controller.session
+    assert session is not None
+    assert not session.overridden
+    assert not wallbox.device.enabled  # held until tonight's window
+    await clock.move_to(utc(26, 23, 45))
+    assert wallbox.device.enabled  # the window charges

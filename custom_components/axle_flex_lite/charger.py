@@ -230,15 +230,19 @@ class Charger:
         return control.allows_charging(self.value(control.key), state)
 
     def dump_sent(self) -> dict[str, list[Any]]:
-        """Our commands still on their way, as stored: entity id -> [value, sent at]."""
+        """Our last command to each entity, as stored: entity id -> [value, sent at].
+
+        Kept past its latency window: after a restart, whether the pause a control shows is one
+        we sent depends on it (a put-back sent at shutdown may have landed under a reading that
+        only follows the charger's status). ``awaiting`` still tells which are on their way.
+        """
         return {
             entity_id: [sent.wanted, sent.sent_at.isoformat()]
-            for entity_id in list(self.sent)
-            if (sent := self.awaiting(entity_id)) is not None
+            for entity_id, sent in self.sent.items()
         }
 
     def load_sent(self, stored: Mapping[str, list[Any]]) -> None:
-        """Take over the stored commands still on their way (damaged ones are dropped)."""
+        """Take over our stored last commands (damaged ones are dropped)."""
         for entity_id, (wanted, sent_at) in stored.items():
             moment = dt_util.parse_datetime(str(sent_at))
             if isinstance(wanted, str | int | float) and not isinstance(wanted, bool) and moment:

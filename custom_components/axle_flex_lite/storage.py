@@ -158,7 +158,7 @@ class StoredState:
     restore: dict[str, RestoreValue] = field(default_factory=dict)
     # The control's last value seen that lets the car charge (a new night may resume to it).
     charging: dict[str, RestoreValue] = field(default_factory=dict)
-    # Our commands still on their way: entity id -> [value, sent at] (recognised after a reload).
+    # Our last command to each entity: entity id -> [value, sent at] (known after a reload).
     sent: dict[str, list[Any]] = field(default_factory=dict)
     # When Home Assistant last stopped with values to put back (a change after it is the user's).
     stopped_at: datetime | None = None
