@@ -3,23 +3,27 @@
 The home's own flows (set-up, reauth, the home's reconfigure) and its charger subentry flows
 ("Add charger", a charger's reconfigure) are driven alike: ``submit`` tells them apart by the
 flow's handler, and ``check_text`` checks each form and abort against its own part of strings.json.
+The set-up flow's tests fill its forms in alike (``user_input``, ``SITE_INPUT`` and the other
+``*_INPUT``) and walk it with ``reach_schedule``, ``submit_schedule`` and ``create_entry``.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 import json
 from pathlib import Path
 import re
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from homeassistant.config_entries import SOURCE_REAUTH, SOURCE_RECONFIGURE, SOURCE_USER
+from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
 from homeassistant.data_entry_flow import FlowResultType
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.axle_flex_lite import const
 from custom_components.axle_flex_lite.subentries import charger_subentries
 from tests.plugins.integration import ENTRY_ID, MPAN, home_data, onboard_site
-from tools.axle_simulator.state import AssetInput
+from tools.axle_simulator.state import AssetInput, SiteInput
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
@@ -47,6 +51,49 @@ FIRST_CHARGER = {
     const.CONF_WINDOW_START: "23:30:00",
     const.CONF_WINDOW_END: "05:30:00",
     const.CONF_CONTROL_MODE: "pause_only",
+}
+
+# The set-up flow's home (MPAN) as its tests fill it in, consenting at CONSENT_TIME (CONSENT_AT as
+# Axle is told it, to the second); OTHER_MPAN is another valid meter.
+OTHER_MPAN = "1400012345678"
+CONSENT_AT = "2026-11-24T19:02:11+00:00"
+CONSENT_TIME = datetime(2026, 11, 24, 19, 2, 11, 654321, tzinfo=UTC)
+
+SITE_INPUT = {
+    const.CONF_MPAN: "1900 0000-000 13",
+    const.CONF_STREET_ADDRESS: " 4 Sample Lane ",
+    const.CONF_POSTCODE: "ct12eh",
+    const.CONF_EMAIL: " user@example.net ",
+}
+CONSENT_INPUT = {const.CONF_CONSENT: True}
+CHARGER_INPUT = {
+    const.CONF_PLUG_ENTITY: "sensor.charger_status",
+    const.CONF_PLUGGED_STATES: ["Car Connected", " ", "car_connected", "Topping up "],
+    const.CONF_UNPLUGGED_STATES: ["No car"],
+    const.CONF_SWITCH_ENTITY: "switch.charger",
+    const.CONF_CURRENT_ENTITY: "number.charger_current",
+    const.CONF_POWER_KW: 7.2,
+}
+DETAILS_INPUT = {const.CONF_ASSET_MODEL: " zappi "}
+SCHEDULE_INPUT = {
+    const.CONF_WINDOW_START: "22:00",
+    const.CONF_WINDOW_END: "06:15:00",
+    const.CONF_CONTROL_MODE: "full_schedule",
+}
+EXPECTED_OPTIONS = {
+    const.CONF_PLUG_ENTITY: "sensor.charger_status",
+    const.CONF_PLUGGED_STATES: ["Car Connected", "Topping up"],
+    const.CONF_UNPLUGGED_STATES: ["No car"],
+    const.CONF_CONTROL_KIND: "switch",
+    const.CONF_COMMAND_LATENCY: 30,
+    const.CONF_UNPLUG_SETTLE: 60,
+    const.CONF_SWITCH_ENTITY: "switch.charger",
+    const.CONF_CURRENT_ENTITY: "number.charger_current",
+    const.CONF_POWER_KW: 7.2,
+    const.CONF_ASSET_MODEL: "zappi",
+    const.CONF_WINDOW_START: "22:00:00",
+    const.CONF_WINDOW_END: "06:15:00",
+    const.CONF_CONTROL_MODE: "full_schedule",
 }
 
 
@@ -229,3 +276,75 @@ def home_entry(
         unique_id=FIRST_EXTERNAL_ID,
         entry_id=ENTRY_ID,
     )
+
+
+def charger_settings(result: Any) -> dict[str, Any]:
+    """The settings of the charger a finished set-up made (its subentry's data, less its ids)."""
+    (charger,) = result["subentries"]
+    assert charger["subentry_type"] == const.SUBENTRY_TYPE_CHARGER
+    return {
+        key: value
+        for key, value in charger["data"].items()
+        if key not in (const.CONF_ASSET_ID, const.CONF_EXTERNAL_ID)
+    }
+
+
+def user_input(server_url: str, **changes: Any) -> dict[str, Any]:
+    """The account step as a tester of the custom environment fills it in."""
+    return {
+        const.CONF_ENVIRONMENT: "custom",
+        CONF_USERNAME: " ha-partner ",
+        CONF_PASSWORD: "sim-password",
+        const.CONF_BASE_URL: f" {server_url}/ ",
+        **changes,
+    }
+
+
+async def reach_schedule(hass: HomeAssistant, base_url: str) -> dict[str, Any]:
+    """Fill in the account, home and charger steps; return the schedule form."""
+    result = await submit(hass, await start_setup(hass), user_input(base_url))
+    assert result["step_id"] == "site"
+    result = await submit(hass, result, SITE_INPUT)
+    assert result["step_id"] == "eligibility"
+    result = await submit(hass, result, {})
+    assert result["step_id"] == "charger"
+    result = await submit(hass, result, CHARGER_INPUT)
+    assert result["step_id"] == "charger_details"
+    result = await submit(hass, result, DETAILS_INPUT)
+    assert result["step_id"] == "schedule"
+    return result
+
+
+async def submit_schedule(hass: HomeAssistant, result: dict[str, Any]) -> Any:
+    """Submit the schedule form and, when the consent form follows, give consent."""
+    result = await submit(hass, result, SCHEDULE_INPUT)
+    if result["type"] is FlowResultType.FORM and result["step_id"] == "consent":
+        result = await submit(hass, result, CONSENT_INPUT)
+    return result
+
+
+async def finish_from_eligibility(hass: HomeAssistant, result: dict[str, Any]) -> Any:
+    """From the eligibility form of a settled home, submit the usual charger, details, schedule."""
+    result = await submit(hass, result, {})
+    result = await submit(hass, result, CHARGER_INPUT)
+    result = await submit(hass, result, DETAILS_INPUT)
+    return await submit_schedule(hass, result)
+
+
+async def create_entry(hass: HomeAssistant, base_url: str) -> ConfigEntry:
+    """Set up one home through the whole flow; return its entry."""
+    result = await submit_schedule(hass, await reach_schedule(hass, base_url))
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    return result["result"]
+
+
+def withdraw(simulator: AxleSimulator) -> None:
+    """Make the home one that joined Flex Lite and left it again, as Axle remembers it."""
+    result = simulator.onboard(
+        "ha-partner",
+        SiteInput(mpan=MPAN, postcode="CT1 2EH", consent_at=CONSENT_TIME),
+        [AssetInput(external_id="ha-earlier", type="charger")],
+        "limited_pause",
+        False,
+    )
+    simulator.unenrol("ha-partner", result["site"]["site_id"], "limited_pause")

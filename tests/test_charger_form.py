@@ -13,17 +13,19 @@ import pytest
 from custom_components.axle_flex_lite import const
 from custom_components.axle_flex_lite.profiles import PROFILES_BY_KEY
 from tests.flows import (
+    CONSENT_INPUT,
+    SITE_INPUT,
     STRINGS,
     home_with_charger,
     shown_values,
     start_charger_reconfigure,
     start_setup,
     submit,
+    user_input,
 )
 from tests.helpers import charger_settings
+from tests.plugins.integration import MPAN
 from tests.sim_charger.twins import TWINS
-
-from .test_config_flow import CONSENT_INPUT, MPAN, SITE_INPUT, user_input
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable

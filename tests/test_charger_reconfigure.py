@@ -13,6 +13,7 @@ import pytest
 
 from custom_components.axle_flex_lite import const
 from tests.flows import (
+    EXPECTED_OPTIONS,
     home_with_charger,
     shown_values,
     start_charger_reconfigure,
@@ -20,8 +21,7 @@ from tests.flows import (
     suggested_values,
 )
 from tests.helpers import charger_settings, update_charger
-
-from .test_config_flow import EXPECTED_OPTIONS, MPAN
+from tests.plugins.integration import MPAN
 
 # The form shows the charger and the schedule; the charger model is set up with the charger (and
 # checked by Axle there), so the form keeps it as it is.

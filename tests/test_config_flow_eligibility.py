@@ -13,19 +13,22 @@ from homeassistant.data_entry_flow import FlowResultType
 import pytest
 
 from custom_components.axle_flex_lite import const
-from tests.flows import NON_DOMESTIC, NOT_SETTLED, onboard_bodies, start_setup, submit
-
-from .test_config_flow import (
+from tests.flows import (
     CHARGER_INPUT,
-    MPAN,
+    NON_DOMESTIC,
+    NOT_SETTLED,
     SITE_INPUT,
     charger_settings,
     finish_from_eligibility,
+    onboard_bodies,
     reach_schedule,
+    start_setup,
+    submit,
     submit_schedule,
     user_input,
     withdraw,
 )
+from tests.plugins.integration import MPAN
 
 if TYPE_CHECKING:
     from freezegun.api import FrozenDateTimeFactory
