@@ -3,7 +3,8 @@
 Fixtures live in ``tests/plugins``: ``simulator`` (the Axle simulator over loopback HTTP),
 ``integration`` (config entries and a simulated charger built from core helpers), ``chargers``
 (the simulated twins of real chargers), ``home`` (all of a test's home as one fixture), ``soak``
-(the soak's seed and size) and ``flows`` (for the tests of the config flows).
+(the soak's seed and size), ``flows`` (for the tests of the config flows) and ``night`` (the fault
+matrix's night).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ pytest_plugins = [
     "tests.plugins.home",
     "tests.plugins.soak",
     "tests.plugins.flows",
+    "tests.plugins.night",
 ]
 
 
