@@ -76,12 +76,12 @@ def count(simulator: AxleSimulator, fragment: str) -> int:
     return len(simulator.requests_to(fragment))
 
 
-def closed_port() -> int:
-    """A loopback port that nothing listens on."""
+def closed_port_url() -> str:
+    """A loopback URL where nothing listens (a port bound, then let go): connections are refused."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
-    return port
+    return f"http://127.0.0.1:{port}"
 
 
 @pytest.fixture

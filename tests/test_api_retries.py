@@ -11,7 +11,7 @@ import pytest
 from custom_components.axle_flex_lite.api import AxleClient, AxleTemporaryError, AxleTimeoutError
 from custom_components.axle_flex_lite.api.exceptions import AxleConnectionError, AxleServerError
 from tests import api_helpers
-from tests.api_helpers import TOKEN, closed_port, count, night_schedule, onboard_request
+from tests.api_helpers import TOKEN, closed_port_url, count, night_schedule, onboard_request
 from tests.api_site import EXTERNAL_ID, MPAN
 from tools.axle_simulator import DEFAULT_PASSWORD, DEFAULT_USERNAME, AxleSimulator
 
@@ -170,7 +170,7 @@ async def test_connection_refused_is_retried_then_raised(
         session,
         DEFAULT_USERNAME,
         DEFAULT_PASSWORD,
-        base_url=f"http://127.0.0.1:{closed_port()}",
+        base_url=closed_port_url(),
         retry_delays=(0, 0),
     )
     with pytest.raises(AxleConnectionError) as err:

@@ -6,7 +6,6 @@ charger). The night and how every row ends are in ``tests/plugins/night.py``.
 from __future__ import annotations
 
 from datetime import timedelta
-import socket
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
@@ -15,6 +14,7 @@ import pytest
 
 from custom_components.axle_flex_lite import const
 from custom_components.axle_flex_lite.controller import SessionStatus
+from tests.api_helpers import closed_port_url
 from tests.helpers import (
     OFF,
     ON,
@@ -83,14 +83,6 @@ async def test_axle_fault_at_plug_in(
     night.assert_ends(expected, schedules=(2 if retried else 1))
 
 
-def refused_port() -> int:
-    """Return a loopback port nothing listens on (bound, then released)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
-
-
 async def test_axle_connection_refused(
     hass: HomeAssistant,
     night: Night,
@@ -104,7 +96,7 @@ async def test_axle_connection_refused(
     config_entry.add_to_hass(hass)
     hass.config_entries.async_update_entry(
         config_entry,
-        data={**config_entry.data, const.CONF_BASE_URL: f"http://127.0.0.1:{refused_port()}"},
+        data={**config_entry.data, const.CONF_BASE_URL: closed_port_url()},
     )
     assert await night.clock.drive(hass.config_entries.async_setup(config_entry.entry_id))
     await night.clock.drive(hass.async_block_till_done())

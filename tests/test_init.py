@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
@@ -15,6 +14,7 @@ from custom_components.axle_flex_lite import const
 from custom_components.axle_flex_lite.controller import SessionStatus
 from custom_components.axle_flex_lite.services import SERVICE_SKIP_PAUSE
 from custom_components.axle_flex_lite.storage import storage_key
+from tests.api_helpers import closed_port_url
 from tests.helpers import (
     OFF,
     ON,
@@ -40,14 +40,6 @@ if TYPE_CHECKING:
     from tests.plugins.home import Home, NewHome
     from tests.plugins.integration import SimulatedCharger
     from tools.axle_simulator import AxleSimulator
-
-
-def closed_port_url() -> str:
-    """A loopback URL where nothing listens: connections are refused at once."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
 
 
 def copy_entry(entry: MockConfigEntry, **data: Any) -> MockConfigEntry:
