@@ -1,5 +1,10 @@
 """Session controller: whole nights against the simulator, with the clock frozen and stepped.
 
+The plug-in, the schedule sent for it, the pause applied at its exact instants and the session's
+end, for each kind of window, plug and charger entity. Overrides are in
+``test_controller_user_changes.py``, the user's actions in ``test_controller_actions.py``, the
+options in ``test_controller_options.py``.
+
 Axle is the simulator over loopback. In "price" mode it cuts the most valuable half-hour out of the
 schedule, 02:00-02:30 UTC on a night window; in "none" mode it echoes the schedule. The charger is
 the helper-based one from ``tests/plugins/integration.py``; every service call the integration
@@ -9,38 +14,24 @@ makes to it is counted, so each test states exactly which calls happen.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-import json
-from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from homeassistant.config_entries import ConfigSubentry
 from homeassistant.helpers import issue_registry as ir
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.axle_flex_lite import const
-from custom_components.axle_flex_lite.api import (
-    AxleAuthenticationError,
-    AxleNotFoundError,
-    AxleValidationError,
-)
 from custom_components.axle_flex_lite.controller import (
     ScheduleEvent,
     ScheduleEventType,
-    SessionController,
     SessionStatus,
 )
-from custom_components.axle_flex_lite.diagnostics import controller_diagnostics
 from tests.helpers import (
     OFF,
     ON,
     block,
-    change_options,
     controller_of,
-    flow_sources,
     pause_only_options,
     record_events,
-    run_into_the_pause,
     sent_schedules,
     set_state,
     utc,
@@ -48,11 +39,10 @@ from tests.helpers import (
 from tests.plugins.integration import CURRENT, PLUG, SWITCH
 
 if TYPE_CHECKING:
-    from homeassistant.core import HomeAssistant
+    from pytest_homeassistant_custom_component.common import MockConfigEntry
 
     from tests.plugins.home import Home
     from tests.plugins.integration import Clock, SimulatedCharger
-    from tools.axle_simulator import AxleSimulator
 
 
 async def test_full_night_pause_only(home: Home) -> None:
@@ -336,318 +326,6 @@ async def test_unavailable_plug_keeps_the_session(home: Home, plugged_in: MockCo
     assert home.charger.calls() == []
 
 
-async def test_override_during_a_pause(home: Home) -> None:
-    """Switching on during a pause: hands off, Axle told "charging now to the window's end"."""
-    events = record_events(home.controller)
-    await home.charger.plug_in()
-    await home.clock.move_to(utc(26, 2))
-    assert home.charger.calls() == [OFF]
-
-    await home.clock.move_to(utc(26, 2, 10))
-    await home.charger.set_switch(True)
-
-    assert home.controller.status is SessionStatus.OVERRIDDEN
-    assert home.controller.next_pause is None
-    assert not home.controller.pause_active
-    assert home.controller.next_change is None
-    assert events[-1].type is ScheduleEventType.OVERRIDE
-    assert events[-1].pause_minutes == 10
-    # Axle hears the user's plan once it has stood for a minute.
-    assert len(sent_schedules(home.axle)) == 1
-    await home.clock.move_to(utc(26, 2, 11))
-    assert sent_schedules(home.axle)[-1] == [block(utc(26, 2, 11), utc(26, 5, 30))]
-    session = home.controller.session
-    assert session is not None
-    assert session.plan is not None
-    assert [(b.start, b.end) for b in session.plan.pauses] == [(utc(26, 2), utc(26, 2, 10))]
-
-    # Hands off for the rest of the session: no change at the pause's end, nothing at unplug.
-    await home.clock.move_to(utc(26, 2, 30))
-    await home.clock.move_to(utc(26, 6))
-    await home.charger.unplug()
-    assert home.charger.calls() == [OFF]
-    assert home.controller.history[-1].outcome == "overridden"
-
-
-async def test_override_outside_a_pause(home: Home, plugged_in: MockConfigEntry) -> None:
-    """Switching off in the window: the pause never comes and nothing is sent (no plan)."""
-    await home.clock.move_to(utc(26, 0, 15))
-    await home.charger.set_switch(False)
-    assert home.controller.status is SessionStatus.OVERRIDDEN
-    assert len(sent_schedules(home.axle)) == 1
-
-    await home.clock.move_to(utc(26, 2))
-    await home.clock.move_to(utc(26, 2, 30))
-    await home.charger.unplug()
-    assert home.charger.calls() == []
-    assert not home.charger.switch_on
-
-    # The next session is the integration's again; its pause starts at once.
-    await home.charger.set_switch(True)
-    await home.charger.plug_in()
-    assert home.controller.status is SessionStatus.PAUSED
-    assert home.controller.next_pause == (utc(26, 2, 30), utc(26, 3))
-    assert home.charger.calls() == [OFF]
-
-
-@pytest.mark.parametrize("control_mode", ["full_schedule"])
-async def test_override_before_the_window_in_full_schedule(
-    home: Home, plugged_in: MockConfigEntry
-) -> None:
-    """A boost before the window: charging now until the window's end, told to Axle."""
-    assert home.charger.calls() == [OFF]
-
-    await home.clock.move_to(utc(25, 20))
-    await home.charger.set_switch(True)
-    assert home.controller.status is SessionStatus.OVERRIDDEN
-    await home.clock.move_to(utc(25, 20, 1))
-    assert sent_schedules(home.axle)[-1] == [block(utc(25, 20, 1), utc(26, 5, 30))]
-    await home.clock.move_to(utc(25, 23, 30))
-    await home.clock.move_to(utc(26, 2))
-    await home.clock.move_to(utc(26, 5, 30))
-    await home.charger.unplug()
-    assert home.charger.calls() == [OFF]
-    assert home.charger.switch_on
-
-
-async def test_current_change_during_a_pause_is_not_an_override(home: Home) -> None:
-    """The user sets a current mid-pause: it stands, and the switch still follows the plan."""
-    await run_into_the_pause(home.charger, home.clock, until=utc(26, 2, 5))
-    await home.charger.set_current(10)
-
-    assert home.controller.status is SessionStatus.PAUSED
-    assert not home.charger.switch_on
-    await home.clock.move_to(utc(26, 2, 30))
-    assert home.charger.switch_on
-    assert home.charger.current_value == 10
-    assert home.charger.calls() == [OFF, ON]
-    assert len(sent_schedules(home.axle)) == 1
-
-    # The switch is the user's to take over; Axle hears their plan once, after a minute.
-    await home.clock.move_to(utc(26, 3))
-    await home.charger.set_switch(False)
-    await home.charger.set_switch(True)
-    await home.clock.move_to(utc(26, 3, 1))
-    assert sent_schedules(home.axle)[-1] == [block(utc(26, 3, 1), utc(26, 5, 30))]
-    await home.charger.unplug()
-    assert home.charger.calls() == [OFF, ON]
-
-
-async def test_attribute_only_changes_are_not_overrides(
-    home: Home, plugged_in: MockConfigEntry
-) -> None:
-    """Attributes changing, or the switch going unavailable and back, is not the user."""
-    home.hass.states.async_set(SWITCH, "on", {"friendly_name": "Renamed"})
-    home.hass.states.async_set(SWITCH, "unavailable")
-    home.hass.states.async_set(SWITCH, "on")
-    await home.hass.async_block_till_done()
-    assert home.controller.status is SessionStatus.WAITING
-    await home.clock.move_to(utc(26, 2))
-    assert home.charger.calls() == [OFF]
-
-
-async def test_window_change_mid_session(home: Home, plugged_in: MockConfigEntry) -> None:
-    """A new window while plugged in is sent at once and re-planned without a reload."""
-    await home.clock.move_to(utc(25, 19))
-
-    await change_options(home.hass, home.entry, {const.CONF_WINDOW_START: "22:00:00"})
-
-    assert controller_of(home.entry) is home.controller
-    assert sent_schedules(home.axle) == [
-        [block(utc(25, 23, 30), utc(26, 5, 30))],
-        [block(utc(25, 22), utc(26, 5, 30))],
-    ]
-    assert home.controller.session is not None
-    assert home.controller.session.submitted[0].start == utc(25, 22)
-    await home.clock.move_to(utc(26, 2))
-    assert home.charger.calls() == [OFF]
-
-
-async def test_control_mode_change_mid_session(home: Home, plugged_in: MockConfigEntry) -> None:
-    """A new control mode applies at once and sends nothing to Axle."""
-    await change_options(home.hass, home.entry, {const.CONF_CONTROL_MODE: "full_schedule"})
-    assert home.charger.calls() == [OFF]
-    assert home.controller.next_change == utc(25, 23, 30)
-
-    await change_options(home.hass, home.entry, {const.CONF_CONTROL_MODE: "pause_only"})
-    assert home.charger.calls() == [OFF, ON]
-    assert len(sent_schedules(home.axle)) == 1
-
-
-@pytest.mark.parametrize("skip_at", [utc(26, 1), utc(26, 2, 10)], ids=["before", "during"])
-async def test_skip_pause(home: Home, skip_at: datetime, plugged_in: MockConfigEntry) -> None:
-    """Skipping ends a running pause now, drops the planned one and tells Axle; no new pause."""
-    await home.clock.move_to(skip_at)
-    paused = home.controller.pause_active
-
-    await home.controller.async_skip_pause()
-
-    assert home.controller.status is SessionStatus.CHARGING
-    assert home.controller.next_pause is None
-    assert sent_schedules(home.axle)[-1] == [block(skip_at, utc(26, 5, 30))]
-    await home.clock.move_to(utc(26, 2, 30))
-    await home.clock.move_to(utc(26, 3))
-    assert home.charger.calls() == ([OFF, ON] if paused else [])
-    # Nothing left to skip: nothing is sent.
-    await home.controller.async_skip_pause()
-    assert len(sent_schedules(home.axle)) == 2
-
-
-async def test_resend_schedule(home: Home) -> None:
-    """Resending sends what is left of the window and follows the new answer."""
-    await home.controller.async_resend_schedule()
-    assert sent_schedules(home.axle) == []
-
-    await home.charger.plug_in()
-    await home.clock.move_to(utc(26, 1))
-    await home.controller.async_resend_schedule()
-    assert sent_schedules(home.axle)[-1] == [block(utc(26, 1), utc(26, 5, 30))]
-    assert home.controller.next_pause == (utc(26, 2), utc(26, 2, 30))
-
-    # After the window, a resend asks for the next one.
-    await home.clock.move_to(utc(26, 6))
-    await home.controller.async_resend_schedule()
-    assert sent_schedules(home.axle)[-1] == [block(utc(26, 23, 30), utc(27, 5, 30))]
-
-
-async def test_participation_off_and_on(home: Home) -> None:
-    """Off ends a running pause and unenrols; plug-ins are not sent; on enrols and schedules."""
-    site = home.axle.sites["1900000000013"]
-    await home.charger.plug_in()
-    await home.clock.move_to(utc(26, 2, 5))
-    assert home.charger.calls() == [OFF]
-
-    await home.controller.async_set_participation(False)
-    assert not home.controller.participating
-    assert home.controller.status is SessionStatus.NOT_PARTICIPATING
-    assert home.charger.calls() == [OFF, ON]
-    assert "limited_pause" not in site.enrolled
-    assert home.controller.history[-1].outcome == "not_participating"
-    assert home.controller.next_pause is None
-
-    await home.charger.unplug()
-    await home.charger.plug_in()
-    assert len(sent_schedules(home.axle)) == 1
-    await home.clock.move_to(utc(26, 2, 40))
-
-    await home.controller.async_set_participation(True)
-    assert home.controller.participating
-    assert "limited_pause" in site.enrolled
-    assert sent_schedules(home.axle)[-1] == [block(utc(26, 2, 40), utc(26, 5, 30))]
-    assert home.controller.status is SessionStatus.CHARGING
-    assert home.charger.calls() == [OFF, ON]
-
-
-async def test_participation_failures(home: Home) -> None:
-    """Axle refusing: off still stops locally; on stays off. Both raise for the entity."""
-    home.axle.fail_next("unenrol", status=404)
-    with pytest.raises(AxleNotFoundError):
-        await home.controller.async_set_participation(False)
-    assert not home.controller.participating
-    assert home.controller.last_api_error is not None
-
-    home.axle.fail_next("enrol", status=422, detail="not eligible")
-    with pytest.raises(AxleValidationError):
-        await home.controller.async_set_participation(True)
-    assert not home.controller.participating
-
-    await home.controller.async_set_participation(True)
-    assert home.controller.participating
-    await home.charger.plug_in()
-    assert home.controller.status is SessionStatus.WAITING
-
-
-async def test_participation_on_while_plugged_in(home: Home) -> None:
-    """Turning participation on with a car already plugged in starts its session."""
-    await home.controller.async_set_participation(False)
-    await home.charger.plug_in()
-    assert home.controller.session is None
-    await home.controller.async_set_participation(True)
-    assert home.controller.session is not None
-    assert len(sent_schedules(home.axle)) == 1
-
-
-async def test_listeners_can_be_removed(
-    charger: SimulatedCharger,
-    controller: SessionController,
-) -> None:
-    """Removed listeners are not called again (removing twice is harmless)."""
-    updates: list[Any] = []
-    events: list[ScheduleEvent] = []
-    remove_update = controller.async_add_listener(lambda: updates.append(1))
-    remove_event = controller.async_add_schedule_event_listener(events.append)
-    remove_update()
-    remove_update()
-    remove_event()
-    remove_event()
-    await charger.plug_in()
-    assert updates == []
-    assert events == []
-
-
-async def test_diagnostics_are_plain_and_private(home: Home, plugged_in: MockConfigEntry) -> None:
-    """Diagnostics serialise to JSON and hold no personal data."""
-    await home.clock.move_to(utc(26, 2, 5))
-    await home.charger.unplug()
-    await home.charger.plug_in()
-    diagnostics = controller_diagnostics(home.controller)
-    text = json.dumps(diagnostics)
-    for secret in ("1900000000013", "CT1 2EH", "user@example.net", "sim-password"):
-        assert secret not in text
-    assert diagnostics["status"] == "charging"
-    assert diagnostics["history_length"] == 1
-    assert diagnostics["recent_history"][0]["outcome"] == "unplugged"
-    assert diagnostics["window"] == ["23:30:00", "05:30:00"]
-    assert diagnostics["next_pause"] == ["2026-11-26T02:30:00+00:00", "2026-11-26T03:00:00+00:00"]
-
-
-@pytest.mark.parametrize(
-    "entry_options",
-    [{const.CONF_PLUG_ENTITY: PLUG, const.CONF_SWITCH_ENTITY: SWITCH}],
-    ids=["minimal"],
-)
-async def test_missing_options_fall_back_to_defaults(home: Home) -> None:
-    """Without window and control mode options the defaults apply: 23:30-05:30, pause only."""
-    assert home.controller.control_mode.value == "pause_only"
-    await home.charger.plug_in()
-    assert sent_schedules(home.axle) == [[block(utc(25, 23, 30), utc(26, 5, 30))]]
-
-
-async def test_unreadable_option_values(hass: HomeAssistant) -> None:
-    """A window time or control mode that cannot be read gives the default."""
-    entry = MockConfigEntry(domain=const.DOMAIN)
-    settings = {
-        const.CONF_PLUG_ENTITY: PLUG,
-        const.CONF_CONTROL_MODE: "bogus",
-        const.CONF_WINDOW_START: "noon",
-    }
-    subentry = ConfigSubentry(
-        data=MappingProxyType(settings), subentry_type="charger", title="EV", unique_id=None
-    )
-    controller = SessionController(hass, entry, None, subentry)  # type: ignore[arg-type]
-    assert controller.control_mode.value == "pause_only"
-    assert [edge.isoformat() for edge in controller.window] == ["23:30:00", "05:30:00"]
-
-
-async def test_actions_without_a_session(
-    axle_simulator: AxleSimulator,
-    controller: SessionController,
-) -> None:
-    """Skipping with nothing plugged in, or resending while not participating, does nothing."""
-    await controller.async_skip_pause()
-    await controller.async_set_participation(False)
-    await controller.async_resend_schedule()
-    assert sent_schedules(axle_simulator) == []
-
-
-async def test_participation_refused_login_starts_reauth(home: Home) -> None:
-    """A 401 that survives a new login while changing participation asks to sign in again."""
-    home.axle.fail_next("unenrol", status=401, count=2)
-    with pytest.raises(AxleAuthenticationError):
-        await home.controller.async_set_participation(False)
-    assert flow_sources(home.hass) == ["reauth"]
-
-
 @pytest.mark.parametrize("entry_options", [{const.CONF_PLUG_ENTITY: PLUG}], ids=["plug_only"])
 async def test_nothing_to_drive(home: Home, plugged_in: MockConfigEntry) -> None:
     """Options without a switch or a current entity: the plan runs, the charger is untouched."""
@@ -655,20 +333,6 @@ async def test_nothing_to_drive(home: Home, plugged_in: MockConfigEntry) -> None
     assert home.controller.status is SessionStatus.PAUSED
     await home.clock.move_to(utc(26, 2, 30))
     assert home.charger.calls() == []
-
-
-async def test_override_that_axle_does_not_hear(home: Home, plugged_in: MockConfigEntry) -> None:
-    """Telling Axle about the override fails: recorded, and the user's plan stands."""
-    await home.clock.move_to(utc(26, 2))
-    home.axle.fail_next("plug-in-schedule", status=500)
-    await home.charger.set_switch(True)
-    assert home.controller.status is SessionStatus.OVERRIDDEN
-    await home.clock.advance(timedelta(minutes=1))
-    assert home.controller.last_api_error is not None
-    assert home.controller.last_api_error.startswith("AxleServerError")
-    await home.clock.advance(timedelta(minutes=10))
-    assert len(sent_schedules(home.axle)) == 2
-    assert home.charger.calls() == [OFF]
 
 
 async def test_history_keeps_at_most_the_cap(home: Home, monkeypatch: pytest.MonkeyPatch) -> None:
