@@ -28,6 +28,7 @@ from tests.flows import (
     start_charger_reconfigure,
     submit,
 )
+from tests.plugins.flows import SCHEDULE_INPUT, SECOND_INPUT, reach_schedule
 from tools.axle_simulator.state import (
     DEFAULT_USERNAME,
     LIMITED_PAUSE,
@@ -49,17 +50,6 @@ if TYPE_CHECKING:
     from tests.plugins.home import Home
     from tools.axle_simulator import AxleSimulator
 
-SECOND_INPUT = {
-    const.CONF_PLUG_ENTITY: "binary_sensor.garage_plug",
-    const.CONF_SWITCH_ENTITY: "switch.garage_charger",
-    const.CONF_POWER_KW: 11.0,
-}
-SCHEDULE_INPUT = {
-    const.CONF_WINDOW_START: "00:30",
-    const.CONF_WINDOW_END: "07:00:00",
-    const.CONF_CONTROL_MODE: "full_schedule",
-}
-
 pytestmark = pytest.mark.usefixtures("home_charger_entities")
 
 
@@ -71,16 +61,6 @@ def unsettled_house(
     entry = home_entry(axle_simulator, axle_base_url, mpan=NOT_SETTLED, model="zappi")
     entry.add_to_hass(hass)
     return entry
-
-
-async def reach_schedule(hass: HomeAssistant, entry: ConfigEntry) -> Any:
-    """Fill in the second charger and its (empty) details; return the schedule form."""
-    result = await submit(hass, await start_add_charger(hass, entry), SECOND_INPUT)
-    assert result["step_id"] == "charger_details"
-    assert set(result["data_schema"].schema) == {const.CONF_ASSET_MODEL}  # a settled home: no date
-    result = await submit(hass, result, {})
-    assert result["step_id"] == "schedule"
-    return result
 
 
 def site_assets(simulator: AxleSimulator, mpan: str = MPAN) -> set[str]:

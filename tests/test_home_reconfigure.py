@@ -10,8 +10,7 @@ import pytest
 from custom_components.axle_flex_lite import const
 from custom_components.axle_flex_lite.subentries import charger_subentries
 from tests.flows import FIRST_EXTERNAL_ID, onboard_bodies, start_reconfigure, submit
-
-from .test_charger_subentry_flow import SCHEDULE_INPUT, reach_schedule
+from tests.plugins.flows import SCHEDULE_INPUT, reach_schedule
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry

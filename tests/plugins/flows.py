@@ -5,17 +5,20 @@ flows are about the flows only. ``charger_entities`` gives Home Assistant the en
 charger the set-up flow's tests fill in; ``home_charger_entities`` those of a home's two chargers
 ("drive" and "garage") for the charger subentry flows. Only their existence matters.
 ``house`` is the home those flows start from (``tests.flows.home_entry``), added to Home
-Assistant but not set up.
+Assistant but not set up. "Add charger" is filled in for the "garage" charger alike by the tests
+of adding, reconfiguring and the home's reconfigure: ``SECOND_INPUT`` and ``SCHEDULE_INPUT`` (not
+the set-up flow's namesake in tests.flows), walked up to its schedule form by ``reach_schedule``.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from unittest.mock import AsyncMock, patch
 
 import pytest
 
-from tests.flows import home_entry
+from custom_components.axle_flex_lite import const
+from tests.flows import home_entry, start_add_charger, submit
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
@@ -24,6 +27,27 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
 
     from tools.axle_simulator import AxleSimulator
+
+SECOND_INPUT = {
+    const.CONF_PLUG_ENTITY: "binary_sensor.garage_plug",
+    const.CONF_SWITCH_ENTITY: "switch.garage_charger",
+    const.CONF_POWER_KW: 11.0,
+}
+SCHEDULE_INPUT = {
+    const.CONF_WINDOW_START: "00:30",
+    const.CONF_WINDOW_END: "07:00:00",
+    const.CONF_CONTROL_MODE: "full_schedule",
+}
+
+
+async def reach_schedule(hass: HomeAssistant, entry: ConfigEntry) -> Any:
+    """Fill in the second charger and its (empty) details; return the schedule form."""
+    result = await submit(hass, await start_add_charger(hass, entry), SECOND_INPUT)
+    assert result["step_id"] == "charger_details"
+    assert set(result["data_schema"].schema) == {const.CONF_ASSET_MODEL}  # a settled home: no date
+    result = await submit(hass, result, {})
+    assert result["step_id"] == "schedule"
+    return result
 
 
 @pytest.fixture
