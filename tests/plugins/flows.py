@@ -5,9 +5,10 @@ flows are about the flows only. ``charger_entities`` gives Home Assistant the en
 charger the set-up flow's tests fill in; ``home_charger_entities`` those of a home's two chargers
 ("drive" and "garage") for the charger subentry flows. Only their existence matters.
 ``house`` is the home those flows start from (``tests.flows.home_entry``), added to Home
-Assistant but not set up. "Add charger" is filled in for the "garage" charger alike by the tests
-of adding, reconfiguring and the home's reconfigure: ``SECOND_INPUT`` and ``SCHEDULE_INPUT`` (not
-the set-up flow's namesake in tests.flows), walked up to its schedule form by ``reach_schedule``.
+Assistant but not set up, its chargers' entities there. "Add charger" is filled in for the
+"garage" charger alike by the tests of adding, reconfiguring and the home's reconfigure:
+``SECOND_INPUT`` and ``SCHEDULE_INPUT`` (not the set-up flow's namesake in tests.flows), walked up
+to its schedule form by ``reach_schedule``.
 """
 
 from __future__ import annotations
@@ -85,9 +86,16 @@ def home_charger_entities(hass: HomeAssistant) -> None:
 
 @pytest.fixture
 async def house(
-    hass: HomeAssistant, axle_simulator: AxleSimulator, axle_base_url: str
+    hass: HomeAssistant,
+    axle_simulator: AxleSimulator,
+    axle_base_url: str,
+    home_charger_entities: None,
 ) -> AsyncIterator[ConfigEntry]:
-    """The home with its first charger, added to Home Assistant (not set up)."""
+    """The home with its first charger, added to Home Assistant (not set up), among its entities.
+
+    The entities of both chargers are there (``home_charger_entities``): the first's, and the
+    second's that "Add charger" is filled in with.
+    """
     entry = home_entry(axle_simulator, axle_base_url)
     entry.add_to_hass(hass)
     yield entry
