@@ -1,6 +1,8 @@
 """Tests of a charger's reconfigure: its entities and schedule, changed without onboarding again.
 
 The home has no options flow: everything it had belongs to a charger now (config subentries).
+In a home of two chargers (``house`` and the one "Add charger" adds to it) a reconfigure changes
+its own charger alone, keeps that charger's entities and model, and takes none of the other's.
 """
 
 from __future__ import annotations
@@ -9,9 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import device_registry as dr
 import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.axle_flex_lite import const
+from custom_components.axle_flex_lite.subentries import charger_subentries
 from tests.flows import (
     EXPECTED_OPTIONS,
     home_with_charger,
@@ -21,7 +26,8 @@ from tests.flows import (
     suggested_values,
 )
 from tests.helpers import charger_settings, update_charger
-from tests.plugins.integration import MPAN
+from tests.plugins.flows import SCHEDULE_INPUT, SECOND_INPUT, reach_schedule
+from tests.plugins.integration import ENTRY_ID, MPAN
 
 # The form shows the charger and the schedule; the charger model is set up with the charger (and
 # checked by Axle there), so the form keeps it as it is.
@@ -30,8 +36,8 @@ FORM_OPTIONS = {
 }
 
 if TYPE_CHECKING:
+    from homeassistant.config_entries import ConfigEntry
     from homeassistant.core import HomeAssistant
-    from pytest_homeassistant_custom_component.common import MockConfigEntry
 
     from tools.axle_simulator import AxleSimulator
 
@@ -176,3 +182,109 @@ async def test_unplug_settle_time_is_a_setting(hass: HomeAssistant, entry: MockC
     result = await submit(hass, result, {**FORM_OPTIONS, const.CONF_UNPLUG_SETTLE: 120})
     assert result["reason"] == "reconfigure_successful"
     assert saved(entry)[const.CONF_UNPLUG_SETTLE] == 120
+
+
+async def test_reconfigure_changes_only_that_charger(
+    hass: HomeAssistant, house: ConfigEntry, axle_simulator: AxleSimulator
+) -> None:
+    """The form is filled from the charger; saving changes it alone and sends nothing to Axle."""
+    result = await submit(hass, await reach_schedule(hass, house), SCHEDULE_INPUT)
+    first, second = charger_subentries(house)
+    first_before, second_before = dict(first.data), dict(second.data)
+    requests = len(axle_simulator.requests)
+
+    result = await start_charger_reconfigure(hass, house, second.subentry_id)
+    assert result["step_id"] == "reconfigure"
+    suggested = shown_values(result)
+    assert suggested[const.CONF_SWITCH_ENTITY] == "switch.garage_charger"
+    assert suggested[const.CONF_WINDOW_START] == "00:30:00"
+
+    hass.states.async_set("switch.garage_other", "on")
+    result = await submit(
+        hass,
+        result,
+        {
+            **SECOND_INPUT,
+            const.CONF_SWITCH_ENTITY: "switch.garage_other",
+            const.CONF_WINDOW_START: "01:00",
+            const.CONF_WINDOW_END: "06:00",
+            const.CONF_CONTROL_MODE: "pause_only",
+        },
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert dict(first.data) == first_before
+    second = charger_subentries(house)[1]
+    assert dict(second.data) == {
+        **second_before,
+        const.CONF_SWITCH_ENTITY: "switch.garage_other",
+        const.CONF_WINDOW_START: "01:00:00",
+        const.CONF_WINDOW_END: "06:00:00",
+        const.CONF_CONTROL_MODE: "pause_only",
+    }
+    assert len(axle_simulator.requests) == requests
+
+
+async def test_reconfigure_refuses_another_chargers_entity_but_not_its_own(
+    hass: HomeAssistant, house: ConfigEntry
+) -> None:
+    """A charger keeps its own entities; it cannot take the other charger's."""
+    (first,) = charger_subentries(house)
+    before = dict(first.data)
+    result = await start_charger_reconfigure(hass, house, first.subentry_id)
+    own = {
+        key: value
+        for key, value in before.items()
+        if key
+        in {
+            const.CONF_PLUG_ENTITY,
+            const.CONF_SWITCH_ENTITY,
+            const.CONF_CURRENT_ENTITY,
+            const.CONF_POWER_KW,
+            const.CONF_WINDOW_START,
+            const.CONF_WINDOW_END,
+            const.CONF_CONTROL_MODE,
+        }
+    }
+    other = MockConfigEntry(domain=const.DOMAIN, unique_id="1400012345678", options=SECOND_INPUT)
+    other.add_to_hass(hass)
+    result = await submit(hass, result, {**own, const.CONF_SWITCH_ENTITY: "switch.garage_charger"})
+    assert result["errors"] == {const.CONF_SWITCH_ENTITY: "entity_in_use"}
+    result = await submit(hass, result, own)
+    assert result["reason"] == "reconfigure_successful"
+    assert dict(first.data) == before
+
+
+async def test_reconfigure_with_a_device_fills_in_first_and_keeps_the_model(
+    hass: HomeAssistant, house: ConfigEntry
+) -> None:
+    """Picking a device shows the form again; the model stays the one Axle was told."""
+    (first,) = charger_subentries(house)
+    hass.config_entries.async_update_subentry(
+        house, first, data={**first.data, const.CONF_ASSET_MODEL: "axle_charger_v1"}
+    )
+    device = dr.async_get(hass).async_get_or_create(
+        config_entry_id=house.entry_id, identifiers={("test", "drive")}, name="Drive"
+    )
+    result = await start_charger_reconfigure(hass, house, first.subentry_id)
+    values = {
+        key: value
+        for key, value in first.data.items()
+        if key
+        in {
+            const.CONF_PLUG_ENTITY,
+            const.CONF_SWITCH_ENTITY,
+            const.CONF_POWER_KW,
+            const.CONF_WINDOW_START,
+        }
+    }
+    values |= {const.CONF_WINDOW_END: "05:30", const.CONF_CONTROL_MODE: "pause_only"}
+    result = await submit(hass, result, {**values, const.CONF_CHARGER_DEVICE: device.id})
+    assert result["step_id"] == "reconfigure"
+    assert result["errors"] == {}
+    result = await submit(hass, result, {**values, const.CONF_CHARGER_DEVICE: device.id})
+    assert result["reason"] == "reconfigure_successful"
+    first = charger_subentries(house)[0]
+    assert first.data[const.CONF_CHARGER_DEVICE] == device.id
+    assert first.data[const.CONF_ASSET_MODEL] == "axle_charger_v1"
+    assert first.data[const.CONF_KEY_PREFIX] == ENTRY_ID

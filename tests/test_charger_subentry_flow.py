@@ -1,8 +1,13 @@
-"""Tests of the charger subentry flow: "Add charger" and a charger's reconfigure.
+"""Tests of the charger subentry flow's "Add charger": a home's second charger and its steps.
 
 A home of version 2 (the home in the entry, its first charger a subentry) talks to the simulator
-over loopback; adding a charger adds an asset to the home's site there. Axle refusing or failing
-while a charger is added: test_charger_subentry_flow_axle.py.
+over loopback; adding a charger adds an asset to the home's site there. The steps: the charger
+(named after a picked device, none of whose entities another charger drives), its details (the
+profile's model offered; a home not half-hourly settled also gives the installation date, and a
+model that does not qualify stops the flow), its schedule. The forms serialise for the frontend;
+on a set-up home the new charger runs at once beside the first. Axle refusing or failing while a
+charger is added: test_charger_subentry_flow_axle.py; a charger's reconfigure:
+test_charger_reconfigure.py.
 """
 
 from __future__ import annotations
@@ -26,18 +31,10 @@ from tests.flows import (
     onboard_bodies,
     shown_values,
     start_add_charger,
-    start_charger_reconfigure,
     submit,
 )
 from tests.plugins.flows import SCHEDULE_INPUT, SECOND_INPUT, reach_schedule
-
-from .plugins.integration import (
-    ENTRY_ID,
-    EXTERNAL_ID,
-    MPAN,
-    PLUG_2,
-    SWITCH_2,
-)
+from tests.plugins.integration import ENTRY_ID, EXTERNAL_ID, MPAN, PLUG_2, SWITCH_2
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
@@ -236,112 +233,6 @@ async def test_older_entry_offers_no_charger_to_add(
     assert set(AxleFlexLiteConfigFlow.async_get_supported_subentry_types(house)) == {
         const.SUBENTRY_TYPE_CHARGER
     }
-
-
-async def test_reconfigure_changes_only_that_charger(
-    hass: HomeAssistant, house: ConfigEntry, axle_simulator: AxleSimulator
-) -> None:
-    """The form is filled from the charger; saving changes it alone and sends nothing to Axle."""
-    result = await submit(hass, await reach_schedule(hass, house), SCHEDULE_INPUT)
-    first, second = charger_subentries(house)
-    first_before, second_before = dict(first.data), dict(second.data)
-    requests = len(axle_simulator.requests)
-
-    result = await start_charger_reconfigure(hass, house, second.subentry_id)
-    assert result["step_id"] == "reconfigure"
-    suggested = shown_values(result)
-    assert suggested[const.CONF_SWITCH_ENTITY] == "switch.garage_charger"
-    assert suggested[const.CONF_WINDOW_START] == "00:30:00"
-
-    hass.states.async_set("switch.garage_other", "on")
-    result = await submit(
-        hass,
-        result,
-        {
-            **SECOND_INPUT,
-            const.CONF_SWITCH_ENTITY: "switch.garage_other",
-            const.CONF_WINDOW_START: "01:00",
-            const.CONF_WINDOW_END: "06:00",
-            const.CONF_CONTROL_MODE: "pause_only",
-        },
-    )
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "reconfigure_successful"
-    assert dict(first.data) == first_before
-    second = charger_subentries(house)[1]
-    assert dict(second.data) == {
-        **second_before,
-        const.CONF_SWITCH_ENTITY: "switch.garage_other",
-        const.CONF_WINDOW_START: "01:00:00",
-        const.CONF_WINDOW_END: "06:00:00",
-        const.CONF_CONTROL_MODE: "pause_only",
-    }
-    assert len(axle_simulator.requests) == requests
-
-
-async def test_reconfigure_refuses_another_chargers_entity_but_not_its_own(
-    hass: HomeAssistant, house: ConfigEntry
-) -> None:
-    """A charger keeps its own entities; it cannot take the other charger's."""
-    (first,) = charger_subentries(house)
-    before = dict(first.data)
-    result = await start_charger_reconfigure(hass, house, first.subentry_id)
-    own = {
-        key: value
-        for key, value in before.items()
-        if key
-        in {
-            const.CONF_PLUG_ENTITY,
-            const.CONF_SWITCH_ENTITY,
-            const.CONF_CURRENT_ENTITY,
-            const.CONF_POWER_KW,
-            const.CONF_WINDOW_START,
-            const.CONF_WINDOW_END,
-            const.CONF_CONTROL_MODE,
-        }
-    }
-    other = MockConfigEntry(domain=const.DOMAIN, unique_id="1400012345678", options=SECOND_INPUT)
-    other.add_to_hass(hass)
-    result = await submit(hass, result, {**own, const.CONF_SWITCH_ENTITY: "switch.garage_charger"})
-    assert result["errors"] == {const.CONF_SWITCH_ENTITY: "entity_in_use"}
-    result = await submit(hass, result, own)
-    assert result["reason"] == "reconfigure_successful"
-    assert dict(first.data) == before
-
-
-async def test_reconfigure_with_a_device_fills_in_first_and_keeps_the_model(
-    hass: HomeAssistant, house: ConfigEntry
-) -> None:
-    """Picking a device shows the form again; the model stays the one Axle was told."""
-    (first,) = charger_subentries(house)
-    hass.config_entries.async_update_subentry(
-        house, first, data={**first.data, const.CONF_ASSET_MODEL: "axle_charger_v1"}
-    )
-    device = dr.async_get(hass).async_get_or_create(
-        config_entry_id=house.entry_id, identifiers={("test", "drive")}, name="Drive"
-    )
-    result = await start_charger_reconfigure(hass, house, first.subentry_id)
-    values = {
-        key: value
-        for key, value in first.data.items()
-        if key
-        in {
-            const.CONF_PLUG_ENTITY,
-            const.CONF_SWITCH_ENTITY,
-            const.CONF_POWER_KW,
-            const.CONF_WINDOW_START,
-        }
-    }
-    values |= {const.CONF_WINDOW_END: "05:30", const.CONF_CONTROL_MODE: "pause_only"}
-    result = await submit(hass, result, {**values, const.CONF_CHARGER_DEVICE: device.id})
-    assert result["step_id"] == "reconfigure"
-    assert result["errors"] == {}
-    result = await submit(hass, result, {**values, const.CONF_CHARGER_DEVICE: device.id})
-    assert result["reason"] == "reconfigure_successful"
-    first = charger_subentries(house)[0]
-    assert first.data[const.CONF_CHARGER_DEVICE] == device.id
-    assert first.data[const.CONF_ASSET_MODEL] == "axle_charger_v1"
-    assert first.data[const.CONF_KEY_PREFIX] == ENTRY_ID
 
 
 async def test_forms_serialise_for_the_frontend(
