@@ -285,3 +285,50 @@ async def test_the_chargers_own_schedule_ending_after_a_restart_is_no_override(
     assert not wallbox.device.enabled  # held until tonight's window
     await clock.move_to(utc(26, 23, 45))
     assert wallbox.device.enabled  # the window charges
+
+
+@pytest.mark.parametrize(
+    ("profile", "mode", "app_change", "app_before_blip"),
+    [
+        ("zappi", "pause_only", {"mode": "Eco+"}, False),
+        ("indra", "full_schedule", {"enabled": True}, True),
+    ],
+    ids=["app-while-unavailable", "app-then-unavailable"],
+)
+async def test_an_app_resume_around_a_blip_wins(
+    clock: Clock,
+    drive: Drive,
+    profile: str,
+    mode: str,
+    app_change: dict[str, Any],
+    app_before_blip: bool,
+) -> None:
+    """In Axle's pause the user resumes in the vendor's app, and the charger's entities drop out.
+
+    Either the app's change lands while they are unavailable and shows when they come back, or
+    it shows first and the drop-out cuts short the wait that tells it from a stale report. Back
+    from unavailable, a charging value over the pause we sent is a change made meanwhile: as any
+    change of the charger's, it is the user's once it outlasts the charger's latency, never
+    paused over at once. (Found by the soak at seed 1203, 30 nights: pause_only-zappi and
+    full_schedule-indra.)
+    """
+    home = await drive(profile, mode)
+    twin = home.twin
+    await twin.plug_in()
+    await clock.move_to(utc(26, 2, 5))
+    assert not twin.charging  # Axle's pause
+    if app_before_blip:
+        await twin.app_set(**app_change)
+        await clock.advance(timedelta(minutes=2))  # a poll shows it
+        await twin.blip(90)
+    else:
+        await twin.blip(120)
+        await clock.advance(timedelta(seconds=60))
+        await twin.app_set(**app_change)
+    await clock.advance(timedelta(minutes=10))
+    session = home.controller.session
+    assert session is not None
+    assert session.overridden
+    assert twin.charging  # the user's resume stands
+    await clock.move_to(utc(26, 2, 40))
+    assert twin.charging

@@ -243,7 +243,11 @@ class SessionController(SessionActions):
                 # car, not a person (a switch that follows the charging state as the car starts
                 # at plug-in, or again after it was full). Hold the pause now.
                 self.create_task(self.async_apply(), "hold the pause")
-            elif kind in (ChangeKind.STALE, ChangeKind.SELF):
+            elif kind in (ChangeKind.STALE, ChangeKind.SELF) or (
+                kind is ChangeKind.AVAILABLE and self._sent_pause_contradicted(entity_id)
+            ):
+                # Back from unavailable over the pause we sent, it was changed meanwhile (the
+                # vendor's app, say): the user's if it lasts, as any change of the charger's.
                 self.watchers.watch_contradiction(entity_id)
             elif kind is ChangeKind.AVAILABLE:
                 self.create_task(self.async_apply(), "apply when the charger is back")
@@ -306,6 +310,15 @@ class SessionController(SessionActions):
         """End the session: the car has been gone for the settle time."""
         if self.session is not None:
             await self._async_end_session(self.session)
+
+    def _sent_pause_contradicted(self, entity_id: str) -> bool:
+        """Whether the entity shows a charging value over a pause this session sent it."""
+        session = self.session
+        return (
+            session is not None
+            and self.driver.sent_the_pause(entity_id, session.plugged_in_at)
+            and self.contradicts_pause(entity_id)
+        )
 
     def contradicts_pause(self, entity_id: str) -> bool:
         """Whether the entity is our pause control and shows a charging value during our pause."""
