@@ -43,11 +43,7 @@ from homeassistant.util import dt as dt_util
 
 from .axle_link import AxleLink
 from .charger import ChangeKind, values_match
-from .const import (
-    DOMAIN,
-    LOGGER,
-    NEXT_NIGHT_LEAD,
-)
+from .const import DOMAIN, LOGGER, NEXT_NIGHT_LEAD
 from .controller_actions import SessionActions
 from .issues import async_delete_entry_issues, issue_id
 from .renames import EntityTracker
@@ -60,13 +56,7 @@ from .scheduling import (
     next_edge,
     remaining_schedule,
 )
-from .session import (
-    ScheduleEvent,
-    ScheduleEventType,
-    Session,
-    SessionOutcome,
-    SessionStatus,
-)
+from .session import ScheduleEvent, ScheduleEventType, Session, SessionOutcome, SessionStatus
 from .watchers import Watchers
 
 if TYPE_CHECKING:
