@@ -22,7 +22,16 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.axle_flex_lite import const
 from custom_components.axle_flex_lite.storage import storage_key
-from tests.helpers import OFF, ON, SCHEDULE_PATH, controller_of, follow_notifications, utc
+from tests.helpers import (
+    OFF,
+    ON,
+    SCHEDULE_PATH,
+    controller_of,
+    follow_notifications,
+    set_up_entry,
+    unload_entry,
+    utc,
+)
 from tests.plugins.integration import CONSENT_AT, MPAN, SWITCH, SimulatedCharger
 from tests.plugins.night import (
     LOGIN_PATH,
@@ -49,11 +58,9 @@ async def restart(
     hass: HomeAssistant, entry: MockConfigEntry, clock: Clock, down: timedelta
 ) -> None:
     """Stop the entry, keep Home Assistant down for ``down``, then start it again."""
-    assert await hass.config_entries.async_unload(entry.entry_id)
-    await hass.async_block_till_done()
+    await unload_entry(hass, entry)
     await clock.advance(down)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    await set_up_entry(hass, entry)
 
 
 @pytest.mark.parametrize(

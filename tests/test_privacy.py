@@ -10,7 +10,7 @@ every token Axle issued, the MPAN, the street address, the postcode and the emai
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 import json
 import logging
 import re
@@ -24,6 +24,7 @@ import pytest
 from custom_components.axle_flex_lite import const
 from custom_components.axle_flex_lite.controller import SessionController, SessionStatus
 from custom_components.axle_flex_lite.diagnostics import async_get_config_entry_diagnostics
+from tests.helpers import SCHEDULE_PATH, utc
 from tools.axle_simulator.state import DEFAULT_USERNAME
 
 if TYPE_CHECKING:
@@ -35,12 +36,6 @@ if TYPE_CHECKING:
 
 # Distinctive, so that a match cannot be a coincidence.
 PASSWORD = "Pr1vate-Passw0rd-5e7c"
-SCHEDULE_PATH = "plug-in-schedule"
-
-
-def utc(day: int, hour: int, minute: int = 0) -> datetime:
-    """Return a UTC time in November 2026."""
-    return datetime(2026, 11, day, hour, minute, tzinfo=UTC)
 
 
 def spellings(value: str, *, as_id: bool = True) -> set[str]:

@@ -226,9 +226,10 @@ class ChargerDriver:
         """Whether the pause the control shows is one we sent (not one it showed by itself).
 
         Our last command to it since ``since`` (the session's start) tells: one before is the
-        last car's. Not known (a restart since): a value to put back that
-        charges tells that we paused a charging charger; a kept "no charging" of the user's, or
-        a put-back owed since the car left, is no pause of ours.
+        last car's. Not known (a person's change dropped it, or a store from before the last
+        command was kept): a value to put back that charges tells that we paused a charging
+        charger; a kept "no charging" of the user's, or a put-back owed since the car left, is no
+        pause of ours.
         """
         wanted = self.charger.pause_value()
         sent = self.charger.sent.get(entity_id)
